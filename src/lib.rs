@@ -1,0 +1,39 @@
+//! aikg: a knowledge graph of the AI industry with an openCypher query
+//! language.
+//!
+//! The built-in graph holds the companies, models, labs, universities,
+//! people and investors of a 2023 report on large models, and how they relate:
+//! which model is built on which, who developed it, which lab incubated which
+//! start-up, who invested in it and in which round.
+//!
+//! ```
+//! use aikg::Graph;
+//!
+//! let graph = Graph::builtin();
+//! let rows = graph.query(
+//!     "MATCH (m:Model {id: 'chatglm-6b'})-[:BUILT_ON*]->(base:Model)
+//!      RETURN DISTINCT base.id AS base ORDER BY base",
+//! )?;
+//! assert!(rows.iter().any(|row| row.get_str("base") == Some("glm-130b")));
+//! # Ok::<(), aikg::Error>(())
+//! ```
+//!
+//! The pipeline is text → [`query::syntax`] (nom parser, spanned AST) →
+//! [`query::plan`] (checked logical plan) → [`query::exec`] (operators over
+//! the [`store`]) → [`ResultSet`].
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod load;
+pub mod model;
+pub mod query;
+pub mod result;
+pub mod store;
+
+pub use error::{Error, LoadError, QueryError};
+pub use model::{Direction, EdgeId, NodeId, Path, Value};
+pub use query::{CancelHandle, Params, Query, QueryOptions};
+pub use result::{ResultSet, Row};
+pub use store::{EdgeRef, Graph, NodeRef};

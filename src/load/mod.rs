@@ -1,0 +1,1 @@
+//! Loading graph data: graph-data folders (JSON Lines) and bulk CSV files.

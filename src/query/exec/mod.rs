@@ -1,0 +1,1 @@
+//! Executes a logical plan over the store.

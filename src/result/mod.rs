@@ -1,0 +1,477 @@
+//! [`ResultSet`]: the columns and rows a query returns, with snapshots of the
+//! nodes and relationships they mention, so a result stands on its own (it
+//! can be printed or serialised after the graph has changed or is gone).
+
+mod format;
+
+use std::collections::BTreeMap;
+
+use indexmap::IndexMap;
+use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct};
+use serde::{Serialize, Serializer};
+
+use crate::model::{EdgeId, NodeId, Value};
+use crate::store::Graph;
+
+pub use format::{write_csv, write_json};
+
+/// A node as it was when the query ran.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeSnapshot {
+    /// The node's index in its graph.
+    pub id: NodeId,
+    /// Its labels.
+    pub labels: Vec<String>,
+    /// Its properties.
+    pub properties: BTreeMap<String, Value>,
+}
+
+impl NodeSnapshot {
+    /// The `id` property when it is a string (the stable key of graph data).
+    pub fn key(&self) -> Option<&str> {
+        self.properties.get("id").and_then(Value::as_str)
+    }
+}
+
+/// A relationship as it was when the query ran.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelSnapshot {
+    /// The relationship's index in its graph.
+    pub id: EdgeId,
+    /// Its type.
+    pub rel_type: String,
+    /// Its start node.
+    pub src: NodeId,
+    /// Its end node.
+    pub dst: NodeId,
+    /// Its properties.
+    pub properties: BTreeMap<String, Value>,
+}
+
+/// What a query changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct QueryStats {
+    /// Nodes created.
+    pub nodes_created: usize,
+    /// Relationships created.
+    pub relationships_created: usize,
+    /// Properties set.
+    pub properties_set: usize,
+    /// Labels added to nodes.
+    pub labels_added: usize,
+}
+
+/// The result of a query: named columns and rows of [`Value`]s.
+///
+/// Serialises (serde) as `{"columns": [...], "rows": [[...], ...]}` with
+/// nodes as `{"id", "labels", "properties"}`, relationships as `{"id",
+/// "type", "src", "dst", "properties"}` and paths as `{"nodes",
+/// "relationships"}`; an entity's `id` is its `id` property when that is a
+/// string, else its index.
+///
+/// ```
+/// let graph = aikg::Graph::builtin();
+/// let result = graph.query("MATCH (c:Company {id: 'zhipu-ai'}) RETURN c.name_zh AS zh")?;
+/// assert_eq!(result.columns(), ["zh"]);
+/// assert_eq!(result.iter().next().unwrap().get_str("zh"), Some("智谱AI"));
+/// # Ok::<(), aikg::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResultSet {
+    columns: Vec<String>,
+    rows: Vec<Vec<Value>>,
+    nodes: IndexMap<NodeId, NodeSnapshot>,
+    relationships: IndexMap<EdgeId, RelSnapshot>,
+    warnings: Vec<String>,
+    stats: QueryStats,
+}
+
+impl ResultSet {
+    /// Builds a result from rows, taking snapshots from `graph` of every node
+    /// and relationship the rows mention (inside lists, maps and paths too).
+    pub fn new(graph: &Graph, columns: Vec<String>, rows: Vec<Vec<Value>>) -> ResultSet {
+        let mut result = ResultSet { columns, rows, ..ResultSet::default() };
+        let mut nodes = Vec::new();
+        let mut rels = Vec::new();
+        for row in &result.rows {
+            for v in row {
+                collect_entities(v, &mut nodes, &mut rels);
+            }
+        }
+        for n in nodes {
+            result.nodes.entry(n).or_insert_with(|| snapshot_node(graph, n));
+        }
+        for r in rels {
+            if !result.relationships.contains_key(&r) {
+                let snap = snapshot_rel(graph, r);
+                result.nodes.entry(snap.src).or_insert_with(|| snapshot_node(graph, snap.src));
+                result.nodes.entry(snap.dst).or_insert_with(|| snapshot_node(graph, snap.dst));
+                result.relationships.insert(r, snap);
+            }
+        }
+        result
+    }
+
+    /// Adds warnings (e.g. did-you-mean notes for unknown labels).
+    pub fn with_warnings(mut self, warnings: Vec<String>) -> ResultSet {
+        self.warnings = warnings;
+        self
+    }
+
+    /// Records what the query changed.
+    pub fn with_stats(mut self, stats: QueryStats) -> ResultSet {
+        self.stats = stats;
+        self
+    }
+
+    /// The column names, in order.
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    /// The rows; each has one value per column.
+    pub fn rows(&self) -> &[Vec<Value>] {
+        &self.rows
+    }
+
+    /// Takes the rows out.
+    pub fn into_rows(self) -> Vec<Vec<Value>> {
+        self.rows
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// `true` when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The rows with access by column name.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Row<'_>> + '_ {
+        self.rows.iter().map(move |values| Row { result: self, values })
+    }
+
+    /// Warnings about the query, such as a label that does not exist in the
+    /// graph (with a did-you-mean suggestion).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// What the query changed.
+    pub fn stats(&self) -> QueryStats {
+        self.stats
+    }
+
+    /// The snapshot of a node the rows mention.
+    pub fn node(&self, id: NodeId) -> Option<&NodeSnapshot> {
+        self.nodes.get(&id)
+    }
+
+    /// The snapshot of a relationship the rows mention.
+    pub fn relationship(&self, id: EdgeId) -> Option<&RelSnapshot> {
+        self.relationships.get(&id)
+    }
+
+    /// The index of a column.
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c == name)
+    }
+
+    /// Serialises one value the way [`ResultSet`]'s serde form does.
+    pub fn value_json(&self, value: &Value) -> serde_json::Value {
+        serde_json::to_value(ValueSer { result: self, value }).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// Renders a value for display: scalars as Cypher literals (strings
+    /// unquoted at top level), nodes as `(:Label {id: ...})`.
+    pub fn display_value(&self, value: &Value) -> String {
+        match value {
+            Value::String(s) => s.to_string(),
+            other => self.literal(other),
+        }
+    }
+
+    /// Renders a value as Cypher-like literal text, entities included:
+    /// `(:Model {id: 'glm-130b', ...})`, `[:BUILT_ON {...}]`, `<(...)-[...]->(...)>`.
+    pub fn literal(&self, value: &Value) -> String {
+        let mut out = String::new();
+        self.write_literal(&mut out, value);
+        out
+    }
+
+    fn write_literal(&self, out: &mut String, value: &Value) {
+        use std::fmt::Write;
+        match value {
+            Value::List(items) => {
+                out.push('[');
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    self.write_literal(out, v);
+                }
+                out.push(']');
+            }
+            Value::Map(m) => {
+                out.push('{');
+                for (i, (k, v)) in m.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    let _ = write!(out, "{}: ", crate::model::quote_ident(k));
+                    self.write_literal(out, v);
+                }
+                out.push('}');
+            }
+            Value::Node(n) => self.write_node(out, *n),
+            Value::Relationship(r) => self.write_rel(out, *r),
+            Value::Path(p) => {
+                out.push('<');
+                self.write_node(out, p.nodes[0]);
+                for (i, r) in p.rels.iter().enumerate() {
+                    let forward = self.relationships.get(r).is_none_or(|s| s.src == p.nodes[i]);
+                    out.push_str(if forward { "-" } else { "<-" });
+                    self.write_rel(out, *r);
+                    out.push_str(if forward { "->" } else { "-" });
+                    self.write_node(out, p.nodes[i + 1]);
+                }
+                out.push('>');
+            }
+            other => {
+                let _ = write!(out, "{other}");
+            }
+        }
+    }
+
+    fn write_props(&self, out: &mut String, props: &BTreeMap<String, Value>) {
+        if props.is_empty() {
+            return;
+        }
+        out.push_str(" {");
+        for (i, (k, v)) in props.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&crate::model::quote_ident(k));
+            out.push_str(": ");
+            self.write_literal(out, v);
+        }
+        out.push('}');
+    }
+
+    fn write_node(&self, out: &mut String, n: NodeId) {
+        out.push('(');
+        if let Some(snap) = self.nodes.get(&n) {
+            for l in &snap.labels {
+                out.push(':');
+                out.push_str(&crate::model::quote_ident(l));
+            }
+            self.write_props(out, &snap.properties);
+        }
+        out.push(')');
+    }
+
+    fn write_rel(&self, out: &mut String, r: EdgeId) {
+        out.push('[');
+        if let Some(snap) = self.relationships.get(&r) {
+            out.push(':');
+            out.push_str(&crate::model::quote_ident(&snap.rel_type));
+            self.write_props(out, &snap.properties);
+        }
+        out.push(']');
+    }
+}
+
+fn collect_entities(v: &Value, nodes: &mut Vec<NodeId>, rels: &mut Vec<EdgeId>) {
+    match v {
+        Value::Node(n) => nodes.push(*n),
+        Value::Relationship(r) => rels.push(*r),
+        Value::Path(p) => {
+            nodes.extend(&p.nodes);
+            rels.extend(&p.rels);
+        }
+        Value::List(items) => items.iter().for_each(|i| collect_entities(i, nodes, rels)),
+        Value::Map(m) => m.values().for_each(|i| collect_entities(i, nodes, rels)),
+        _ => {}
+    }
+}
+
+fn snapshot_node(graph: &Graph, n: NodeId) -> NodeSnapshot {
+    let node = graph.node(n);
+    NodeSnapshot {
+        id: n,
+        labels: node.labels().map(str::to_string).collect(),
+        properties: node.properties().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+    }
+}
+
+fn snapshot_rel(graph: &Graph, r: EdgeId) -> RelSnapshot {
+    let edge = graph.edge(r);
+    RelSnapshot {
+        id: r,
+        rel_type: edge.rel_type().to_string(),
+        src: edge.src().id(),
+        dst: edge.dst().id(),
+        properties: edge.properties().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+    }
+}
+
+/// One row of a [`ResultSet`], with access by column name.
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'r> {
+    result: &'r ResultSet,
+    values: &'r [Value],
+}
+
+impl<'r> Row<'r> {
+    /// The value in a column, by name.
+    pub fn get(&self, column: &str) -> Option<&'r Value> {
+        self.values.get(self.result.column_index(column)?)
+    }
+
+    /// The values in column order.
+    pub fn values(&self) -> &'r [Value] {
+        self.values
+    }
+
+    /// A string column.
+    pub fn get_str(&self, column: &str) -> Option<&'r str> {
+        self.get(column)?.as_str()
+    }
+
+    /// An integer column.
+    pub fn get_int(&self, column: &str) -> Option<i64> {
+        self.get(column)?.as_int()
+    }
+
+    /// A numeric column as float.
+    pub fn get_f64(&self, column: &str) -> Option<f64> {
+        self.get(column)?.as_f64()
+    }
+
+    /// A boolean column.
+    pub fn get_bool(&self, column: &str) -> Option<bool> {
+        self.get(column)?.as_bool()
+    }
+
+    /// A node column, as its snapshot.
+    pub fn get_node(&self, column: &str) -> Option<&'r NodeSnapshot> {
+        self.result.node(self.get(column)?.as_node()?)
+    }
+
+    /// A relationship column, as its snapshot.
+    pub fn get_relationship(&self, column: &str) -> Option<&'r RelSnapshot> {
+        self.result.relationship(self.get(column)?.as_relationship()?)
+    }
+}
+
+struct ValueSer<'a> {
+    result: &'a ResultSet,
+    value: &'a Value,
+}
+
+struct EntityId<'a>(&'a BTreeMap<String, Value>, u32);
+
+impl Serialize for EntityId<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0.get("id") {
+            Some(Value::String(key)) => s.serialize_str(key),
+            _ => s.serialize_u32(self.1),
+        }
+    }
+}
+
+struct PropsSer<'a>(&'a ResultSet, &'a BTreeMap<String, Value>);
+
+impl Serialize for PropsSer<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.1.len()))?;
+        for (k, v) in self.1 {
+            map.serialize_entry(k, &ValueSer { result: self.0, value: v })?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for ValueSer<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.result;
+        match self.value {
+            Value::Null => s.serialize_none(),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Int(i) => s.serialize_i64(*i),
+            // JSON has no NaN or infinities; they become null.
+            Value::Float(f) if !f.is_finite() => s.serialize_none(),
+            Value::Float(f) => s.serialize_f64(*f),
+            Value::String(x) => s.serialize_str(x),
+            Value::List(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for v in items {
+                    seq.serialize_element(&ValueSer { result: r, value: v })?;
+                }
+                seq.end()
+            }
+            Value::Map(m) => PropsSer(r, m).serialize(s),
+            Value::Node(n) => match r.nodes.get(n) {
+                Some(snap) => {
+                    let mut st = s.serialize_struct("Node", 3)?;
+                    st.serialize_field("id", &EntityId(&snap.properties, n.0))?;
+                    st.serialize_field("labels", &snap.labels)?;
+                    st.serialize_field("properties", &PropsSer(r, &snap.properties))?;
+                    st.end()
+                }
+                None => s.serialize_u32(n.0),
+            },
+            Value::Relationship(e) => match r.relationships.get(e) {
+                Some(snap) => {
+                    let node_id = |n: NodeId| {
+                        r.nodes.get(&n).map_or(serde_json::Value::from(n.0), |ns| {
+                            serde_json::to_value(EntityId(&ns.properties, n.0)).unwrap_or_default()
+                        })
+                    };
+                    let mut st = s.serialize_struct("Relationship", 5)?;
+                    st.serialize_field("id", &e.0)?;
+                    st.serialize_field("type", &snap.rel_type)?;
+                    st.serialize_field("src", &node_id(snap.src))?;
+                    st.serialize_field("dst", &node_id(snap.dst))?;
+                    st.serialize_field("properties", &PropsSer(r, &snap.properties))?;
+                    st.end()
+                }
+                None => s.serialize_u32(e.0),
+            },
+            Value::Path(p) => {
+                let nodes: Vec<Value> = p.nodes.iter().map(|n| Value::Node(*n)).collect();
+                let rels: Vec<Value> = p.rels.iter().map(|e| Value::Relationship(*e)).collect();
+                let mut st = s.serialize_struct("Path", 2)?;
+                st.serialize_field("nodes", &ValueSer { result: r, value: &Value::List(nodes) })?;
+                st.serialize_field("relationships", &ValueSer { result: r, value: &Value::List(rels) })?;
+                st.end()
+            }
+        }
+    }
+}
+
+struct RowSer<'a>(&'a ResultSet, &'a [Value]);
+
+impl Serialize for RowSer<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.1.len()))?;
+        for v in self.1 {
+            seq.serialize_element(&ValueSer { result: self.0, value: v })?;
+        }
+        seq.end()
+    }
+}
+
+impl Serialize for ResultSet {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("ResultSet", 2)?;
+        st.serialize_field("columns", &self.columns)?;
+        let rows: Vec<RowSer<'_>> = self.rows.iter().map(|r| RowSer(self, r)).collect();
+        st.serialize_field("rows", &rows)?;
+        st.end()
+    }
+}

@@ -1,0 +1,592 @@
+//! The in-memory property graph: petgraph underneath, indexes beside it.
+//!
+//! # Layout
+//!
+//! Nodes and relationships live in a [`petgraph::Graph`] (adjacency lists in
+//! two flat vectors). aikg only ever adds to a graph — the query language has
+//! `CREATE` but no `DELETE` — so the index-shifting removal that makes
+//! `StableGraph` necessary elsewhere never happens here, and `Graph` gives
+//! the denser layout and the faster edge walk for a read-heavy traversal
+//! workload. Labels, relationship types and property keys are interned to
+//! small integers; a node's properties are a boxed slice of `(key, value)`
+//! pairs, which is smaller than a map for the handful of keys a node carries.
+//!
+//! Indexes, all [`indexmap`]-backed: by `id` (the string `id` property), by
+//! label (a vector of nodes per label), and by name and alias (built on first
+//! use, with names normalised so `"zhipu ai"`, `"Zhipu-AI"` and `"智谱AI"`
+//! meet).
+
+mod names;
+mod traverse;
+
+use std::sync::{Arc, OnceLock};
+
+use indexmap::{IndexMap, IndexSet};
+use petgraph::graph::{EdgeIndex, NodeIndex};
+use petgraph::visit::EdgeRef as _;
+
+use crate::error::Error;
+use crate::model::{Direction, EdgeId, NodeId, Schema, Value};
+
+pub use names::normalize_name;
+pub use traverse::{Reachable, Step};
+
+/// An interned label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LabelId(pub u32);
+
+/// An interned relationship type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RelTypeId(pub u32);
+
+/// An interned property key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct KeyId(pub u32);
+
+type Properties = Box<[(KeyId, Value)]>;
+
+#[derive(Debug, Clone)]
+struct NodeData {
+    labels: Box<[LabelId]>,
+    properties: Properties,
+}
+
+#[derive(Debug, Clone)]
+struct EdgeData {
+    rel_type: RelTypeId,
+    properties: Properties,
+}
+
+/// A set of interned strings; the position is the id.
+#[derive(Debug, Clone, Default)]
+struct Interner(IndexSet<Arc<str>>);
+
+impl Interner {
+    fn intern(&mut self, s: &str) -> u32 {
+        if let Some(i) = self.0.get_index_of(s) {
+            return i as u32;
+        }
+        self.0.insert_full(Arc::from(s)).0 as u32
+    }
+
+    fn get(&self, s: &str) -> Option<u32> {
+        self.0.get_index_of(s).map(|i| i as u32)
+    }
+
+    fn name(&self, i: u32) -> &str {
+        &self.0[i as usize]
+    }
+}
+
+/// A property graph with labelled nodes, typed relationships and indexes.
+///
+/// `Graph` is `Send + Sync`: it holds no interior mutability other than the
+/// lazily built name index (a [`OnceLock`]), so any number of threads can
+/// read and query one graph at once. Adding to it needs `&mut Graph`.
+///
+/// ```
+/// use aikg::Graph;
+/// let graph = Graph::builtin();
+/// let glm = graph.resolve("ChatGLM-6B")?;
+/// assert_eq!(graph.node(glm).key(), Some("chatglm-6b"));
+/// # Ok::<(), aikg::Error>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Graph {
+    inner: petgraph::Graph<NodeData, EdgeData, petgraph::Directed, u32>,
+    labels: Interner,
+    rel_types: Interner,
+    keys: Interner,
+    by_id: IndexMap<Arc<str>, NodeId>,
+    by_label: Vec<Vec<NodeId>>,
+    edges_per_type: Vec<usize>,
+    by_name: OnceLock<names::NameIndex>,
+    schema: Option<&'static Schema>,
+}
+
+/// A node with access to its graph: labels, properties, neighbours.
+#[derive(Debug, Clone, Copy)]
+pub struct NodeRef<'g> {
+    graph: &'g Graph,
+    id: NodeId,
+}
+
+/// A relationship with access to its graph.
+#[derive(Debug, Clone, Copy)]
+pub struct EdgeRef<'g> {
+    graph: &'g Graph,
+    id: EdgeId,
+}
+
+impl Graph {
+    /// An empty, schemaless graph.
+    pub fn new() -> Graph {
+        Graph::default()
+    }
+
+    /// An empty graph whose nodes and relationships follow `schema`.
+    pub fn with_schema(schema: &'static Schema) -> Graph {
+        Graph { schema: Some(schema), ..Graph::default() }
+    }
+
+    /// The schema the graph's data was checked against, if any.
+    pub fn schema(&self) -> Option<&'static Schema> {
+        self.schema
+    }
+
+    /// Number of nodes. O(1).
+    pub fn node_count(&self) -> usize {
+        self.inner.node_count()
+    }
+
+    /// Number of relationships. O(1).
+    pub fn edge_count(&self) -> usize {
+        self.inner.edge_count()
+    }
+
+    /// Reserves room for `nodes` more nodes and `edges` more relationships.
+    pub fn reserve(&mut self, nodes: usize, edges: usize) {
+        self.inner.reserve_nodes(nodes);
+        self.inner.reserve_edges(edges);
+    }
+
+    // ----- interning -------------------------------------------------------
+
+    /// The id of a label, if any node ever carried it.
+    pub fn label_id(&self, label: &str) -> Option<LabelId> {
+        self.labels.get(label).map(LabelId)
+    }
+
+    /// The name of an interned label.
+    pub fn label_name(&self, label: LabelId) -> &str {
+        self.labels.name(label.0)
+    }
+
+    /// The id of a relationship type, if any relationship ever had it.
+    pub fn rel_type_id(&self, rel_type: &str) -> Option<RelTypeId> {
+        self.rel_types.get(rel_type).map(RelTypeId)
+    }
+
+    /// The name of an interned relationship type.
+    pub fn rel_type_name(&self, rel_type: RelTypeId) -> &str {
+        self.rel_types.name(rel_type.0)
+    }
+
+    /// The id of a property key, if any entity ever carried it.
+    pub fn key_id(&self, key: &str) -> Option<KeyId> {
+        self.keys.get(key).map(KeyId)
+    }
+
+    /// The name of an interned property key.
+    pub fn key_name(&self, key: KeyId) -> &str {
+        self.keys.name(key.0)
+    }
+
+    /// Every label in use, with the number of nodes carrying it.
+    pub fn labels(&self) -> impl Iterator<Item = (&str, usize)> + '_ {
+        self.labels.0.iter().zip(&self.by_label).map(|(name, nodes)| (&**name, nodes.len()))
+    }
+
+    /// Every relationship type in use, with its number of relationships.
+    pub fn rel_types(&self) -> impl Iterator<Item = (&str, usize)> + '_ {
+        self.rel_types.0.iter().zip(&self.edges_per_type).map(|(name, n)| (&**name, *n))
+    }
+
+    /// Every property key in use.
+    pub fn property_keys(&self) -> impl Iterator<Item = &str> + '_ {
+        self.keys.0.iter().map(|k| &**k)
+    }
+
+    // ----- building --------------------------------------------------------
+
+    /// Adds a node. A string `id` property is entered in the id index; if
+    /// another node already has that id, the index keeps the first one.
+    /// Cost: amortised O(labels + properties).
+    pub fn add_node<'a, L, P>(&mut self, labels: L, properties: P) -> NodeId
+    where
+        L: IntoIterator<Item = &'a str>,
+        P: IntoIterator<Item = (&'a str, Value)>,
+    {
+        let mut label_ids: Vec<LabelId> = Vec::new();
+        for l in labels {
+            let id = LabelId(self.labels.intern(l));
+            if !label_ids.contains(&id) {
+                label_ids.push(id);
+            }
+        }
+        let properties = self.intern_properties(properties);
+        let id = NodeId(self.inner.node_count() as u32);
+        for &l in &label_ids {
+            if self.by_label.len() <= l.0 as usize {
+                self.by_label.resize_with(l.0 as usize + 1, Vec::new);
+            }
+            self.by_label[l.0 as usize].push(id);
+        }
+        if let Some(KeyId(k)) = self.keys.get("id").map(KeyId) {
+            if let Some((_, Value::String(s))) = properties.iter().find(|(key, _)| key.0 == k) {
+                self.by_id.entry(s.clone()).or_insert(id);
+            }
+        }
+        self.inner.add_node(NodeData { labels: label_ids.into_boxed_slice(), properties });
+        self.by_name.take();
+        id
+    }
+
+    /// Adds a relationship of type `rel_type` from `src` to `dst`.
+    /// Cost: amortised O(properties).
+    ///
+    /// # Panics
+    /// If `src` or `dst` is not a node of this graph.
+    pub fn add_edge<'a, P>(&mut self, src: NodeId, dst: NodeId, rel_type: &str, properties: P) -> EdgeId
+    where
+        P: IntoIterator<Item = (&'a str, Value)>,
+    {
+        let rel_type = RelTypeId(self.rel_types.intern(rel_type));
+        if self.edges_per_type.len() <= rel_type.0 as usize {
+            self.edges_per_type.resize(rel_type.0 as usize + 1, 0);
+        }
+        self.edges_per_type[rel_type.0 as usize] += 1;
+        let properties = self.intern_properties(properties);
+        let e = self.inner.add_edge(
+            NodeIndex::new(src.index()),
+            NodeIndex::new(dst.index()),
+            EdgeData { rel_type, properties },
+        );
+        EdgeId(e.index() as u32)
+    }
+
+    fn intern_properties<'a>(
+        &mut self,
+        properties: impl IntoIterator<Item = (&'a str, Value)>,
+    ) -> Properties {
+        let mut out: Vec<(KeyId, Value)> = Vec::new();
+        for (k, v) in properties {
+            if v.is_null() {
+                continue;
+            }
+            let key = KeyId(self.keys.intern(k));
+            match out.iter_mut().find(|(existing, _)| *existing == key) {
+                Some(slot) => slot.1 = v,
+                None => out.push((key, v)),
+            }
+        }
+        out.into_boxed_slice()
+    }
+
+    /// Interns a label without adding a node (so a label set by `CREATE` on
+    /// an existing node, or mentioned by the schema, has an id).
+    pub fn intern_label(&mut self, label: &str) -> LabelId {
+        let id = LabelId(self.labels.intern(label));
+        if self.by_label.len() <= id.0 as usize {
+            self.by_label.resize_with(id.0 as usize + 1, Vec::new);
+        }
+        id
+    }
+
+    // ----- reading nodes ---------------------------------------------------
+
+    /// The node with this index, as a [`NodeRef`].
+    ///
+    /// # Panics
+    /// If `id` is not a node of this graph.
+    pub fn node(&self, id: NodeId) -> NodeRef<'_> {
+        assert!(id.index() < self.node_count(), "node {} out of range", id.0);
+        NodeRef { graph: self, id }
+    }
+
+    /// The relationship with this index, as an [`EdgeRef`].
+    ///
+    /// # Panics
+    /// If `id` is not a relationship of this graph.
+    pub fn edge(&self, id: EdgeId) -> EdgeRef<'_> {
+        assert!(id.index() < self.edge_count(), "relationship {} out of range", id.0);
+        EdgeRef { graph: self, id }
+    }
+
+    /// Every node, in insertion order. O(1) per step.
+    pub fn node_ids(&self) -> impl ExactSizeIterator<Item = NodeId> + '_ {
+        (0..self.node_count() as u32).map(NodeId)
+    }
+
+    /// Every relationship, in insertion order.
+    pub fn edge_ids(&self) -> impl ExactSizeIterator<Item = EdgeId> + '_ {
+        (0..self.edge_count() as u32).map(EdgeId)
+    }
+
+    /// The nodes carrying `label`, in insertion order. O(1) to get the slice.
+    pub fn nodes_with_label(&self, label: LabelId) -> &[NodeId] {
+        self.by_label.get(label.0 as usize).map_or(&[], Vec::as_slice)
+    }
+
+    /// The node whose `id` property is `key`. O(1).
+    pub fn node_by_key(&self, key: &str) -> Option<NodeId> {
+        self.by_id.get(key).copied()
+    }
+
+    /// The labels of a node.
+    pub fn node_label_ids(&self, id: NodeId) -> &[LabelId] {
+        &self.inner[NodeIndex::new(id.index())].labels
+    }
+
+    /// Whether a node carries a label. O(labels of the node).
+    pub fn has_label(&self, id: NodeId, label: LabelId) -> bool {
+        self.node_label_ids(id).contains(&label)
+    }
+
+    /// A node's property by interned key. O(properties of the node).
+    pub fn node_property(&self, id: NodeId, key: KeyId) -> Option<&Value> {
+        find_property(&self.inner[NodeIndex::new(id.index())].properties, key)
+    }
+
+    /// A node's properties by interned key, in insertion order.
+    pub fn node_properties(&self, id: NodeId) -> &[(KeyId, Value)] {
+        &self.inner[NodeIndex::new(id.index())].properties
+    }
+
+    /// Sets (or, with `Null`, removes) a node property.
+    pub fn set_node_property(&mut self, id: NodeId, key: &str, value: Value) {
+        let key = KeyId(self.keys.intern(key));
+        let data = &mut self.inner[NodeIndex::new(id.index())];
+        let mut props: Vec<(KeyId, Value)> = std::mem::take(&mut data.properties).into_vec();
+        props.retain(|(k, _)| *k != key);
+        if !value.is_null() {
+            props.push((key, value));
+        }
+        data.properties = props.into_boxed_slice();
+        self.by_name.take();
+    }
+
+    // ----- reading relationships ------------------------------------------
+
+    /// The type of a relationship.
+    pub fn edge_type(&self, id: EdgeId) -> RelTypeId {
+        self.inner[EdgeIndex::new(id.index())].rel_type
+    }
+
+    /// Start and end node of a relationship.
+    pub fn edge_endpoints(&self, id: EdgeId) -> (NodeId, NodeId) {
+        let (a, b) = self.inner.edge_endpoints(EdgeIndex::new(id.index())).expect("edge id out of range");
+        (NodeId(a.index() as u32), NodeId(b.index() as u32))
+    }
+
+    /// A relationship's property by interned key.
+    pub fn edge_property(&self, id: EdgeId, key: KeyId) -> Option<&Value> {
+        find_property(&self.inner[EdgeIndex::new(id.index())].properties, key)
+    }
+
+    /// A relationship's properties by interned key.
+    pub fn edge_properties(&self, id: EdgeId) -> &[(KeyId, Value)] {
+        &self.inner[EdgeIndex::new(id.index())].properties
+    }
+
+    /// The relationships at a node in one direction (or both: outgoing
+    /// first, then incoming; a self-loop shows up once in each), as
+    /// `(relationship, type, other end)`. O(1) per step, no allocation.
+    pub fn edges_of(
+        &self,
+        id: NodeId,
+        direction: Direction,
+    ) -> impl Iterator<Item = (EdgeId, RelTypeId, NodeId)> + '_ {
+        let n = NodeIndex::new(id.index());
+        let (out, inc) = match direction {
+            Direction::Outgoing => (true, false),
+            Direction::Incoming => (false, true),
+            Direction::Both => (true, true),
+        };
+        let outgoing = out
+            .then(|| self.inner.edges_directed(n, petgraph::Direction::Outgoing))
+            .into_iter()
+            .flatten()
+            .map(|e| (EdgeId(e.id().index() as u32), e.weight().rel_type, NodeId(e.target().index() as u32)));
+        let incoming = inc
+            .then(|| self.inner.edges_directed(n, petgraph::Direction::Incoming))
+            .into_iter()
+            .flatten()
+            .map(|e| (EdgeId(e.id().index() as u32), e.weight().rel_type, NodeId(e.source().index() as u32)));
+        outgoing.chain(incoming)
+    }
+
+    // ----- names -----------------------------------------------------------
+
+    fn name_index(&self) -> &names::NameIndex {
+        self.by_name.get_or_init(|| names::NameIndex::build(self))
+    }
+
+    /// The nodes whose `id`, `name`, `name_zh` or one of whose `aliases`
+    /// matches `name` once both are normalised (case, full-width forms,
+    /// spaces, hyphens and underscores ignored). The first call builds the
+    /// name index: O(nodes); later calls are O(1) plus the matches.
+    pub fn find_by_name(&self, name: &str) -> impl Iterator<Item = NodeId> + '_ {
+        self.name_index().lookup(&normalize_name(name)).iter().copied()
+    }
+
+    /// Resolves a user-given name to one node: an exact `id` first, then the
+    /// normalised name index (the first node in insertion order wins when
+    /// names collide).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] with up to three close names as suggestions.
+    pub fn resolve(&self, name: &str) -> Result<NodeId, Error> {
+        if let Some(id) = self.node_by_key(name) {
+            return Ok(id);
+        }
+        if let Some(id) = self.find_by_name(name).next() {
+            return Ok(id);
+        }
+        Err(Error::NotFound {
+            name: name.to_string(),
+            suggestions: self.name_index().suggest(&normalize_name(name), 3),
+        })
+    }
+
+    /// Names (display forms) close to `name`, best first, for did-you-mean
+    /// messages.
+    pub fn suggest_names(&self, name: &str, max: usize) -> Vec<String> {
+        self.name_index().suggest(&normalize_name(name), max)
+    }
+}
+
+fn find_property(props: &[(KeyId, Value)], key: KeyId) -> Option<&Value> {
+    props.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+}
+
+impl<'g> NodeRef<'g> {
+    /// The node's index.
+    pub fn id(&self) -> NodeId {
+        self.id
+    }
+
+    /// The node's `id` property (its stable key in graph data), if a string.
+    pub fn key(&self) -> Option<&'g str> {
+        self.property("id").and_then(Value::as_str)
+    }
+
+    /// The node's `name` property, if a string.
+    pub fn name(&self) -> Option<&'g str> {
+        self.property("name").and_then(Value::as_str)
+    }
+
+    /// A label to show for the node: `name`, else `name_zh`, else `id`, else
+    /// its index.
+    pub fn display_name(&self) -> String {
+        ["name", "name_zh", "id"]
+            .iter()
+            .find_map(|k| self.property(k).and_then(Value::as_str))
+            .map_or_else(|| format!("#{}", self.id.0), str::to_string)
+    }
+
+    /// The node's labels.
+    pub fn labels(&self) -> impl ExactSizeIterator<Item = &'g str> + 'g {
+        let g = self.graph;
+        g.node_label_ids(self.id).iter().map(move |l| g.label_name(*l))
+    }
+
+    /// Whether the node carries `label`.
+    pub fn has_label(&self, label: &str) -> bool {
+        self.graph.label_id(label).is_some_and(|l| self.graph.has_label(self.id, l))
+    }
+
+    /// A property by name.
+    pub fn property(&self, key: &str) -> Option<&'g Value> {
+        self.graph.node_property(self.id, self.graph.key_id(key)?)
+    }
+
+    /// All properties as `(key, value)`, in insertion order.
+    pub fn properties(&self) -> impl ExactSizeIterator<Item = (&'g str, &'g Value)> + 'g {
+        let g = self.graph;
+        g.node_properties(self.id).iter().map(move |(k, v)| (g.key_name(*k), v))
+    }
+
+    /// The relationships at this node in `direction`, optionally of one
+    /// type only, with the node at the other end.
+    pub fn neighbours(
+        &self,
+        rel_type: Option<&str>,
+        direction: Direction,
+    ) -> impl Iterator<Item = (EdgeRef<'g>, NodeRef<'g>)> + 'g {
+        let g = self.graph;
+        // An unknown type matches nothing: filter with an impossible id.
+        let wanted = rel_type.map(|t| g.rel_type_id(t).unwrap_or(RelTypeId(u32::MAX)));
+        g.edges_of(self.id, direction)
+            .filter(move |(_, t, _)| wanted.is_none_or(|w| w == *t))
+            .map(move |(e, _, other)| (EdgeRef { graph: g, id: e }, NodeRef { graph: g, id: other }))
+    }
+}
+
+impl<'g> EdgeRef<'g> {
+    /// The relationship's index.
+    pub fn id(&self) -> EdgeId {
+        self.id
+    }
+
+    /// The relationship's type.
+    pub fn rel_type(&self) -> &'g str {
+        self.graph.rel_type_name(self.graph.edge_type(self.id))
+    }
+
+    /// The start node.
+    pub fn src(&self) -> NodeRef<'g> {
+        NodeRef { graph: self.graph, id: self.graph.edge_endpoints(self.id).0 }
+    }
+
+    /// The end node.
+    pub fn dst(&self) -> NodeRef<'g> {
+        NodeRef { graph: self.graph, id: self.graph.edge_endpoints(self.id).1 }
+    }
+
+    /// A property by name.
+    pub fn property(&self, key: &str) -> Option<&'g Value> {
+        self.graph.edge_property(self.id, self.graph.key_id(key)?)
+    }
+
+    /// All properties as `(key, value)`, in insertion order.
+    pub fn properties(&self) -> impl ExactSizeIterator<Item = (&'g str, &'g Value)> + 'g {
+        let g = self.graph;
+        g.edge_properties(self.id).iter().map(move |(k, v)| (g.key_name(*k), v))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny() -> (Graph, NodeId, NodeId, NodeId) {
+        let mut g = Graph::new();
+        let a = g.add_node(["Model"], [("id", "a".into()), ("name", "GLM-130B".into())]);
+        let b = g.add_node(["Model"], [("id", "b".into()), ("name", "ChatGLM-6B".into())]);
+        let c = g.add_node(
+            ["Company"],
+            [("id", "c".into()), ("name", "Zhipu AI".into()), ("name_zh", "智谱AI".into())],
+        );
+        g.add_edge(b, a, "BUILT_ON", []);
+        g.add_edge(a, c, "DEVELOPED_BY", [("source", "x".into())]);
+        (g, a, b, c)
+    }
+
+    #[test]
+    fn indexes_by_id_label_and_name() {
+        let (g, a, _, c) = tiny();
+        assert_eq!(g.node_by_key("a"), Some(a));
+        let model = g.label_id("Model").unwrap();
+        assert_eq!(g.nodes_with_label(model).len(), 2);
+        for name in ["zhipu ai", "Zhipu-AI", "智谱AI", "ＺＨＩＰＵ　ＡＩ"] {
+            assert_eq!(g.find_by_name(name).collect::<Vec<_>>(), vec![c], "{name}");
+        }
+        assert!(
+            matches!(g.resolve("zhipu a"), Err(Error::NotFound { ref suggestions, .. }) if suggestions.contains(&"Zhipu AI".to_string()))
+        );
+    }
+
+    #[test]
+    fn neighbours_by_type_and_direction() {
+        let (g, a, b, c) = tiny();
+        let up: Vec<_> =
+            g.node(b).neighbours(Some("BUILT_ON"), Direction::Outgoing).map(|(_, n)| n.id()).collect();
+        assert_eq!(up, vec![a]);
+        let both: Vec<_> = g.node(a).neighbours(None, Direction::Both).map(|(_, n)| n.id()).collect();
+        assert_eq!(both, vec![c, b]);
+        assert_eq!(g.node(a).neighbours(Some("NOPE"), Direction::Both).count(), 0);
+        let (e, _) = g.node(a).neighbours(Some("DEVELOPED_BY"), Direction::Outgoing).next().unwrap();
+        assert_eq!(e.property("source"), Some(&Value::from("x")));
+    }
+}

@@ -1,0 +1,256 @@
+//! Breadth-first walks over the store: reachability along relationship types
+//! and shortest paths.
+
+use std::collections::{HashMap, VecDeque};
+
+use crate::model::{Direction, EdgeId, NodeId, Path};
+
+use super::{Graph, RelTypeId};
+
+/// A set of nodes that starts as a hash set and becomes a bitset once it
+/// grows, so a walk that touches twenty nodes of a million-node graph does
+/// not pay for clearing a million bits, and a walk that touches most of them
+/// does not pay for hashing.
+#[derive(Debug, Clone)]
+pub(crate) enum VisitedSet {
+    Sparse(std::collections::HashSet<u32>, usize),
+    Dense(Vec<u64>),
+}
+
+impl VisitedSet {
+    const SPARSE_LIMIT: usize = 4096;
+
+    /// An empty set for a graph of `node_count` nodes.
+    pub(crate) fn new(node_count: usize) -> VisitedSet {
+        VisitedSet::Sparse(std::collections::HashSet::new(), node_count)
+    }
+
+    /// Adds `node`; `true` if it was not there yet.
+    pub(crate) fn insert(&mut self, node: NodeId) -> bool {
+        match self {
+            VisitedSet::Sparse(set, n) => {
+                let fresh = set.insert(node.0);
+                if set.len() > Self::SPARSE_LIMIT {
+                    let mut bits = vec![0u64; (*n).div_ceil(64).max(1)];
+                    for &i in set.iter() {
+                        bits[i as usize / 64] |= 1 << (i % 64);
+                    }
+                    *self = VisitedSet::Dense(bits);
+                }
+                fresh
+            }
+            VisitedSet::Dense(bits) => {
+                let (word, bit) = (node.index() / 64, 1u64 << (node.0 % 64));
+                if word >= bits.len() {
+                    bits.resize(word + 1, 0);
+                }
+                let fresh = bits[word] & bit == 0;
+                bits[word] |= bit;
+                fresh
+            }
+        }
+    }
+
+    /// Whether `node` is in the set.
+    pub(crate) fn contains(&self, node: NodeId) -> bool {
+        match self {
+            VisitedSet::Sparse(set, _) => set.contains(&node.0),
+            VisitedSet::Dense(bits) => {
+                bits.get(node.index() / 64).is_some_and(|w| w & (1 << (node.0 % 64)) != 0)
+            }
+        }
+    }
+}
+
+/// One node reached by a [`Reachable`] walk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step {
+    /// The node reached.
+    pub node: NodeId,
+    /// Hops from the start (1 for a direct neighbour).
+    pub depth: u32,
+    /// The relationship it was reached through.
+    pub via: EdgeId,
+    /// The node it was reached from.
+    pub from: NodeId,
+}
+
+/// A breadth-first walk from one node along chosen relationship types,
+/// yielding each reachable node once, nearest first. Created by
+/// [`Graph::reachable`], [`Graph::ancestors`] and [`Graph::descendants`].
+#[derive(Debug)]
+pub struct Reachable<'g> {
+    graph: &'g Graph,
+    types: Option<Vec<RelTypeId>>,
+    direction: Direction,
+    max_depth: u32,
+    queue: VecDeque<(NodeId, u32)>,
+    pending: Vec<Step>,
+    visited: VisitedSet,
+}
+
+impl Iterator for Reachable<'_> {
+    type Item = Step;
+
+    fn next(&mut self) -> Option<Step> {
+        loop {
+            if let Some(step) = self.pending.pop() {
+                return Some(step);
+            }
+            let (node, depth) = self.queue.pop_front()?;
+            if depth >= self.max_depth {
+                continue;
+            }
+            let mut found = Vec::new();
+            for (edge, rel_type, other) in self.graph.edges_of(node, self.direction) {
+                if self.types.as_ref().is_some_and(|t| !t.contains(&rel_type)) {
+                    continue;
+                }
+                if self.visited.insert(other) {
+                    self.queue.push_back((other, depth + 1));
+                    found.push(Step { node: other, depth: depth + 1, via: edge, from: node });
+                }
+            }
+            found.reverse();
+            self.pending = found;
+        }
+    }
+}
+
+impl Graph {
+    fn type_filter(&self, rel_types: &[&str]) -> Option<Vec<RelTypeId>> {
+        (!rel_types.is_empty()).then(|| {
+            // Unknown types match nothing, so they are simply left out.
+            rel_types.iter().filter_map(|t| self.rel_type_id(t)).collect()
+        })
+    }
+
+    /// Every node reachable from `start` by following relationships of the
+    /// given types (all types when `rel_types` is empty) in `direction`, at
+    /// most `max_depth` hops away, each once, nearest first. `start` itself
+    /// is not yielded. Cost: O(nodes + relationships reached).
+    ///
+    /// ```
+    /// use aikg::{Direction, Graph};
+    /// let g = Graph::builtin();
+    /// let chatglm = g.resolve("chatglm-6b")?;
+    /// let upstream: Vec<_> = g
+    ///     .reachable(chatglm, &["BUILT_ON"], Direction::Outgoing, u32::MAX)
+    ///     .map(|step| g.node(step.node).key().unwrap_or_default())
+    ///     .collect();
+    /// assert!(upstream.contains(&"glm-130b"));
+    /// # Ok::<(), aikg::Error>(())
+    /// ```
+    pub fn reachable(
+        &self,
+        start: NodeId,
+        rel_types: &[&str],
+        direction: Direction,
+        max_depth: u32,
+    ) -> Reachable<'_> {
+        let mut visited = VisitedSet::new(self.node_count());
+        visited.insert(start);
+        Reachable {
+            graph: self,
+            types: self.type_filter(rel_types),
+            direction,
+            max_depth,
+            queue: VecDeque::from([(start, 0)]),
+            pending: Vec::new(),
+            visited,
+        }
+    }
+
+    /// What `start` is built on, transitively: the walk along outgoing
+    /// relationships of `rel_type` (e.g. `BUILT_ON`).
+    pub fn ancestors(&self, start: NodeId, rel_type: &str) -> Reachable<'_> {
+        self.reachable(start, &[rel_type], Direction::Outgoing, u32::MAX)
+    }
+
+    /// What is built on `start`, transitively: the walk along incoming
+    /// relationships of `rel_type`.
+    pub fn descendants(&self, start: NodeId, rel_type: &str) -> Reachable<'_> {
+        self.reachable(start, &[rel_type], Direction::Incoming, u32::MAX)
+    }
+
+    /// A shortest path from `from` to `to` along relationships of the given
+    /// types (all when empty) in `direction`, found by breadth-first search.
+    /// `None` when `to` is unreachable. Cost: O(nodes + relationships
+    /// reached).
+    ///
+    /// ```
+    /// use aikg::{Direction, Graph};
+    /// let g = Graph::builtin();
+    /// let (a, b) = (g.resolve("chatglm-6b")?, g.resolve("tsinghua-university")?);
+    /// let path = g.shortest_path(a, b, &[], Direction::Both).expect("connected");
+    /// assert!(path.len() >= 2);
+    /// # Ok::<(), aikg::Error>(())
+    /// ```
+    pub fn shortest_path(
+        &self,
+        from: NodeId,
+        to: NodeId,
+        rel_types: &[&str],
+        direction: Direction,
+    ) -> Option<Path> {
+        if from == to {
+            return Some(Path { nodes: vec![from], rels: Vec::new() });
+        }
+        let mut parent: HashMap<NodeId, (NodeId, EdgeId)> = HashMap::new();
+        for step in self.reachable(from, rel_types, direction, u32::MAX) {
+            parent.insert(step.node, (step.from, step.via));
+            if step.node == to {
+                let mut nodes = vec![to];
+                let mut rels = Vec::new();
+                let mut at = to;
+                while at != from {
+                    let (prev, edge) = parent[&at];
+                    rels.push(edge);
+                    nodes.push(prev);
+                    at = prev;
+                }
+                nodes.reverse();
+                rels.reverse();
+                return Some(Path { nodes, rels });
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn visited_set_switches_to_dense() {
+        let mut v = VisitedSet::new(100_000);
+        for i in 0..10_000 {
+            assert!(v.insert(NodeId(i * 7 % 100_000)));
+        }
+        assert!(matches!(v, VisitedSet::Dense(_)));
+        assert!(v.contains(NodeId(7)));
+        assert!(!v.insert(NodeId(7)));
+        assert!(!v.contains(NodeId(1)));
+    }
+
+    #[test]
+    fn bfs_order_and_shortest_path() {
+        let mut g = Graph::new();
+        let n: Vec<NodeId> =
+            (0..5).map(|i| g.add_node(["M"], [("id", Value::from(format!("m{i}")))])).collect();
+        // m0 -> m1 -> m2 -> m3, and a shortcut m0 -> m3; m4 isolated.
+        g.add_edge(n[0], n[1], "BUILT_ON", []);
+        g.add_edge(n[1], n[2], "BUILT_ON", []);
+        g.add_edge(n[2], n[3], "BUILT_ON", []);
+        g.add_edge(n[0], n[3], "OTHER", []);
+        let depths: Vec<_> = g.ancestors(n[0], "BUILT_ON").map(|s| (s.node, s.depth)).collect();
+        assert_eq!(depths, vec![(n[1], 1), (n[2], 2), (n[3], 3)]);
+        assert_eq!(g.shortest_path(n[0], n[3], &[], Direction::Outgoing).unwrap().len(), 1);
+        assert_eq!(g.shortest_path(n[0], n[3], &["BUILT_ON"], Direction::Outgoing).unwrap().len(), 3);
+        assert_eq!(g.shortest_path(n[3], n[0], &[], Direction::Both).unwrap().len(), 1);
+        assert!(g.shortest_path(n[0], n[4], &[], Direction::Both).is_none());
+    }
+
+    use crate::model::Value;
+}
