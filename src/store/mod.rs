@@ -28,6 +28,7 @@ use petgraph::visit::EdgeRef as _;
 use crate::error::Error;
 use crate::model::{Direction, EdgeId, NodeId, Schema, Value};
 
+pub(crate) use names::closest;
 pub use names::normalize_name;
 pub use traverse::{Reachable, Step};
 
@@ -45,16 +46,44 @@ pub struct KeyId(pub u32);
 
 type Properties = Box<[(KeyId, Value)]>;
 
+/// A node's labels without a heap allocation for the usual one label.
 #[derive(Debug, Clone)]
-struct NodeData {
-    labels: Box<[LabelId]>,
-    properties: Properties,
+enum LabelSet {
+    One(LabelId),
+    Many(Box<[LabelId]>),
+}
+
+impl LabelSet {
+    fn from_vec(mut labels: Vec<LabelId>) -> LabelSet {
+        if labels.len() == 1 {
+            LabelSet::One(labels[0])
+        } else {
+            labels.shrink_to_fit();
+            LabelSet::Many(labels.into_boxed_slice())
+        }
+    }
+
+    fn as_slice(&self) -> &[LabelId] {
+        match self {
+            LabelSet::One(l) => std::slice::from_ref(l),
+            LabelSet::Many(ls) => ls,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
+struct NodeData {
+    labels: LabelSet,
+    properties: Properties,
+}
+
+/// Relationship properties are shared: bulk data repeats the same few
+/// property sets (a round and a year) millions of times, and an `Arc` lets
+/// them all point at one copy.
+#[derive(Debug, Clone)]
 struct EdgeData {
     rel_type: RelTypeId,
-    properties: Properties,
+    properties: Arc<[(KeyId, Value)]>,
 }
 
 /// A set of interned strings; the position is the id.
@@ -102,6 +131,7 @@ pub struct Graph {
     edges_per_type: Vec<usize>,
     by_name: OnceLock<names::NameIndex>,
     schema: Option<&'static Schema>,
+    edge_property_pool: std::collections::HashMap<Properties, Arc<[(KeyId, Value)]>>,
 }
 
 /// A node with access to its graph: labels, properties, neighbours.
@@ -227,9 +257,69 @@ impl Graph {
                 self.by_id.entry(s.clone()).or_insert(id);
             }
         }
-        self.inner.add_node(NodeData { labels: label_ids.into_boxed_slice(), properties });
+        self.inner.add_node(NodeData { labels: LabelSet::from_vec(label_ids), properties });
         self.by_name.take();
         id
+    }
+
+    /// Interns a property key.
+    pub fn intern_key(&mut self, key: &str) -> KeyId {
+        KeyId(self.keys.intern(key))
+    }
+
+    /// Adds a node whose property keys are already interned (the bulk
+    /// loaders' fast path). Null values are skipped; keys must be distinct.
+    pub fn add_node_interned(&mut self, labels: &[&str], mut properties: Vec<(KeyId, Value)>) -> NodeId {
+        let mut label_ids: Vec<LabelId> = Vec::with_capacity(labels.len());
+        for l in labels {
+            let id = self.intern_label(l);
+            if !label_ids.contains(&id) {
+                label_ids.push(id);
+            }
+        }
+        properties.retain(|(_, v)| !v.is_null());
+        let id = NodeId(self.inner.node_count() as u32);
+        for &l in &label_ids {
+            self.by_label[l.0 as usize].push(id);
+        }
+        if let Some(k) = self.keys.get("id").map(KeyId) {
+            if let Some((_, Value::String(s))) = properties.iter().find(|(key, _)| *key == k) {
+                self.by_id.entry(s.clone()).or_insert(id);
+            }
+        }
+        self.inner.add_node(NodeData {
+            labels: LabelSet::from_vec(label_ids),
+            properties: properties.into_boxed_slice(),
+        });
+        self.by_name.take();
+        id
+    }
+
+    /// Adds a relationship whose property keys are already interned (the
+    /// bulk loaders' fast path).
+    ///
+    /// # Panics
+    /// If `src` or `dst` is not a node of this graph.
+    pub fn add_edge_interned(
+        &mut self,
+        src: NodeId,
+        dst: NodeId,
+        rel_type: &str,
+        mut properties: Vec<(KeyId, Value)>,
+    ) -> EdgeId {
+        let rel_type = RelTypeId(self.rel_types.intern(rel_type));
+        if self.edges_per_type.len() <= rel_type.0 as usize {
+            self.edges_per_type.resize(rel_type.0 as usize + 1, 0);
+        }
+        self.edges_per_type[rel_type.0 as usize] += 1;
+        properties.retain(|(_, v)| !v.is_null());
+        let properties = self.shared_properties(properties.into_boxed_slice());
+        let e = self.inner.add_edge(
+            NodeIndex::new(src.index()),
+            NodeIndex::new(dst.index()),
+            EdgeData { rel_type, properties },
+        );
+        EdgeId(e.index() as u32)
     }
 
     /// Adds a relationship of type `rel_type` from `src` to `dst`.
@@ -247,6 +337,7 @@ impl Graph {
         }
         self.edges_per_type[rel_type.0 as usize] += 1;
         let properties = self.intern_properties(properties);
+        let properties = self.shared_properties(properties);
         let e = self.inner.add_edge(
             NodeIndex::new(src.index()),
             NodeIndex::new(dst.index()),
@@ -271,6 +362,30 @@ impl Graph {
             }
         }
         out.into_boxed_slice()
+    }
+
+    /// Looks a relationship property set up in the pool of shared sets, so
+    /// equal sets are stored once. Sets with long strings or lists are rare
+    /// duplicates and skip the pool.
+    fn shared_properties(&mut self, properties: Properties) -> Arc<[(KeyId, Value)]> {
+        let poolable = properties.len() <= 4
+            && properties.iter().all(|(_, v)| match v {
+                Value::String(s) => s.len() <= 32,
+                Value::List(_) | Value::Map(_) => false,
+                _ => true,
+            });
+        if !poolable {
+            return Arc::from(properties);
+        }
+        if let Some(shared) = self.edge_property_pool.get(&properties) {
+            return shared.clone();
+        }
+        if self.edge_property_pool.len() >= 4096 {
+            return Arc::from(properties);
+        }
+        let shared: Arc<[(KeyId, Value)]> = Arc::from(properties.clone());
+        self.edge_property_pool.insert(properties, shared.clone());
+        shared
     }
 
     /// Interns a label without adding a node (so a label set by `CREATE` on
@@ -325,7 +440,7 @@ impl Graph {
 
     /// The labels of a node.
     pub fn node_label_ids(&self, id: NodeId) -> &[LabelId] {
-        &self.inner[NodeIndex::new(id.index())].labels
+        self.inner[NodeIndex::new(id.index())].labels.as_slice()
     }
 
     /// Whether a node carries a label. O(labels of the node).
