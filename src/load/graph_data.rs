@@ -90,6 +90,10 @@ struct NodeRecord {
     id: String,
     labels: Vec<String>,
     properties: Vec<(&'static str, Value)>,
+    /// The line had no problems of its own. Lines with problems still
+    /// register their id, so relations naming them are not also reported
+    /// as naming an unknown node.
+    clean: bool,
 }
 
 /// A relation line that passed its own checks (endpoints not yet resolved).
@@ -196,6 +200,9 @@ pub fn parse_graph_data<'a>(
             }
         }
         if let [src, dst] = ends[..] {
+            if !(src.clean && dst.clean) {
+                continue;
+            }
             let rule = schema.relation(r.rel_type).expect("type checked in check_relation");
             if !rule.allows(src.labels.iter().map(String::as_str), dst.labels.iter().map(String::as_str)) {
                 check.error(
@@ -350,12 +357,8 @@ fn check_node(
     }
     let properties =
         check_properties(check, &what, object, schema.node_properties, &["id", "labels"], |_| true);
-    (check.errors.len() == before).then(|| NodeRecord {
-        location: check.location.clone(),
-        id: id.unwrap_or_default(),
-        labels,
-        properties,
-    })
+    let clean = check.errors.len() == before;
+    id.map(|id| NodeRecord { location: check.location.clone(), id, labels, properties, clean })
 }
 
 fn check_relation(

@@ -138,7 +138,7 @@ impl Graph {
     ///     .reachable(chatglm, &["BUILT_ON"], Direction::Outgoing, u32::MAX)
     ///     .map(|step| g.node(step.node).key().unwrap_or_default())
     ///     .collect();
-    /// assert!(upstream.contains(&"glm-130b"));
+    /// assert!(upstream.contains(&"glm-6b"));
     /// # Ok::<(), aikg::Error>(())
     /// ```
     pub fn reachable(
