@@ -359,10 +359,11 @@ mod tests {
         let q = "MATCH (n)\nWHERE n.name = '智谱' RETURN x";
         let at = q.find("x").unwrap();
         let text = render_caret(q, Span::new(at, at + 1), "variable `x` not defined");
-        assert!(text.starts_with("query error at line 2, column 27:"), "{text}");
+        assert!(text.starts_with("query error at line 2, column 28:"), "{text}");
         let caret_line = text.lines().nth(2).unwrap();
-        // 4 spaces of indent + 29 columns (the two CJK characters count two each).
-        assert_eq!(caret_line, format!("{}^", " ".repeat(4 + 28)));
+        // 4 spaces of indent + 29 columns: 27 characters, two of them CJK
+        // and two columns wide each.
+        assert_eq!(caret_line, format!("{}^", " ".repeat(4 + 29)));
     }
 
     #[test]

@@ -581,6 +581,7 @@ mod tests {
             messages(err),
             vec![
                 "nodes/n.jsonl:3: node 'zhipu-ai': unknown label 'Compny'; did you mean 'Company'?",
+                "nodes/n.jsonl:3: duplicate node id 'zhipu-ai' (first defined at nodes/n.jsonl:2)",
                 "nodes/n.jsonl:4: node 'x': property 'founded' expects integer, found string '2019'",
                 "nodes/n.jsonl:4: node 'x': unknown property 'foundd'; did you mean 'founded'?",
                 "nodes/n.jsonl:4: node 'x' is missing required property 'source'",

@@ -2,6 +2,7 @@
 
 pub mod exec;
 pub mod plan;
+pub(crate) mod signatures;
 pub mod syntax;
 
 use std::collections::BTreeMap;
@@ -9,7 +10,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::error::{Error, ErrorClass, QueryError};
 use crate::model::Value;
+use crate::query::plan::Plan;
+use crate::result::ResultSet;
+use crate::store::Graph;
 
 /// Query parameters by name (`$name` in query text).
 pub type Params = BTreeMap<String, Value>;
@@ -48,8 +53,230 @@ impl CancelHandle {
     }
 }
 
-/// A parsed query, reusable across runs and graphs.
+/// A parsed and checked query, reusable across runs and graphs.
+///
+/// Parsing and the semantic check happen once, in [`Query::parse`]; each
+/// run plans the query against the graph it is given (the plan depends on
+/// the graph's label sizes) and executes it.
+///
+/// ```
+/// use aikg::{Graph, Params, Query, Value};
+///
+/// let graph = Graph::builtin();
+/// let query = Query::parse("MATCH (c:Company {id: $id}) RETURN c.name AS name")?;
+/// let params = Params::from([("id".to_string(), Value::from("zhipu-ai"))]);
+/// let rows = query.run(&graph, &params)?;
+/// assert_eq!(rows.len(), 1);
+/// # Ok::<(), aikg::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Query {
     text: Arc<str>,
+    statement: syntax::ast::Statement,
+}
+
+impl Query {
+    /// Parses and checks query text.
+    ///
+    /// # Errors
+    /// [`Error::Query`] with a compile-time [`QueryError`] (syntax or
+    /// semantic), carrying the text so that [`QueryError::render`] can draw
+    /// the caret.
+    pub fn parse(text: &str) -> Result<Query, Error> {
+        let statement = syntax::parse_statement(text).map_err(|e| e.with_query(text))?;
+        plan::check::check(&statement).map_err(|e| e.with_query(text))?;
+        Ok(Query { text: text.into(), statement })
+    }
+
+    /// The query text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// `true` when the query has no `CREATE`.
+    pub fn is_read_only(&self) -> bool {
+        !self.statement.query.clauses.iter().any(|c| matches!(c, syntax::ast::Clause::Create(_)))
+    }
+
+    fn plan(&self, graph: &Graph) -> Result<Plan, QueryError> {
+        plan::plan_statement(&self.statement, graph).map_err(|e| e.with_query(&self.text))
+    }
+
+    /// Runs a read-only query.
+    ///
+    /// # Errors
+    /// A runtime [`QueryError`] (type errors, missing parameters), or one
+    /// saying to use [`Graph::execute`] when the query has a `CREATE`.
+    pub fn run(&self, graph: &Graph, params: &Params) -> Result<ResultSet, Error> {
+        self.run_with(graph, params, &QueryOptions::default())
+    }
+
+    /// Runs a read-only query within the limits of `options`.
+    ///
+    /// # Errors
+    /// As [`run`](Self::run), and [`ErrorClass::LimitExceeded`] when a limit
+    /// is hit or the run is cancelled.
+    pub fn run_with(&self, graph: &Graph, params: &Params, options: &QueryOptions) -> Result<ResultSet, Error> {
+        if !self.is_read_only() && !self.statement.explain {
+            return Err(QueryError::compile(
+                ErrorClass::Unsupported,
+                "ReadOnly",
+                "this query writes to the graph: use Graph::execute for CREATE",
+                Some(self.statement.query.span),
+            )
+            .with_query(&self.text)
+            .into());
+        }
+        self.run_on(exec::GraphAccess::Shared(graph), params, options)
+    }
+
+    /// Runs a query that may write (`CREATE`).
+    ///
+    /// # Errors
+    /// As [`run`](Self::run); a `CREATE` that breaks the graph's schema is a
+    /// runtime error, and the nodes and relationships created for earlier
+    /// rows stay.
+    pub fn run_mut(&self, graph: &mut Graph, params: &Params) -> Result<ResultSet, Error> {
+        self.run_mut_with(graph, params, &QueryOptions::default())
+    }
+
+    /// Runs a query that may write, within the limits of `options`.
+    ///
+    /// # Errors
+    /// As [`run_mut`](Self::run_mut) and [`run_with`](Self::run_with).
+    pub fn run_mut_with(
+        &self,
+        graph: &mut Graph,
+        params: &Params,
+        options: &QueryOptions,
+    ) -> Result<ResultSet, Error> {
+        self.run_on(exec::GraphAccess::Mut(graph), params, options)
+    }
+
+    fn run_on(&self, mut graph: exec::GraphAccess<'_>, params: &Params, options: &QueryOptions) -> Result<ResultSet, Error> {
+        let plan = self.plan(graph.get())?;
+        if self.statement.explain {
+            let rows = plan.explain().lines().map(|l| vec![Value::from(l)]).collect();
+            return Ok(ResultSet::new(graph.get(), vec!["plan".to_string()], rows));
+        }
+        let warnings = warnings(&plan, graph.get());
+        let output = exec::execute(&plan, &mut graph, params, options).map_err(|e| e.with_query(&self.text))?;
+        Ok(ResultSet::new(graph.get(), plan.columns, output.rows).with_stats(output.stats).with_warnings(warnings))
+    }
+
+    /// The plan the query would run with on `graph`, as indented text.
+    ///
+    /// # Errors
+    /// A compile-time [`QueryError`] for constructs the planner does not
+    /// support.
+    pub fn explain(&self, graph: &Graph) -> Result<String, Error> {
+        Ok(self.plan(graph)?.explain())
+    }
+}
+
+impl plan::Catalog for Graph {
+    fn node_count(&self) -> usize {
+        Graph::node_count(self)
+    }
+
+    fn label_count(&self, label: &str) -> usize {
+        self.label_id(label).map_or(0, |l| self.nodes_with_label(l).len())
+    }
+}
+
+/// Did-you-mean notes for labels, relationship types and property keys
+/// that neither the graph nor its schema knows (only for graphs with a
+/// schema, where a typo is the likely reason for an empty result).
+fn warnings(plan: &Plan, graph: &Graph) -> Vec<String> {
+    let Some(schema) = graph.schema() else { return Vec::new() };
+    let mut out: Vec<String> = Vec::new();
+    for m in &plan.mentions {
+        let (known, what, candidates): (bool, &str, Vec<&str>) = match m.kind {
+            plan::logical::NameKind::Label => (
+                graph.label_id(&m.name).is_some() || schema.has_label(&m.name),
+                "label",
+                schema.labels.iter().map(|(l, _)| *l).chain(graph.labels().map(|(l, _)| l)).collect(),
+            ),
+            plan::logical::NameKind::RelType => (
+                graph.rel_type_id(&m.name).is_some() || schema.relation(&m.name).is_some(),
+                "relationship type",
+                schema.relations.iter().map(|r| r.name).chain(graph.rel_types().map(|(t, _)| t)).collect(),
+            ),
+            plan::logical::NameKind::Key => (
+                graph.key_id(&m.name).is_some()
+                    || schema.node_property(&m.name).is_some()
+                    || schema.relation_property(&m.name).is_some(),
+                "property key",
+                schema
+                    .node_properties
+                    .iter()
+                    .chain(schema.relation_properties)
+                    .map(|p| p.key)
+                    .chain(graph.property_keys())
+                    .collect(),
+            ),
+        };
+        if known {
+            continue;
+        }
+        let text = format!(
+            "unknown {what} '{}'{}",
+            m.name,
+            crate::error::did_you_mean(&crate::store::closest(&m.name, candidates, 3))
+        );
+        if !out.contains(&text) {
+            out.push(text);
+        }
+    }
+    out
+}
+
+impl Graph {
+    /// Runs a read-only query.
+    ///
+    /// ```
+    /// let graph = aikg::Graph::builtin();
+    /// let rows = graph.query("MATCH (c:Company) RETURN count(*) AS n")?;
+    /// assert!(rows.iter().next().unwrap().get_int("n").unwrap() > 10);
+    /// # Ok::<(), aikg::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// A [`QueryError`] from parsing, checking or running; queries with
+    /// `CREATE` need [`Graph::execute`].
+    pub fn query(&self, text: &str) -> Result<ResultSet, Error> {
+        Query::parse(text)?.run(self, &Params::new())
+    }
+
+    /// Runs a read-only query with parameters.
+    ///
+    /// # Errors
+    /// As [`Graph::query`].
+    pub fn query_with(&self, text: &str, params: &Params) -> Result<ResultSet, Error> {
+        Query::parse(text)?.run(self, params)
+    }
+
+    /// Runs a query that may write to the graph (`CREATE`).
+    ///
+    /// ```
+    /// let mut graph = aikg::Graph::new();
+    /// graph.execute("CREATE (:Model {id: 'a'})-[:BUILT_ON]->(:Model {id: 'b'})")?;
+    /// let rows = graph.query("MATCH (m)-[:BUILT_ON]->(b) RETURN b.id AS base")?;
+    /// assert_eq!(rows.iter().next().unwrap().get_str("base"), Some("b"));
+    /// # Ok::<(), aikg::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Graph::query`], plus schema violations on a graph with a schema.
+    pub fn execute(&mut self, text: &str) -> Result<ResultSet, Error> {
+        Query::parse(text)?.run_mut(self, &Params::new())
+    }
+
+    /// Runs a query that may write, with parameters.
+    ///
+    /// # Errors
+    /// As [`Graph::execute`].
+    pub fn execute_with(&mut self, text: &str, params: &Params) -> Result<ResultSet, Error> {
+        Query::parse(text)?.run_mut(self, params)
+    }
 }

@@ -1,1 +1,231 @@
 //! Executes a logical plan over the store.
+//!
+//! The plan's operator chain is turned into a list of stages that push rows
+//! forward: a scan sets its node slot in one reused row buffer and hands the
+//! row to the next stage, which extends it again, so a row is only copied
+//! where an operator has to keep it (sorting, grouping, `DISTINCT` keys, the
+//! result). `LIMIT` answers [`Flow::Stop`] to stop the stages above it.
+//! Sorting, grouping and `CREATE` collect their input first and emit when
+//! their input is done.
+//!
+//! `CREATE` splits the chain: the stages before it run to the end on a
+//! shared borrow of the graph, then the graph is changed once per collected
+//! row, and the stages after it run on the rows `CREATE` produced, with
+//! names resolved again so labels and keys it created are found.
+
+mod aggregate;
+mod create;
+mod eval;
+mod functions;
+mod ops;
+mod traverse;
+pub(crate) mod value;
+
+use std::cell::Cell;
+use std::time::Instant;
+
+use crate::error::{ErrorClass, QueryError};
+use crate::model::Value;
+use crate::query::plan::logical::{Op, Plan};
+use crate::query::{Params, QueryOptions};
+use crate::result::QueryStats;
+use crate::store::{Graph, KeyId, LabelId, RelTypeId};
+
+
+/// A row: one value per slot of the plan.
+pub(crate) type Row = Vec<Value>;
+
+/// Whether the stages above should keep producing rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Flow {
+    /// Keep going.
+    Continue,
+    /// Enough rows: stop producing.
+    Stop,
+}
+
+/// The limits of one run and the counters that enforce them.
+pub(crate) struct Budget<'o> {
+    options: &'o QueryOptions,
+    started: Instant,
+    expansions: Cell<u64>,
+    rows: Cell<usize>,
+    ticks: Cell<u32>,
+}
+
+impl<'o> Budget<'o> {
+    pub(crate) fn new(options: &'o QueryOptions) -> Budget<'o> {
+        Budget { options, started: Instant::now(), expansions: Cell::new(0), rows: Cell::new(0), ticks: Cell::new(0) }
+    }
+
+    /// Counts one relationship expansion.
+    #[inline]
+    pub(crate) fn expand(&self) -> Result<(), QueryError> {
+        let n = self.expansions.get() + 1;
+        self.expansions.set(n);
+        if let Some(max) = self.options.max_expansions {
+            if n > max {
+                return Err(limit_exceeded(format!("the query went over its budget of {max} relationship expansions")));
+            }
+        }
+        self.tick()
+    }
+
+    /// Counts one unit of other work (a scanned node, an evaluated row).
+    #[inline]
+    pub(crate) fn tick(&self) -> Result<(), QueryError> {
+        let t = self.ticks.get().wrapping_add(1);
+        self.ticks.set(t);
+        if t % 4096 == 0 {
+            self.check_clock()
+        } else {
+            Ok(())
+        }
+    }
+
+    fn check_clock(&self) -> Result<(), QueryError> {
+        if self.options.cancel.as_ref().is_some_and(|c| c.is_cancelled()) {
+            return Err(limit_exceeded("the query was cancelled".to_string()));
+        }
+        if let Some(timeout) = self.options.timeout {
+            if self.started.elapsed() > timeout {
+                return Err(limit_exceeded(format!("the query went over its time limit of {timeout:?}")));
+            }
+        }
+        Ok(())
+    }
+
+    /// Counts one result row.
+    pub(crate) fn row(&self) -> Result<(), QueryError> {
+        let n = self.rows.get() + 1;
+        self.rows.set(n);
+        if let Some(max) = self.options.max_rows {
+            if n > max {
+                return Err(limit_exceeded(format!("the result went over its limit of {max} rows")));
+            }
+        }
+        self.tick()
+    }
+}
+
+fn limit_exceeded(message: String) -> QueryError {
+    QueryError::runtime(ErrorClass::LimitExceeded, "LimitExceeded", message, None)
+}
+
+/// Everything an operator or expression needs during one run over one
+/// graph: the graph, the parameters, and the plan's names resolved to the
+/// graph's interned ids.
+pub(crate) struct Ctx<'a> {
+    pub(crate) graph: &'a Graph,
+    pub(crate) params: &'a Params,
+    pub(crate) plan: &'a Plan,
+    pub(crate) keys: Vec<Option<KeyId>>,
+    pub(crate) labels: Vec<Option<LabelId>>,
+    pub(crate) types: Vec<Option<RelTypeId>>,
+    pub(crate) budget: &'a Budget<'a>,
+    /// The graph's `id` index has one node per id, so a seek is exact.
+    pub(crate) ids_unique: bool,
+}
+
+impl<'a> Ctx<'a> {
+    pub(crate) fn new(graph: &'a Graph, params: &'a Params, plan: &'a Plan, budget: &'a Budget<'a>) -> Ctx<'a> {
+        Ctx {
+            graph,
+            params,
+            plan,
+            keys: plan.keys.iter().map(|k| graph.key_id(k)).collect(),
+            labels: plan.labels.iter().map(|l| graph.label_id(l)).collect(),
+            types: plan.types.iter().map(|t| graph.rel_type_id(t)).collect(),
+            budget,
+            ids_unique: ids_unique(graph),
+        }
+    }
+}
+
+/// Whether `Graph::node_by_key` finds every node with a given `id`.
+///
+/// Graph data and the bulk loaders reject duplicate ids; only a graph built
+/// with `CREATE` or `add_node` can hold two nodes with the same string `id`.
+/// The store does not say yet whether that happened (its id index keeps the
+/// first node), so seeks trust the index.
+fn ids_unique(_graph: &Graph) -> bool {
+    true
+}
+
+/// The graph a run reads, and may change when the plan has a `CREATE`.
+pub(crate) enum GraphAccess<'g> {
+    /// Read only.
+    Shared(&'g Graph),
+    /// Read and write.
+    Mut(&'g mut Graph),
+}
+
+impl GraphAccess<'_> {
+    pub(crate) fn get(&self) -> &Graph {
+        match self {
+            GraphAccess::Shared(g) => g,
+            GraphAccess::Mut(g) => g,
+        }
+    }
+}
+
+/// The rows and stats a run produced.
+pub(crate) struct Output {
+    pub(crate) rows: Vec<Vec<Value>>,
+    pub(crate) stats: QueryStats,
+}
+
+/// Runs a plan.
+pub(crate) fn execute(
+    plan: &Plan,
+    graph: &mut GraphAccess<'_>,
+    params: &Params,
+    options: &QueryOptions,
+) -> Result<Output, QueryError> {
+    let budget = Budget::new(options);
+    let chain = ops::chain(&plan.root);
+    let width = plan.slots.len();
+    let mut stats = QueryStats::default();
+    let mut input: Vec<Row> = vec![vec![Value::Null; width]];
+    let mut rows: Vec<Vec<Value>> = Vec::new();
+    let mut start = 0;
+    loop {
+        let end = chain[start..].iter().position(|op| matches!(op, Op::Create { .. })).map(|i| start + i);
+        let segment = &chain[start..end.unwrap_or(chain.len())];
+        let last = end.is_none();
+        let collected = {
+            let cx = Ctx::new(graph.get(), params, plan, &budget);
+            let mut stages = ops::build(segment, &cx)?;
+            let mut collected: Vec<Row> = Vec::new();
+            let mut sink = |row: &mut Row| -> Result<Flow, QueryError> {
+                if last {
+                    budget.row()?;
+                    if !plan.outputs.is_empty() {
+                        rows.push(plan.outputs.iter().map(|s| row[*s].clone()).collect());
+                    }
+                } else {
+                    budget.tick()?;
+                    collected.push(row.clone());
+                }
+                Ok(Flow::Continue)
+            };
+            ops::run(&mut stages, input, &cx, &mut sink)?;
+            collected
+        };
+        let Some(end) = end else { break };
+        let Op::Create { actions, .. } = chain[end] else { break };
+        input = match graph {
+            GraphAccess::Mut(g) => create::apply(actions, collected, g, plan, params, &budget, &mut stats)?,
+            GraphAccess::Shared(_) => {
+                return Err(QueryError::runtime(
+                    ErrorClass::Unsupported,
+                    "ReadOnly",
+                    "this query writes to the graph: use Graph::execute for CREATE",
+                    None,
+                ))
+            }
+        };
+        start = end + 1;
+    }
+    Ok(Output { rows, stats })
+}

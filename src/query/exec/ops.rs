@@ -1,0 +1,840 @@
+//! The operators, as stages that push rows forward (see the module docs of
+//! [`super`]).
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use indexmap::IndexMap;
+
+use super::aggregate::AggState;
+use super::eval::{eval, holds};
+use super::functions::path_value;
+use super::traverse::{for_each_edge, FxBuild, NodeSet, TypeFilter};
+use super::value::{equals, order};
+use super::{Ctx, Flow, Row};
+use crate::error::{ErrorClass, QueryError};
+use crate::model::{EdgeId, NodeId, Path, Value};
+use crate::query::plan::logical::*;
+use crate::store::{Graph, KeyId, LabelId};
+
+/// The chain of operators from the leaf up, without the leaf `Argument`.
+pub(crate) fn chain(root: &Op) -> Vec<&Op> {
+    let mut out = Vec::new();
+    let mut at = root;
+    loop {
+        match input_of(at) {
+            Some(input) => {
+                out.push(at);
+                at = input;
+            }
+            None => break,
+        }
+    }
+    out.reverse();
+    out
+}
+
+fn input_of(op: &Op) -> Option<&Op> {
+    Some(match op {
+        Op::Argument => return None,
+        Op::NodeScan { input, .. }
+        | Op::NodeKeySeek { input, .. }
+        | Op::Filter { input, .. }
+        | Op::Optional { input, .. }
+        | Op::Project { input, .. }
+        | Op::Aggregate { input, .. }
+        | Op::Distinct { input, .. }
+        | Op::Sort { input, .. }
+        | Op::Skip { input, .. }
+        | Op::Limit { input, .. }
+        | Op::Unwind { input, .. }
+        | Op::BindPath { input, .. }
+        | Op::Create { input, .. } => input,
+        Op::Expand(x) => &x.input,
+        Op::VarExpand(x) => &x.input,
+        Op::Reachable(x) => &x.input,
+        Op::ShortestPath(x) => &x.input,
+    })
+}
+
+/// An operator with its per-run state.
+pub(crate) struct Stage<'p> {
+    op: &'p Op,
+    state: State<'p>,
+}
+
+enum State<'p> {
+    Plain,
+    /// Labels resolved; `None` when one does not exist (nothing matches).
+    Labels(Option<Vec<LabelId>>),
+    Seek {
+        labels: Option<Vec<LabelId>>,
+        id_key: Option<KeyId>,
+    },
+    Hop {
+        types: TypeFilter,
+        labels: Option<Vec<LabelId>>,
+        props: Vec<(Option<KeyId>, &'p Expr)>,
+    },
+    Reach(Box<ReachState>),
+    Optional(Vec<Stage<'p>>),
+    Aggregate(Box<AggTable>),
+    Distinct(Distinct),
+    Sort(Vec<(Vec<Value>, Row)>),
+    Count(u64),
+}
+
+struct ReachState {
+    types: TypeFilter,
+    labels: Option<Vec<LabelId>>,
+    group: Option<Vec<Value>>,
+    sources: Vec<NodeId>,
+    template: Row,
+    emitted: NodeSet,
+    expanded: NodeSet,
+    queue: VecDeque<(NodeId, u32)>,
+}
+
+struct AggTable {
+    groups: IndexMap<Vec<Value>, Vec<AggState>, FxBuild>,
+    key: Vec<Value>,
+}
+
+enum Distinct {
+    One(HashSet<Value, FxBuild>),
+    Many(HashSet<Vec<Value>, FxBuild>, Vec<Value>),
+}
+
+fn resolve_labels(labels: &[LabelRef], cx: &Ctx<'_>) -> Option<Vec<LabelId>> {
+    labels.iter().map(|l| cx.labels[l.0 as usize]).collect()
+}
+
+fn type_filter(types: &[TypeRef], cx: &Ctx<'_>) -> TypeFilter {
+    TypeFilter::new(types.iter().map(|t| cx.types[t.0 as usize]), types.is_empty())
+}
+
+#[inline]
+fn has_labels(graph: &Graph, node: NodeId, labels: &[LabelId]) -> bool {
+    labels.is_empty() || {
+        let own = graph.node_label_ids(node);
+        labels.iter().all(|l| own.contains(l))
+    }
+}
+
+/// Builds the stages of a segment of the chain.
+pub(crate) fn build<'p>(ops: &[&'p Op], cx: &Ctx<'_>) -> Result<Vec<Stage<'p>>, QueryError> {
+    ops.iter().map(|op| build_stage(op, cx)).collect()
+}
+
+fn build_stage<'p>(op: &'p Op, cx: &Ctx<'_>) -> Result<Stage<'p>, QueryError> {
+    let state = match op {
+        Op::NodeScan { labels, .. } => State::Labels(resolve_labels(labels, cx)),
+        Op::NodeKeySeek { labels, id_key, .. } => {
+            State::Seek { labels: resolve_labels(labels, cx), id_key: cx.keys[id_key.0 as usize] }
+        }
+        Op::Expand(x) => {
+            State::Hop { types: type_filter(&x.types, cx), labels: resolve_labels(&x.to_labels, cx), props: Vec::new() }
+        }
+        Op::VarExpand(x) => State::Hop {
+            types: type_filter(&x.types, cx),
+            labels: resolve_labels(&x.to_labels, cx),
+            props: x.rel_props.iter().map(|(k, e)| (cx.keys[k.0 as usize], e)).collect(),
+        },
+        Op::ShortestPath(x) => State::Hop { types: type_filter(&x.types, cx), labels: Some(Vec::new()), props: Vec::new() },
+        Op::Reachable(x) => State::Reach(Box::new(ReachState {
+            types: type_filter(&x.types, cx),
+            labels: resolve_labels(&x.to_labels, cx),
+            group: None,
+            sources: Vec::new(),
+            template: Vec::new(),
+            emitted: NodeSet::new(cx.graph.node_count()),
+            expanded: NodeSet::new(cx.graph.node_count()),
+            queue: VecDeque::new(),
+        })),
+        Op::Optional { inner, .. } => State::Optional(build(&chain(inner), cx)?),
+        Op::Aggregate { .. } => {
+            State::Aggregate(Box::new(AggTable { groups: IndexMap::default(), key: Vec::new() }))
+        }
+        Op::Distinct { slots, .. } => match slots.as_slice() {
+            [_] => State::Distinct(Distinct::One(HashSet::default())),
+            _ => State::Distinct(Distinct::Many(HashSet::default(), Vec::new())),
+        },
+        Op::Sort { .. } => State::Sort(Vec::new()),
+        Op::Skip { count, .. } | Op::Limit { count, .. } => State::Count(count_value(count, cx)?),
+        _ => State::Plain,
+    };
+    Ok(Stage { op, state })
+}
+
+fn count_value(e: &Expr, cx: &Ctx<'_>) -> Result<u64, QueryError> {
+    let v = eval(e, &[], cx)?;
+    match &*v {
+        Value::Int(i) if *i >= 0 => Ok(*i as u64),
+        Value::Int(i) => Err(QueryError::runtime(
+            ErrorClass::SyntaxError,
+            "NegativeIntegerArgument",
+            format!("SKIP and LIMIT take a non-negative integer, found {i}"),
+            Some(e.span),
+        )),
+        other => Err(QueryError::runtime(
+            ErrorClass::SyntaxError,
+            "InvalidArgumentType",
+            format!("SKIP and LIMIT take a non-negative integer, found {}", other.type_name()),
+            Some(e.span),
+        )),
+    }
+}
+
+/// The consumer at the end of a segment.
+pub(crate) type Sink<'s> = dyn FnMut(&mut Row) -> Result<Flow, QueryError> + 's;
+
+/// Runs a segment: every input row through the stages, then flushes the
+/// stages that hold rows back.
+pub(crate) fn run(stages: &mut [Stage<'_>], input: Vec<Row>, cx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<(), QueryError> {
+    for mut row in input {
+        if push(stages, &mut row, cx, sink)? == Flow::Stop {
+            break;
+        }
+    }
+    for i in 0..stages.len() {
+        let (head, rest) = stages[i..].split_at_mut(1);
+        flush(&mut head[0], rest, cx, sink)?;
+    }
+    Ok(())
+}
+
+fn violates_unique(row: &[Value], unique: &[Slot], e: EdgeId) -> bool {
+    unique.iter().any(|s| match &row[*s] {
+        Value::Relationship(r) => *r == e,
+        Value::List(items) => items.iter().any(|v| *v == Value::Relationship(e)),
+        _ => false,
+    })
+}
+
+/// Pushes one row through the stages.
+fn push(stages: &mut [Stage<'_>], row: &mut Row, cx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<Flow, QueryError> {
+    let Some((stage, rest)) = stages.split_first_mut() else {
+        return sink(row);
+    };
+    let graph = cx.graph;
+    match (stage.op, &mut stage.state) {
+        (Op::NodeScan { node, .. }, State::Labels(labels)) => {
+            let Some(labels) = labels else { return Ok(Flow::Continue) };
+            let emit = |n: NodeId, row: &mut Row, rest: &mut [Stage<'_>], sink: &mut Sink<'_>| {
+                cx.budget.tick()?;
+                row[*node] = Value::Node(n);
+                push(rest, row, cx, sink)
+            };
+            match labels.split_first() {
+                None => {
+                    for n in graph.node_ids() {
+                        if emit(n, row, rest, sink)? == Flow::Stop {
+                            return Ok(Flow::Stop);
+                        }
+                    }
+                }
+                Some((first, others)) => {
+                    for &n in graph.nodes_with_label(*first) {
+                        if has_labels(graph, n, others) && emit(n, row, rest, sink)? == Flow::Stop {
+                            return Ok(Flow::Stop);
+                        }
+                    }
+                }
+            }
+            Ok(Flow::Continue)
+        }
+        (Op::NodeKeySeek { node, key, .. }, State::Seek { labels, id_key }) => {
+            let (Some(labels), Some(id_key)) = (labels, id_key) else { return Ok(Flow::Continue) };
+            let key = eval(key, row, cx)?.into_owned();
+            if let (Value::String(s), true) = (&key, cx.ids_unique) {
+                if let Some(n) = graph.node_by_key(s) {
+                    if has_labels(graph, n, labels) {
+                        row[*node] = Value::Node(n);
+                        return push(rest, row, cx, sink);
+                    }
+                }
+                return Ok(Flow::Continue);
+            }
+            let candidates: Box<dyn Iterator<Item = NodeId>> = match labels.first() {
+                Some(l) => Box::new(graph.nodes_with_label(*l).iter().copied()),
+                None => Box::new(graph.node_ids()),
+            };
+            for n in candidates {
+                cx.budget.tick()?;
+                let matches = graph.node_property(n, *id_key).is_some_and(|v| equals(v, &key) == Some(true));
+                if matches && has_labels(graph, n, labels) {
+                    row[*node] = Value::Node(n);
+                    if push(rest, row, cx, sink)? == Flow::Stop {
+                        return Ok(Flow::Stop);
+                    }
+                }
+            }
+            Ok(Flow::Continue)
+        }
+        (Op::Expand(x), State::Hop { types, labels, .. }) => {
+            let Value::Node(from) = row[x.from] else { return Ok(Flow::Continue) };
+            let target = match (x.into, &row[x.to]) {
+                (false, _) => None,
+                (true, Value::Node(t)) => Some(*t),
+                (true, _) => return Ok(Flow::Continue),
+            };
+            let bound_rel = match (x.rel_bound, &row[x.rel]) {
+                (false, _) => None,
+                (true, Value::Relationship(r)) => Some(*r),
+                (true, _) => return Ok(Flow::Continue),
+            };
+            let Some(labels) = labels else { return Ok(Flow::Continue) };
+            let mut flow = Flow::Continue;
+            for_each_edge(graph, from, x.direction, types, |e, other| {
+                if target.is_some_and(|t| t != other)
+                    || bound_rel.is_some_and(|r| r != e)
+                    || !has_labels(graph, other, labels)
+                    || violates_unique(row, &x.unique, e)
+                {
+                    return Ok(true);
+                }
+                cx.budget.expand()?;
+                row[x.rel] = Value::Relationship(e);
+                if !x.into {
+                    row[x.to] = Value::Node(other);
+                }
+                flow = push(rest, row, cx, sink)?;
+                Ok(flow == Flow::Continue)
+            })?;
+            Ok(flow)
+        }
+        (Op::VarExpand(v), State::Hop { types, labels, props }) => {
+            var_expand(v, types, labels.as_deref(), props, row, rest, cx, sink)
+        }
+        (Op::Reachable(r), State::Reach(state)) => reachable_push(r, state, row, rest, cx, sink),
+        (Op::ShortestPath(s), State::Hop { types, .. }) => shortest(s, types, row, rest, cx, sink),
+        (Op::Filter { predicate, .. }, _) => {
+            if holds(predicate, row, cx)? {
+                push(rest, row, cx, sink)
+            } else {
+                Ok(Flow::Continue)
+            }
+        }
+        (Op::Optional { nulls, .. }, State::Optional(inner)) => {
+            let mut found = false;
+            let flow = {
+                let mut tail = |r: &mut Row| -> Result<Flow, QueryError> {
+                    found = true;
+                    push(rest, r, cx, sink)
+                };
+                push(inner, row, cx, &mut tail)?
+            };
+            if flow == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+            if found {
+                return Ok(Flow::Continue);
+            }
+            for s in nulls {
+                row[*s] = Value::Null;
+            }
+            push(rest, row, cx, sink)
+        }
+        (Op::Project { items, .. }, _) => {
+            for (slot, e) in items {
+                let v = eval(e, row, cx)?.into_owned();
+                row[*slot] = v;
+            }
+            cx.budget.tick()?;
+            push(rest, row, cx, sink)
+        }
+        (Op::Aggregate { keys, aggregates, .. }, State::Aggregate(table)) => {
+            let table = &mut **table;
+            table.key.clear();
+            for (_, e) in keys {
+                let v = eval(e, row, cx)?.into_owned();
+                table.key.push(v);
+            }
+            let index = match table.groups.get_index_of(&table.key[..]) {
+                Some(i) => i,
+                None => {
+                    let states = aggregates.iter().map(|(_, a)| AggState::new(a.func, a.distinct)).collect();
+                    table.groups.insert_full(table.key.clone(), states).0
+                }
+            };
+            let Some((_, states)) = table.groups.get_index_mut(index) else { return Ok(Flow::Continue) };
+            for ((_, call), state) in aggregates.iter().zip(states.iter_mut()) {
+                let value = match call.args.first() {
+                    Some(a) => eval(a, row, cx)?,
+                    None => super::eval::null(),
+                };
+                let extra = match call.args.get(1) {
+                    Some(a) => Some(eval(a, row, cx)?),
+                    None => None,
+                };
+                state.add(&value, extra.as_deref(), call.span)?;
+            }
+            cx.budget.tick()?;
+            Ok(Flow::Continue)
+        }
+        (Op::Distinct { slots, .. }, State::Distinct(seen)) => {
+            let fresh = match seen {
+                Distinct::One(set) => {
+                    let v = &row[slots[0]];
+                    !set.contains(v) && set.insert(v.clone())
+                }
+                Distinct::Many(set, key) => {
+                    key.clear();
+                    key.extend(slots.iter().map(|s| row[*s].clone()));
+                    !set.contains(&key[..]) && set.insert(key.clone())
+                }
+            };
+            if fresh {
+                push(rest, row, cx, sink)
+            } else {
+                Ok(Flow::Continue)
+            }
+        }
+        (Op::Sort { keys, .. }, State::Sort(buffer)) => {
+            let mut values = Vec::with_capacity(keys.len());
+            for k in keys {
+                values.push(eval(&k.expr, row, cx)?.into_owned());
+            }
+            buffer.push((values, row.clone()));
+            cx.budget.tick()?;
+            Ok(Flow::Continue)
+        }
+        (Op::Skip { .. }, State::Count(remaining)) => {
+            if *remaining > 0 {
+                *remaining -= 1;
+                return Ok(Flow::Continue);
+            }
+            push(rest, row, cx, sink)
+        }
+        (Op::Limit { .. }, State::Count(remaining)) => {
+            if *remaining == 0 {
+                return Ok(Flow::Stop);
+            }
+            *remaining -= 1;
+            let flow = push(rest, row, cx, sink)?;
+            Ok(if *remaining == 0 { Flow::Stop } else { flow })
+        }
+        (Op::Unwind { list, slot, .. }, _) => {
+            let value = eval(list, row, cx)?.into_owned();
+            match value {
+                Value::Null => Ok(Flow::Continue),
+                Value::List(items) => {
+                    for item in items {
+                        cx.budget.tick()?;
+                        row[*slot] = item;
+                        if push(rest, row, cx, sink)? == Flow::Stop {
+                            return Ok(Flow::Stop);
+                        }
+                    }
+                    Ok(Flow::Continue)
+                }
+                other => {
+                    row[*slot] = other;
+                    push(rest, row, cx, sink)
+                }
+            }
+        }
+        (Op::BindPath { slot, start, steps, .. }, _) => {
+            row[*slot] = build_path(graph, row, *start, steps);
+            push(rest, row, cx, sink)
+        }
+        _ => Err(QueryError::runtime(
+            ErrorClass::Unsupported,
+            "Internal",
+            "internal error: an operator was run without its state",
+            None,
+        )),
+    }
+}
+
+/// Emits what a stage held back, once its input is done.
+fn flush(stage: &mut Stage<'_>, rest: &mut [Stage<'_>], cx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<(), QueryError> {
+    match (stage.op, &mut stage.state) {
+        (Op::Reachable(r), State::Reach(state)) => {
+            search_group(r, state, rest, cx, sink)?;
+        }
+        (Op::Aggregate { keys, aggregates, .. }, State::Aggregate(table)) => {
+            if table.groups.is_empty() && keys.is_empty() {
+                let states = aggregates.iter().map(|(_, a)| AggState::new(a.func, a.distinct)).collect();
+                table.groups.insert(Vec::new(), states);
+            }
+            let width = cx.plan.slots.len();
+            for (key, states) in table.groups.drain(..) {
+                let mut row = vec![Value::Null; width];
+                for ((slot, _), v) in keys.iter().zip(key) {
+                    row[*slot] = v;
+                }
+                for ((slot, _), state) in aggregates.iter().zip(states) {
+                    row[*slot] = state.finish();
+                }
+                if push(rest, &mut row, cx, sink)? == Flow::Stop {
+                    break;
+                }
+            }
+        }
+        (Op::Sort { keys, .. }, State::Sort(buffer)) => {
+            let mut rows = std::mem::take(buffer);
+            rows.sort_by(|(a, _), (b, _)| {
+                for ((x, y), k) in a.iter().zip(b).zip(keys) {
+                    let o = order(x, y);
+                    if o.is_ne() {
+                        return if k.descending { o.reverse() } else { o };
+                    }
+                }
+                std::cmp::Ordering::Equal
+            });
+            for (_, mut row) in rows {
+                if push(rest, &mut row, cx, sink)? == Flow::Stop {
+                    break;
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn var_expand(
+    v: &VarExpand,
+    types: &TypeFilter,
+    labels: Option<&[LabelId]>,
+    props: &[(Option<KeyId>, &Expr)],
+    row: &mut Row,
+    rest: &mut [Stage<'_>],
+    cx: &Ctx<'_>,
+    sink: &mut Sink<'_>,
+) -> Result<Flow, QueryError> {
+    let graph = cx.graph;
+    let Value::Node(from) = row[v.from] else { return Ok(Flow::Continue) };
+    let target = match (v.into, &row[v.to]) {
+        (false, _) => None,
+        (true, Value::Node(t)) => Some(*t),
+        (true, _) => return Ok(Flow::Continue),
+    };
+    let Some(labels) = labels else { return Ok(Flow::Continue) };
+    // Property constraints: every relationship must have them.
+    let mut wanted: Vec<(Option<KeyId>, Value)> = Vec::with_capacity(props.len());
+    for (k, e) in props {
+        wanted.push((*k, eval(e, row, cx)?.into_owned()));
+    }
+    let edge_ok = |e: EdgeId| {
+        wanted.iter().all(|(k, want)| {
+            k.and_then(|k| graph.edge_property(e, k)).is_some_and(|have| equals(have, want) == Some(true))
+        })
+    };
+    let max = v.max.unwrap_or(u32::MAX);
+    let emit = |to: NodeId, edges: &[EdgeId], row: &mut Row, rest: &mut [Stage<'_>], sink: &mut Sink<'_>| {
+        if target.is_some_and(|t| t != to) || !has_labels(graph, to, labels) {
+            return Ok(Flow::Continue);
+        }
+        let mut list: Vec<Value> = edges.iter().map(|e| Value::Relationship(*e)).collect();
+        if v.reversed {
+            list.reverse();
+        }
+        row[v.rel] = Value::List(list);
+        if !v.into {
+            row[v.to] = Value::Node(to);
+        }
+        push(rest, row, cx, sink)
+    };
+    if v.min == 0 && emit(from, &[], row, rest, sink)? == Flow::Stop {
+        return Ok(Flow::Stop);
+    }
+    if max == 0 {
+        return Ok(Flow::Continue);
+    }
+    let neighbours = |n: NodeId| -> Vec<(EdgeId, NodeId)> {
+        let mut out = Vec::new();
+        let _ = for_each_edge::<()>(graph, n, v.direction, types, |e, o| {
+            out.push((e, o));
+            Ok(true)
+        });
+        out
+    };
+    let mut edges: Vec<EdgeId> = Vec::new();
+    let mut frames: Vec<(Vec<(EdgeId, NodeId)>, usize)> = vec![(neighbours(from), 0)];
+    while let Some((cands, next)) = frames.last_mut() {
+        let Some(&(e, other)) = cands.get(*next) else {
+            frames.pop();
+            edges.pop();
+            continue;
+        };
+        *next += 1;
+        if edges.contains(&e) || violates_unique(row, &v.unique, e) || !edge_ok(e) {
+            continue;
+        }
+        cx.budget.expand()?;
+        edges.push(e);
+        let depth = edges.len() as u32;
+        if depth >= v.min && emit(other, &edges, row, rest, sink)? == Flow::Stop {
+            return Ok(Flow::Stop);
+        }
+        if depth < max {
+            frames.push((neighbours(other), 0));
+        } else {
+            edges.pop();
+        }
+    }
+    Ok(Flow::Continue)
+}
+
+fn reachable_push(
+    r: &Reachable,
+    state: &mut ReachState,
+    row: &mut Row,
+    rest: &mut [Stage<'_>],
+    cx: &Ctx<'_>,
+    sink: &mut Sink<'_>,
+) -> Result<Flow, QueryError> {
+    let Value::Node(from) = row[r.from] else { return Ok(Flow::Continue) };
+    if r.into {
+        let Value::Node(target) = row[r.to] else { return Ok(Flow::Continue) };
+        if reaches(r, state, from, target, cx)? {
+            return push(rest, row, cx, sink);
+        }
+        return Ok(Flow::Continue);
+    }
+    let same = state.group.as_ref().is_some_and(|g| r.group.iter().zip(g).all(|(s, v)| row[*s] == *v));
+    if same {
+        state.sources.push(from);
+        return Ok(Flow::Continue);
+    }
+    let flow = search_group(r, state, rest, cx, sink)?;
+    state.group = Some(r.group.iter().map(|s| row[*s].clone()).collect());
+    state.template.clone_from(row);
+    state.sources.clear();
+    state.sources.push(from);
+    Ok(flow)
+}
+
+/// The multi-source breadth-first search for the rows collected so far.
+fn search_group(
+    r: &Reachable,
+    state: &mut ReachState,
+    rest: &mut [Stage<'_>],
+    cx: &Ctx<'_>,
+    sink: &mut Sink<'_>,
+) -> Result<Flow, QueryError> {
+    if state.sources.is_empty() {
+        return Ok(Flow::Continue);
+    }
+    let graph = cx.graph;
+    let ReachState { types, labels, sources, template, emitted, expanded, queue, .. } = state;
+    let Some(labels) = labels.as_deref() else {
+        sources.clear();
+        return Ok(Flow::Continue);
+    };
+    sources.sort_unstable();
+    sources.dedup();
+    emitted.clear();
+    expanded.clear();
+    queue.clear();
+    let row = template;
+    let max = r.max.unwrap_or(u32::MAX);
+    let mut flow = Flow::Continue;
+    for &s in sources.iter() {
+        expanded.insert(s);
+        queue.push_back((s, 0));
+        if r.min == 0 && emitted.insert(s) && has_labels(graph, s, labels) {
+            row[r.to] = Value::Node(s);
+            if push(rest, row, cx, sink)? == Flow::Stop {
+                sources.clear();
+                return Ok(Flow::Stop);
+            }
+        }
+    }
+    'search: while let Some((n, depth)) = queue.pop_front() {
+        if depth >= max {
+            continue;
+        }
+        let done = for_each_edge(graph, n, r.direction, types, |_, other| {
+            cx.budget.expand()?;
+            if emitted.insert(other) && has_labels(graph, other, labels) {
+                row[r.to] = Value::Node(other);
+                flow = push(rest, row, cx, sink)?;
+                if flow == Flow::Stop {
+                    return Ok(false);
+                }
+            }
+            if expanded.insert(other) {
+                queue.push_back((other, depth + 1));
+            }
+            Ok(true)
+        })?;
+        if !done {
+            break 'search;
+        }
+    }
+    sources.clear();
+    Ok(flow)
+}
+
+/// Whether `target` is reachable from `from` within the hop's bounds.
+fn reaches(r: &Reachable, state: &mut ReachState, from: NodeId, target: NodeId, cx: &Ctx<'_>) -> Result<bool, QueryError> {
+    if r.min == 0 && from == target {
+        return Ok(true);
+    }
+    let max = r.max.unwrap_or(u32::MAX);
+    state.expanded.clear();
+    state.queue.clear();
+    state.expanded.insert(from);
+    state.queue.push_back((from, 0));
+    let ReachState { types, expanded, queue, .. } = state;
+    while let Some((n, depth)) = queue.pop_front() {
+        if depth >= max {
+            continue;
+        }
+        let mut found = false;
+        for_each_edge(cx.graph, n, r.direction, types, |_, other| {
+            cx.budget.expand()?;
+            if other == target {
+                found = true;
+                return Ok(false);
+            }
+            if expanded.insert(other) {
+                queue.push_back((other, depth + 1));
+            }
+            Ok::<bool, QueryError>(true)
+        })?;
+        if found {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+fn shortest(
+    s: &ShortestPath,
+    types: &TypeFilter,
+    row: &mut Row,
+    rest: &mut [Stage<'_>],
+    cx: &Ctx<'_>,
+    sink: &mut Sink<'_>,
+) -> Result<Flow, QueryError> {
+    let (Value::Node(a), Value::Node(b)) = (&row[s.from], &row[s.to]) else { return Ok(Flow::Continue) };
+    let (a, b) = (*a, *b);
+    let paths: Vec<Path> = if a == b {
+        if s.min == 0 {
+            vec![Path { nodes: vec![a], rels: Vec::new() }]
+        } else {
+            Vec::new()
+        }
+    } else {
+        shortest_paths(cx, a, b, s.direction, types, s.max.unwrap_or(u32::MAX), s.all)?
+    };
+    for p in paths {
+        if let Some(slot) = s.rel {
+            row[slot] = Value::List(p.rels.iter().map(|e| Value::Relationship(*e)).collect());
+        }
+        if let Some(slot) = s.path {
+            row[slot] = path_value(p);
+        }
+        if push(rest, row, cx, sink)? == Flow::Stop {
+            return Ok(Flow::Stop);
+        }
+    }
+    Ok(Flow::Continue)
+}
+
+/// Breadth-first search from `a` for `b`, level by level; with `all`, every
+/// path of the shortest length.
+fn shortest_paths(
+    cx: &Ctx<'_>,
+    a: NodeId,
+    b: NodeId,
+    direction: crate::model::Direction,
+    types: &TypeFilter,
+    max: u32,
+    all: bool,
+) -> Result<Vec<Path>, QueryError> {
+    // node -> (depth, parents)
+    let mut seen: HashMap<NodeId, (u32, Vec<(NodeId, EdgeId)>), FxBuild> = HashMap::default();
+    seen.insert(a, (0, Vec::new()));
+    let mut frontier = vec![a];
+    let mut depth = 0u32;
+    let mut found = false;
+    while !frontier.is_empty() && depth < max && !found {
+        let mut next = Vec::new();
+        for &n in &frontier {
+            for_each_edge(cx.graph, n, direction, types, |e, other| {
+                cx.budget.expand()?;
+                match seen.get_mut(&other) {
+                    None => {
+                        seen.insert(other, (depth + 1, vec![(n, e)]));
+                        next.push(other);
+                    }
+                    Some((d, parents)) if *d == depth + 1 && all => parents.push((n, e)),
+                    Some(_) => {}
+                }
+                if other == b {
+                    found = true;
+                    if !all {
+                        return Ok(false);
+                    }
+                }
+                Ok::<bool, QueryError>(true)
+            })?;
+            if found && !all {
+                break;
+            }
+        }
+        frontier = next;
+        depth += 1;
+    }
+    if !found {
+        return Ok(Vec::new());
+    }
+    // Walk the parents back from b.
+    let mut out = Vec::new();
+    let mut stack: Vec<(NodeId, Vec<NodeId>, Vec<EdgeId>)> = vec![(b, vec![b], Vec::new())];
+    while let Some((at, nodes, rels)) = stack.pop() {
+        if at == a {
+            let mut nodes = nodes;
+            let mut rels = rels;
+            nodes.reverse();
+            rels.reverse();
+            out.push(Path { nodes, rels });
+            continue;
+        }
+        let Some((_, parents)) = seen.get(&at) else { continue };
+        for (p, e) in parents {
+            let mut n = nodes.clone();
+            n.push(*p);
+            let mut r = rels.clone();
+            r.push(*e);
+            stack.push((*p, n, r));
+            if !all {
+                break;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A path value from the slots of a matched pattern part; null when any
+/// part is null (an unmatched optional pattern).
+pub(crate) fn build_path(graph: &Graph, row: &[Value], start: Slot, steps: &[PathStep]) -> Value {
+    let Value::Node(first) = row[start] else { return Value::Null };
+    let mut nodes = vec![first];
+    let mut rels = Vec::with_capacity(steps.len());
+    for step in steps {
+        match &row[step.rel] {
+            Value::Relationship(e) if !step.var_length => {
+                rels.push(*e);
+                let Value::Node(n) = row[step.node] else { return Value::Null };
+                nodes.push(n);
+            }
+            Value::List(items) if step.var_length => {
+                for item in items {
+                    let Value::Relationship(e) = item else { return Value::Null };
+                    let at = *nodes.last().unwrap_or(&first);
+                    let (src, dst) = graph.edge_endpoints(*e);
+                    rels.push(*e);
+                    nodes.push(if src == at { dst } else { src });
+                }
+            }
+            _ => return Value::Null,
+        }
+    }
+    path_value(Path { nodes, rels })
+}
