@@ -10,11 +10,12 @@
 //! use aikg::Graph;
 //!
 //! let graph = Graph::builtin();
+//! // Everything built, directly or not, on GLM-130B.
 //! let rows = graph.query(
-//!     "MATCH (m:Model {id: 'chatglm-6b'})-[:BUILT_ON*]->(base:Model)
-//!      RETURN DISTINCT base.id AS base ORDER BY base",
+//!     "MATCH (base:Model {id: 'glm-130b'})<-[:BUILT_ON*]-(m)
+//!      RETURN DISTINCT m.id AS id ORDER BY id",
 //! )?;
-//! assert!(rows.iter().any(|row| row.get_str("base") == Some("glm-130b")));
+//! assert!(rows.iter().any(|row| row.get_str("id") == Some("hubble")));
 //! # Ok::<(), aikg::Error>(())
 //! ```
 //!
@@ -26,6 +27,7 @@
 #![deny(missing_docs)]
 
 pub mod error;
+pub mod export;
 pub mod load;
 pub mod model;
 pub mod query;

@@ -1,0 +1,306 @@
+//! The command line as clap sees it. Values that need checking beyond
+//! their syntax (unknown relationship types, names) are checked by the
+//! commands against the loaded graph.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use super::literal::{parse_duration, parse_param};
+use aikg::Value;
+
+const EXAMPLES: &str = "\
+Examples:
+  aikg lineage ChatGLM-6B                 what ChatGLM-6B is built on, who made it, where they came from
+  aikg path 'ChatGLM-6B' '清华大学'         how two entities are connected
+  aikg query \"MATCH (m:Model)-[:BUILT_ON]->(b) RETURN m.name, b.name LIMIT 5\"
+  aikg export --format dot --query \"MATCH p = (:Model {id: 'chatglm-6b'})-[:BUILT_ON*]->() RETURN p\" -o lineage.dot
+  aikg --data graph-data validate
+  aikg shell
+
+Exit status: 0 ok, 1 a query or data error, 2 a usage error.";
+
+/// A knowledge graph of the AI industry, queried with openCypher.
+///
+/// Without --data, --nodes/--edges or --graph, aikg uses the graph built into
+/// it: the companies, models, labs, universities, people and investors of a
+/// 2023 report on large models, and how they relate.
+#[derive(Debug, Parser)]
+#[command(name = "aikg", version, after_help = EXAMPLES, propagate_version = true)]
+pub struct Cli {
+    /// Where the graph comes from.
+    #[command(flatten)]
+    pub source: Source,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The graph to work on; the built-in graph when none is given.
+#[derive(Debug, Clone, Default, Args)]
+pub struct Source {
+    /// Load a graph-data folder (nodes/*.jsonl, relations/*.jsonl) instead of the built-in graph
+    #[arg(long, global = true, value_name = "DIR", help_heading = "Graph source")]
+    pub data: Option<PathBuf>,
+    /// Load bulk CSV: the node file (header with id and label); needs --edges
+    #[arg(long, global = true, value_name = "FILE", help_heading = "Graph source")]
+    pub nodes: Option<PathBuf>,
+    /// Load bulk CSV: the edge file (header with src, dst and type); needs --nodes
+    #[arg(long, global = true, value_name = "FILE", help_heading = "Graph source")]
+    pub edges: Option<PathBuf>,
+    /// Load a JSON export (aikg export --format json)
+    #[arg(long, global = true, value_name = "FILE", help_heading = "Graph source")]
+    pub graph: Option<PathBuf>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Count nodes per label and relationships per type
+    #[command(after_help = "Example:\n  aikg stats\n  aikg --data graph-data stats --json")]
+    Stats {
+        /// Print JSON: {"nodes":N,"labels":{...},"relationships":M,"types":{...}}
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show labels, relationship types with their end labels, and property keys with types
+    #[command(after_help = "Example:\n  aikg schema")]
+    Schema,
+    /// Check a graph-data folder and print every problem as file:line: message
+    ///
+    /// Checks DIR; without it, the --data folder (or the --nodes/--edges
+    /// files, or the --graph file), else ./graph-data. Exits 1 when there
+    /// are problems.
+    #[command(after_help = "Example:\n  aikg validate graph-data")]
+    Validate {
+        /// The graph-data folder
+        dir: Option<PathBuf>,
+    },
+    /// Run a query and print its result
+    ///
+    /// Queries that write (CREATE) change the loaded graph in memory only;
+    /// nothing is saved.
+    #[command(after_help = "\
+Examples:
+  aikg query \"MATCH (c:Company {name_zh: \\$name})<-[i:INVESTED_IN]-(v) RETURN v.name, i.round, i.year\" --param name='智谱AI'
+  echo 'MATCH (n:Lab) RETURN n.name' | aikg query - --format csv")]
+    Query(QueryArgs),
+    /// Print the plan a query would run
+    #[command(after_help = "Example:\n  aikg explain \"MATCH (m:Model)-[:BUILT_ON*]->(b) RETURN b\"")]
+    Explain {
+        /// The query text; - reads it from standard input
+        query: String,
+    },
+    /// Export the graph, or what a query returns, for other tools
+    #[command(after_help = "\
+Formats:
+  json      {\"nodes\":[...],\"relationships\":[...]}, loadable again with --graph
+  csv       nodes.csv and relationships.csv for neo4j-admin database import (into the -o folder)
+  cypher    a CREATE script for Neo4j and Memgraph; with --kuzu, DDL and CREATE statements for Kùzu
+  graphml   GraphML with typed keys (Gephi, yEd, networkx)
+  dot       a Graphviz picture: dot -Tsvg lineage.dot -o lineage.svg
+  mermaid   a Mermaid flowchart for Markdown
+
+Examples:
+  aikg export --format json -o aikg.json
+  aikg export --format csv -o neo4j-import/
+  aikg export --format mermaid --query \"MATCH p = (:Model {id: 'chatglm-6b'})-[*]->() RETURN p\"")]
+    Export(ExportArgs),
+    /// Show what a node comes from (--up) or what comes from it (--down), as a tree
+    ///
+    /// --up walks towards origins: what a node is built on, who developed
+    /// it, where it was incubated, what it is part of (outgoing BUILT_ON,
+    /// DEVELOPED_BY, INCUBATED_BY and PART_OF by default), and, with --rel
+    /// INVESTED_IN, who invested in it. --down walks the other way. Nodes
+    /// already shown are marked instead of repeated.
+    #[command(after_help = "\
+Examples:
+  aikg lineage ChatGLM-6B
+  aikg lineage 智谱AI --up --rel INVESTED_IN
+  aikg lineage glm-130b --down --depth 2")]
+    Lineage(LineageArgs),
+    /// Explain the shortest connection between two nodes, hop by hop
+    #[command(after_help = "Example:\n  aikg path ChatGLM-6B 'Tsinghua University'")]
+    Path(PathArgs),
+    /// An interactive prompt for queries (end each with ;)
+    #[command(after_help = "\
+Example:
+  aikg shell
+  aikg> MATCH (m:Model {open_source: true}) RETURN m.name;
+Type :help at the prompt for the commands.")]
+    Shell,
+}
+
+/// Output formats of query results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ResultFormat {
+    /// An aligned table
+    #[default]
+    Table,
+    /// {"columns":[...],"rows":[[...],...]}
+    Json,
+    /// CSV with a header
+    Csv,
+}
+
+/// Options of `aikg query`.
+#[derive(Debug, Clone, Args)]
+pub struct QueryArgs {
+    /// The query text; - reads it from standard input
+    pub query: String,
+    /// A parameter: name=value, where value is a Cypher literal (3, 'text', [1, 2], {k: 1}) or a bare word
+    #[arg(long = "param", short = 'p', value_name = "NAME=VALUE", value_parser = parse_param)]
+    pub params: Vec<(String, Value)>,
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value_t = ResultFormat::Table)]
+    pub format: ResultFormat,
+    /// Stop the query after this long (500ms, 5s, 2m); 0 for no limit
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "30s")]
+    pub timeout: Duration,
+    /// Most rows to return; 0 for no limit
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub max_rows: usize,
+    /// Widest a table column may be before values are cut with …
+    #[arg(long, value_name = "N", default_value_t = 60)]
+    pub max_width: usize,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// {"nodes":[...],"relationships":[...]}
+    Json,
+    /// nodes.csv and relationships.csv for neo4j-admin
+    Csv,
+    /// CREATE statements for Neo4j and Memgraph (Kùzu with --kuzu)
+    Cypher,
+    /// GraphML
+    Graphml,
+    /// Graphviz DOT
+    Dot,
+    /// Mermaid flowchart
+    Mermaid,
+}
+
+/// Options of `aikg export`.
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// The format
+    #[arg(long, short = 'f', value_enum, default_value_t = ExportFormat::Json)]
+    pub format: ExportFormat,
+    /// Export only the nodes and relationships this query returns (with both ends of each relationship)
+    #[arg(long, short = 'q', value_name = "QUERY")]
+    pub query: Option<String>,
+    /// A query parameter, as for aikg query
+    #[arg(long = "param", short = 'p', value_name = "NAME=VALUE", value_parser = parse_param)]
+    pub params: Vec<(String, Value)>,
+    /// With --format cypher: write Kùzu DDL (CREATE NODE/REL TABLE) and statements
+    #[arg(long)]
+    pub kuzu: bool,
+    /// Write here instead of standard output (for csv: the folder, default ./aikg-export)
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub output: Option<PathBuf>,
+}
+
+/// Which way `aikg lineage` walks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Walk {
+    /// Towards origins.
+    Up,
+    /// Towards what is derived.
+    Down,
+    /// Both trees.
+    Both,
+}
+
+/// Options of `aikg lineage`.
+#[derive(Debug, Clone, Args)]
+#[command(group = clap::ArgGroup::new("walk").multiple(false))]
+pub struct LineageArgs {
+    /// An id, English or Chinese name, or alias
+    pub name: String,
+    /// Towards origins: what it is built on, who made it, where they came from (the default)
+    #[arg(long, group = "walk")]
+    pub up: bool,
+    /// Towards what is built on it, made by it, came from it
+    #[arg(long, group = "walk")]
+    pub down: bool,
+    /// Both trees
+    #[arg(long, group = "walk")]
+    pub both: bool,
+    /// Follow these relationship types only (repeat or separate with commas)
+    #[arg(long, value_name = "TYPE", value_delimiter = ',')]
+    pub rel: Vec<String>,
+    /// Stop this many hops from the start
+    #[arg(long, value_name = "N")]
+    pub depth: Option<u32>,
+}
+
+impl LineageArgs {
+    /// The walk chosen by the flags.
+    pub fn walk(&self) -> Walk {
+        if self.down {
+            Walk::Down
+        } else if self.both {
+            Walk::Both
+        } else {
+            Walk::Up
+        }
+    }
+}
+
+/// Options of `aikg path`.
+#[derive(Debug, Clone, Args)]
+pub struct PathArgs {
+    /// Where the path starts: an id, name or alias
+    pub from: String,
+    /// Where it ends
+    pub to: String,
+    /// Follow these relationship types only (repeat or separate with commas)
+    #[arg(long, value_name = "TYPE", value_delimiter = ',')]
+    pub rel: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_options_go_before_or_after_the_subcommand() {
+        let a = Cli::try_parse_from(["aikg", "--data", "d", "stats"]).unwrap();
+        let b = Cli::try_parse_from(["aikg", "stats", "--data", "d"]).unwrap();
+        assert_eq!(a.source.data, b.source.data);
+        assert_eq!(b.source.data, Some(PathBuf::from("d")));
+    }
+
+    #[test]
+    fn query_defaults_and_params() {
+        let cli =
+            Cli::try_parse_from(["aikg", "query", "RETURN $n", "--param", "n=3", "-p", "s=智谱AI"]).unwrap();
+        let Command::Query(q) = cli.command else { panic!("not a query") };
+        assert_eq!(
+            q.params,
+            vec![("n".to_string(), Value::Int(3)), ("s".to_string(), Value::from("智谱AI"))]
+        );
+        assert_eq!((q.timeout, q.max_rows, q.format), (Duration::from_secs(30), 10_000, ResultFormat::Table));
+        let err = Cli::try_parse_from(["aikg", "query", "x", "--timeout", "5 parsecs"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+    }
+
+    #[test]
+    fn lineage_walk_flags_exclude_each_other() {
+        assert!(Cli::try_parse_from(["aikg", "lineage", "x", "--up", "--down"]).is_err());
+        let cli =
+            Cli::try_parse_from(["aikg", "lineage", "x", "--rel", "BUILT_ON,PART_OF", "--rel", "X"]).unwrap();
+        let Command::Lineage(l) = cli.command else { panic!("not lineage") };
+        assert_eq!(l.rel, ["BUILT_ON", "PART_OF", "X"]);
+        assert_eq!(l.walk(), Walk::Up);
+    }
+}

@@ -1,0 +1,333 @@
+//! `aikg stats`, `aikg schema` and `aikg validate`.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::error::ErrorKind;
+use indexmap::IndexMap;
+
+use super::args::Source;
+use super::table::Table;
+use super::{print, Failure};
+use aikg::model::schema::PropertyType;
+use aikg::{Error, Graph, Value};
+
+/// `(name, count)` pairs, most first, then by name.
+fn by_count<'a>(items: impl Iterator<Item = (&'a str, usize)>) -> Vec<(&'a str, usize)> {
+    let mut v: Vec<(&str, usize)> = items.collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    v
+}
+
+/// The text of `aikg stats`.
+pub fn stats_text(graph: &Graph) -> String {
+    let labels = by_count(graph.labels());
+    let types = by_count(graph.rel_types());
+    let name_width = labels.iter().chain(&types).map(|(n, _)| n.len() + 2).chain([13]).max().unwrap_or(13);
+    let count_width =
+        [graph.node_count(), graph.edge_count()].iter().map(|n| n.to_string().len()).max().unwrap_or(1);
+    let mut out = String::new();
+    let mut line = |name: &str, n: usize| {
+        out.push_str(&format!("{name:<name_width$}  {n:>count_width$}\n"));
+    };
+    line("nodes", graph.node_count());
+    for (l, n) in &labels {
+        line(&format!("  {l}"), *n);
+    }
+    line("relationships", graph.edge_count());
+    for (t, n) in &types {
+        line(&format!("  {t}"), *n);
+    }
+    out
+}
+
+/// `aikg stats`.
+pub fn stats(graph: &Graph, json: bool) -> Result<ExitCode, Failure> {
+    if json {
+        let counts = |items: Vec<(&str, usize)>| -> serde_json::Map<String, serde_json::Value> {
+            items.into_iter().map(|(k, n)| (k.to_string(), n.into())).collect()
+        };
+        let value = serde_json::json!({
+            "nodes": graph.node_count(),
+            "labels": counts(by_count(graph.labels())),
+            "relationships": graph.edge_count(),
+            "types": counts(by_count(graph.rel_types())),
+        });
+        print(&format!("{value}\n"))?;
+    } else {
+        print(&stats_text(graph))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn type_name(ty: PropertyType) -> &'static str {
+    match ty {
+        PropertyType::String => "string",
+        PropertyType::StringList => "list of strings",
+        PropertyType::Integer => "integer",
+        PropertyType::Float => "float",
+        PropertyType::Boolean => "boolean",
+        PropertyType::YearMonth => "string (YYYY or YYYY-MM)",
+    }
+}
+
+/// The type of a value as `aikg schema` names it for data without a schema.
+fn value_type(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(_) => "boolean".into(),
+        Value::Int(_) => "integer".into(),
+        Value::Float(_) => "float".into(),
+        Value::String(_) => "string".into(),
+        Value::List(items) => match items.iter().find(|i| !i.is_null()) {
+            Some(first) => format!("list of {}s", value_type(first)),
+            None => "list".into(),
+        },
+        Value::Map(_) => "map".into(),
+        other => other.type_name().to_lowercase(),
+    }
+}
+
+/// Per property key: how many entities carry it and the value types seen.
+fn property_census<'a>(
+    props: impl Iterator<Item = (&'a str, &'a Value)>,
+) -> IndexMap<&'a str, (usize, BTreeSet<String>)> {
+    let mut out: IndexMap<&str, (usize, BTreeSet<String>)> = IndexMap::new();
+    for (k, v) in props {
+        let e = out.entry(k).or_default();
+        e.0 += 1;
+        e.1.insert(value_type(v));
+    }
+    out
+}
+
+/// The text of `aikg schema`: the declared schema with counts, or, for a
+/// graph without one, what the data shows.
+pub fn schema_text(graph: &Graph) -> String {
+    let node_census = property_census(graph.node_ids().flat_map(|n| graph.node(n).properties()));
+    let edge_census = property_census(graph.edge_ids().flat_map(|e| graph.edge(e).properties()));
+    let label_counts: IndexMap<&str, usize> = graph.labels().collect();
+    let type_counts: IndexMap<&str, usize> = graph.rel_types().collect();
+    let mut out = String::new();
+    let section = |out: &mut String, title: &str, table: Table| {
+        out.push_str(title);
+        out.push('\n');
+        out.push_str(&table.render(0));
+        out.push('\n');
+    };
+
+    if let Some(schema) = graph.schema() {
+        let mut t = Table::new(vec!["label".into(), "nodes".into(), "meaning".into()]);
+        t.align_right(1, true);
+        for (label, doc) in schema.labels {
+            t.push(vec![
+                label.to_string(),
+                label_counts.get(label).copied().unwrap_or(0).to_string(),
+                doc.to_string(),
+            ]);
+        }
+        section(&mut out, "Labels", t);
+
+        let mut t = Table::new(vec![
+            "type".into(),
+            "from -> to".into(),
+            "count".into(),
+            "properties".into(),
+            "meaning".into(),
+        ]);
+        t.align_right(2, true);
+        for rule in schema.relations {
+            let arrow = if rule.symmetric { "<->" } else { "->" };
+            let mut props = vec!["source", "note"];
+            props.extend(rule.properties);
+            t.push(vec![
+                rule.name.to_string(),
+                format!("{} {arrow} {}", rule.from.join("|"), rule.to.join("|")),
+                type_counts.get(rule.name).copied().unwrap_or(0).to_string(),
+                props.join(", "),
+                rule.doc.to_string(),
+            ]);
+        }
+        section(&mut out, "Relationship types", t);
+
+        for (title, rules, census, what) in [
+            ("Node properties", schema.node_properties, &node_census, "nodes"),
+            ("Relationship properties", schema.relation_properties, &edge_census, "relationships"),
+        ] {
+            let mut t = Table::new(vec![
+                "key".into(),
+                "type".into(),
+                "required".into(),
+                what.into(),
+                "meaning".into(),
+            ]);
+            t.align_right(3, true);
+            for rule in rules {
+                t.push(vec![
+                    rule.key.to_string(),
+                    type_name(rule.ty).to_string(),
+                    if rule.required { "yes" } else { "" }.to_string(),
+                    census.get(rule.key).map_or(0, |c| c.0).to_string(),
+                    rule.doc.to_string(),
+                ]);
+            }
+            section(&mut out, title, t);
+        }
+        out.pop();
+        return out;
+    }
+
+    out.push_str("(no declared schema: this is what the data holds)\n\n");
+    let mut t = Table::new(vec!["label".into(), "nodes".into()]);
+    t.align_right(1, true);
+    for (label, n) in by_count(graph.labels()) {
+        t.push(vec![label.to_string(), n.to_string()]);
+    }
+    section(&mut out, "Labels", t);
+
+    // Endpoint label pairs seen per type (first labels), most common first.
+    let mut pairs: IndexMap<&str, IndexMap<(String, String), usize>> = IndexMap::new();
+    for e in graph.edge_ids() {
+        let edge = graph.edge(e);
+        let first = |n: aikg::NodeRef<'_>| n.labels().next().unwrap_or("").to_string();
+        *pairs
+            .entry(edge.rel_type())
+            .or_default()
+            .entry((first(edge.src()), first(edge.dst())))
+            .or_default() += 1;
+    }
+    let mut t = Table::new(vec!["type".into(), "from -> to".into(), "count".into()]);
+    t.align_right(2, true);
+    for (rel_type, n) in by_count(graph.rel_types()) {
+        let mut seen: Vec<(&(String, String), &usize)> =
+            pairs.get(rel_type).map(|p| p.iter().collect()).unwrap_or_default();
+        seen.sort_by(|a, b| b.1.cmp(a.1));
+        let mut shown: Vec<String> = seen.iter().take(4).map(|((a, b), _)| format!("{a} -> {b}")).collect();
+        if seen.len() > 4 {
+            shown.push(format!("{} more", seen.len() - 4));
+        }
+        t.push(vec![rel_type.to_string(), shown.join(", "), n.to_string()]);
+    }
+    section(&mut out, "Relationship types", t);
+
+    for (title, census, what) in [
+        ("Node properties", &node_census, "nodes"),
+        ("Relationship properties", &edge_census, "relationships"),
+    ] {
+        let mut t = Table::new(vec!["key".into(), "type".into(), what.into()]);
+        t.align_right(2, true);
+        for (key, (n, types)) in census {
+            t.push(vec![
+                key.to_string(),
+                types.iter().cloned().collect::<Vec<_>>().join(" | "),
+                n.to_string(),
+            ]);
+        }
+        section(&mut out, title, t);
+    }
+    out.pop();
+    out
+}
+
+/// `aikg schema`.
+pub fn schema(graph: &Graph) -> Result<ExitCode, Failure> {
+    print(&schema_text(graph))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `aikg validate` checks.
+enum Target {
+    Dir(PathBuf),
+    Csv(PathBuf, PathBuf),
+    Json(PathBuf),
+}
+
+/// `aikg validate [DIR]`: every problem as `file:line: message` on
+/// standard output, then a summary line; exit 1 when there are problems.
+pub fn validate(dir: Option<PathBuf>, source: &Source) -> Result<ExitCode, Failure> {
+    let target = match (dir, source) {
+        (Some(dir), _) => Target::Dir(dir),
+        (None, Source { data: Some(dir), .. }) => Target::Dir(dir.clone()),
+        (None, Source { nodes: Some(n), edges: Some(e), .. }) => Target::Csv(n.clone(), e.clone()),
+        (None, Source { graph: Some(file), .. }) => Target::Json(file.clone()),
+        (None, _) if Path::new("graph-data").is_dir() => Target::Dir(PathBuf::from("graph-data")),
+        (None, _) => {
+            return Err(Failure::usage(
+                ErrorKind::MissingRequiredArgument,
+                "no graph data to check: give a folder (aikg validate DIR) or run where ./graph-data is",
+            ))
+        }
+    };
+    let (what, loaded) = {
+        let _progress = super::progress::Progress::start("checking");
+        match &target {
+            Target::Dir(dir) => (dir.display().to_string(), Graph::load_dir(dir)),
+            Target::Csv(n, e) => (format!("{} and {}", n.display(), e.display()), Graph::from_csv(n, e)),
+            Target::Json(f) => (f.display().to_string(), Graph::load_json_export(f)),
+        }
+    };
+    match loaded {
+        Ok(graph) => {
+            print(&format!(
+                "{what}: ok, {} nodes and {} relationships\n",
+                graph.node_count(),
+                graph.edge_count()
+            ))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(Error::Load(load)) => {
+            let mut text: String = load.errors.iter().map(|e| format!("{e}\n")).collect();
+            let n = load.errors.len();
+            text.push_str(&format!("{what}: {n} problem{}\n", if n == 1 { "" } else { "s" }));
+            print(&text)?;
+            Ok(ExitCode::FAILURE)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stats_lists_every_label_and_type() {
+        let g = Graph::builtin();
+        let text = stats_text(&g);
+        let first = text.lines().next().unwrap();
+        assert!(first.starts_with("nodes") && first.ends_with(&g.node_count().to_string()), "{first}");
+        for (label, n) in g.labels() {
+            assert!(
+                text.lines().any(
+                    |l| l.trim_start().starts_with(&format!("{label} ")) && l.ends_with(&format!(" {n}"))
+                ),
+                "{label} {n}\n{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn schema_shows_declared_rules() {
+        let text = schema_text(&Graph::builtin());
+        assert!(text.contains("Model|Product -> Model|Product"), "{text}");
+        assert!(
+            text.contains("Company|Lab|University|Investor <-> Company|Lab|University|Investor"),
+            "{text}"
+        );
+        assert!(text.lines().any(|l| l.contains(" aliases ") && l.contains("list of strings")), "{text}");
+    }
+
+    #[test]
+    fn schema_is_inferred_without_one() {
+        let mut g = Graph::new();
+        let a = g.add_node(["Model"], [("id", "a".into()), ("size", Value::Int(3))]);
+        let b = g.add_node(["Model"], [("id", "b".into()), ("size", Value::Float(1.5))]);
+        g.add_edge(a, b, "BUILT_ON", [("tags", Value::from(vec!["x"]))]);
+        let text = schema_text(&g);
+        assert!(text.contains("(no declared schema"), "{text}");
+        assert!(text.contains(" BUILT_ON | Model -> Model |     1"), "{text}");
+        assert!(text.contains(" size | float | integer |     2"), "{text}");
+        assert!(text.contains(" tags | list of strings |             1"), "{text}");
+    }
+}
