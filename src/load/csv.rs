@@ -357,7 +357,9 @@ pub(super) fn parse_csv(nodes: &DataFile<'_>, edges: &DataFile<'_>) -> Result<Gr
         return problems.into_result(graph);
     };
 
-    let mut ids: HashMap<Cow<'_, str>, (NodeId, usize)> = HashMap::new();
+    // The row each node came from, for duplicate-id messages; the graph's
+    // own id index does the lookups, so no second map of a million ids.
+    let mut first_row: Vec<u32> = Vec::new();
     let mut records = Records::new(node_text);
     let node_header = header(nodes, &mut records, &["id", "label"], &mut graph, &mut problems);
     let mut fields: Vec<Cow<'_, str>> = Vec::new();
@@ -365,7 +367,7 @@ pub(super) fn parse_csv(nodes: &DataFile<'_>, edges: &DataFile<'_>) -> Result<Gr
     if let Some((pos, mut columns)) = node_header {
         let width = columns.len();
         graph.reserve(node_text.len() / 40, edge_text.len() / 24);
-        ids.reserve(node_text.len() / 40);
+        first_row.reserve(node_text.len() / 40);
         while let Some((row, parsed)) = records.next_record(&mut fields) {
             if let Err(e) = parsed {
                 problems.push(nodes.name(), row, DataErrorKind::Malformed, e);
@@ -405,16 +407,14 @@ pub(super) fn parse_csv(nodes: &DataFile<'_>, edges: &DataFile<'_>) -> Result<Gr
             if bad {
                 continue;
             }
-            // The id borrows from the text unless it had to be unescaped, so
-            // the map needs no allocation per node.
-            let key = fields[pos[0]].clone();
-            if let Some((_, first)) = ids.get(&key) {
-                let msg = format!("duplicate id '{key}' (first at row {first})");
+            if let Some(first) = graph.node_by_key(&fields[pos[0]]) {
+                let msg =
+                    format!("duplicate id '{}' (first at row {})", fields[pos[0]], first_row[first.index()]);
                 problems.push(nodes.name(), row, DataErrorKind::DuplicateId, msg);
                 continue;
             }
-            let node = graph.add_node_interned(&labels, properties.drain(..).collect());
-            ids.insert(key, (node, row));
+            graph.add_node_interned(&labels, properties.drain(..).collect());
+            first_row.push(row as u32);
         }
     }
 
@@ -436,8 +436,8 @@ pub(super) fn parse_csv(nodes: &DataFile<'_>, edges: &DataFile<'_>) -> Result<Gr
             let mut ends = [NodeId(0); 2];
             let mut bad = false;
             for (k, role) in ["src", "dst"].iter().enumerate() {
-                match ids.get(&fields[pos[k]]) {
-                    Some((n, _)) => ends[k] = *n,
+                match graph.node_by_key(&fields[pos[k]]) {
+                    Some(n) => ends[k] = n,
                     None => {
                         let msg = format!("{role} names unknown node '{}'", fields[pos[k]]);
                         problems.push(edges.name(), row, DataErrorKind::UnknownNode, msg);

@@ -19,6 +19,8 @@
 mod names;
 mod traverse;
 
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::sync::{Arc, OnceLock};
 
 use indexmap::{IndexMap, IndexSet};
@@ -31,6 +33,13 @@ use crate::model::{Direction, EdgeId, NodeId, Schema, Value};
 pub(crate) use names::closest;
 pub use names::normalize_name;
 pub use traverse::{Reachable, Step};
+
+/// The hasher of the store's maps: ids and names are short strings that
+/// come from the data, not from an attacker racing the hash table, and
+/// SipHash costs a third of a bulk load.
+pub(crate) type FxBuild = BuildHasherDefault<fx::FxHasher>;
+
+mod fx;
 
 /// An interned label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -77,18 +86,18 @@ struct NodeData {
     properties: Properties,
 }
 
-/// Relationship properties are shared: bulk data repeats the same few
-/// property sets (a round and a year) millions of times, and an `Arc` lets
-/// them all point at one copy.
-#[derive(Debug, Clone)]
+/// A relationship is eight bytes: its type and the index of its property
+/// set. Bulk data repeats the same few property sets (a round and a year)
+/// millions of times, so equal small sets are stored once and shared.
+#[derive(Debug, Clone, Copy)]
 struct EdgeData {
     rel_type: RelTypeId,
-    properties: Arc<[(KeyId, Value)]>,
+    properties: u32,
 }
 
 /// A set of interned strings; the position is the id.
 #[derive(Debug, Clone, Default)]
-struct Interner(IndexSet<Arc<str>>);
+struct Interner(IndexSet<Arc<str>, FxBuild>);
 
 impl Interner {
     fn intern(&mut self, s: &str) -> u32 {
@@ -126,12 +135,15 @@ pub struct Graph {
     labels: Interner,
     rel_types: Interner,
     keys: Interner,
-    by_id: IndexMap<Arc<str>, NodeId>,
+    by_id: IndexMap<Arc<str>, NodeId, FxBuild>,
     by_label: Vec<Vec<NodeId>>,
     edges_per_type: Vec<usize>,
     by_name: OnceLock<names::NameIndex>,
     schema: Option<&'static Schema>,
-    edge_property_pool: std::collections::HashMap<Properties, Arc<[(KeyId, Value)]>>,
+    /// Relationship property sets; index 0 is the empty set.
+    edge_property_sets: Vec<Properties>,
+    /// Small property sets already in `edge_property_sets`, by content.
+    edge_property_pool: HashMap<Properties, u32, FxBuild>,
 }
 
 /// A node with access to its graph: labels, properties, neighbours.
@@ -364,28 +376,31 @@ impl Graph {
         out.into_boxed_slice()
     }
 
-    /// Looks a relationship property set up in the pool of shared sets, so
-    /// equal sets are stored once. Sets with long strings or lists are rare
-    /// duplicates and skip the pool.
-    fn shared_properties(&mut self, properties: Properties) -> Arc<[(KeyId, Value)]> {
+    /// The index of a relationship property set in `edge_property_sets`,
+    /// adding it unless an equal small set is there already. Sets with long
+    /// strings or lists are rarely repeated and skip the pool.
+    fn shared_properties(&mut self, properties: Properties) -> u32 {
+        if self.edge_property_sets.is_empty() {
+            self.edge_property_sets.push(Box::new([]));
+            self.edge_property_pool.insert(Box::new([]), 0);
+        }
         let poolable = properties.len() <= 4
             && properties.iter().all(|(_, v)| match v {
                 Value::String(s) => s.len() <= 32,
                 Value::List(_) | Value::Map(_) => false,
                 _ => true,
             });
-        if !poolable {
-            return Arc::from(properties);
+        if poolable {
+            if let Some(&index) = self.edge_property_pool.get(&properties) {
+                return index;
+            }
         }
-        if let Some(shared) = self.edge_property_pool.get(&properties) {
-            return shared.clone();
+        let index = self.edge_property_sets.len() as u32;
+        if poolable && self.edge_property_pool.len() < 4096 {
+            self.edge_property_pool.insert(properties.clone(), index);
         }
-        if self.edge_property_pool.len() >= 4096 {
-            return Arc::from(properties);
-        }
-        let shared: Arc<[(KeyId, Value)]> = Arc::from(properties.clone());
-        self.edge_property_pool.insert(properties, shared.clone());
-        shared
+        self.edge_property_sets.push(properties);
+        index
     }
 
     /// Interns a label without adding a node (so a label set by `CREATE` on
@@ -486,12 +501,12 @@ impl Graph {
 
     /// A relationship's property by interned key.
     pub fn edge_property(&self, id: EdgeId, key: KeyId) -> Option<&Value> {
-        find_property(&self.inner[EdgeIndex::new(id.index())].properties, key)
+        find_property(self.edge_properties(id), key)
     }
 
     /// A relationship's properties by interned key.
     pub fn edge_properties(&self, id: EdgeId) -> &[(KeyId, Value)] {
-        &self.inner[EdgeIndex::new(id.index())].properties
+        &self.edge_property_sets[self.inner[EdgeIndex::new(id.index())].properties as usize]
     }
 
     /// The relationships at a node in one direction (or both: outgoing

@@ -43,7 +43,7 @@ pub(super) struct NameIndex {
 impl NameIndex {
     pub(super) fn build(graph: &Graph) -> NameIndex {
         let mut index = NameIndex::default();
-        let keys: Vec<_> = ["id", "name", "name_zh", "aliases"].iter().map(|k| graph.key_id(k)).collect();
+        let keys: Vec<_> = ["name", "name_zh", "aliases", "id"].iter().map(|k| graph.key_id(k)).collect();
         for node in graph.node_ids() {
             for key in keys.iter().flatten() {
                 match graph.node_property(node, *key) {

@@ -1,0 +1,88 @@
+//! The Fx hash (as in rustc): one multiply and rotate per word. Fast for the
+//! short keys of the store's indexes; not meant for untrusted keys chosen to
+//! collide.
+
+use std::hash::Hasher;
+
+/// The Fx hasher.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct FxHasher {
+    hash: u64,
+}
+
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.add(u64::from_le_bytes(chunk.try_into().expect("chunks of 8")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    /// The multiply only carries differences upwards, so keys that differ
+    /// in their last bytes (`M123456`, `M123457`) would share their low bits,
+    /// which pick the hash table bucket; mix the high bits back down (the splitmix64 finaliser).
+    #[inline]
+    fn finish(&self) -> u64 {
+        let mut z = self.hash;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distinguishes_short_keys() {
+        let hash = |s: &str| {
+            let mut h = FxHasher::default();
+            h.write(s.as_bytes());
+            h.finish()
+        };
+        assert_ne!(hash("M1"), hash("M2"));
+        assert_ne!(hash("abcdefgh1"), hash("abcdefgh2"));
+        assert_eq!(hash("zhipu-ai"), hash("zhipu-ai"));
+        // Ids differing only at the end still differ in the low bits.
+        let low: std::collections::HashSet<u64> =
+            (0..1000).map(|i| hash(&format!("M10{i:04}")) & 0xfff).collect();
+        assert!(low.len() > 700, "{} distinct low values", low.len());
+    }
+}
