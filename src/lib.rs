@@ -39,3 +39,8 @@ pub use model::{Direction, EdgeId, NodeId, Path, Value};
 pub use query::{CancelHandle, Params, Query, QueryOptions};
 pub use result::{ResultSet, Row};
 pub use store::{EdgeRef, Graph, NodeRef};
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
