@@ -413,7 +413,7 @@ pub(super) fn parse_csv(nodes: &DataFile<'_>, edges: &DataFile<'_>) -> Result<Gr
                 problems.push(nodes.name(), row, DataErrorKind::DuplicateId, msg);
                 continue;
             }
-            graph.add_node_interned(&labels, properties.drain(..).collect());
+            graph.add_node_interned(&labels, std::mem::take(&mut properties));
             first_row.push(row as u32);
         }
     }
@@ -464,7 +464,7 @@ pub(super) fn parse_csv(nodes: &DataFile<'_>, edges: &DataFile<'_>) -> Result<Gr
                 }
             }
             if !bad && problems.errors.is_empty() {
-                graph.add_edge_interned(ends[0], ends[1], rel_type, properties.drain(..).collect());
+                graph.add_edge_interned(ends[0], ends[1], rel_type, std::mem::take(&mut properties));
             }
         }
     }

@@ -44,7 +44,7 @@ impl Graph {
         static BUILTIN: OnceLock<Graph> = OnceLock::new();
         BUILTIN
             .get_or_init(|| {
-                let files = BUILTIN_FILES.iter().map(|(name, text)| DataFile::new(*name, text.as_bytes()));
+                let files = BUILTIN_FILES.iter().map(|(name, text)| DataFile::new(name, text.as_bytes()));
                 // The embedded data is checked by the test suite; a failure here
                 // means the crate was built from a broken graph-data folder.
                 parse_graph_data(files, &AI_INDUSTRY)

@@ -52,6 +52,7 @@ impl VisitedSet {
     }
 
     /// Whether `node` is in the set.
+    #[cfg(test)]
     pub(crate) fn contains(&self, node: NodeId) -> bool {
         match self {
             VisitedSet::Sparse(set, _) => set.contains(&node.0),

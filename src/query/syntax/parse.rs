@@ -493,8 +493,12 @@ impl<'a> Parser<'a> {
     }
 
     fn projection_item(&self, i: &'a str) -> PResult<'a, ProjectionItem> {
+        let from = self.pos(i);
         let (i, expr) = self.expr(i)?;
-        let text = self.src[expr.span.start..expr.span.end].trim().to_string();
+        // The column name is the item's text as written, parentheses around
+        // the whole expression included (`RETURN (n:Foo)` names `(n:Foo)`),
+        // which the expression's own span leaves out.
+        let text = self.src[from.min(expr.span.start)..self.pos(i).max(expr.span.end)].trim().to_string();
         let (i, alias) = match keyword("AS")(i) {
             Ok((rest, _)) => {
                 let (rest, var) = expect("expected a variable name after 'AS'", variable_name)(rest)?;
@@ -1916,7 +1920,7 @@ mod tests {
         let q = stmt("MATCH (a) RETURN count( * ), a.version+5 AS v,  a . name ,\n(a.x)");
         let Clause::Return(r) = &q.query.clauses[1] else { panic!() };
         let texts: Vec<_> = r.items.iter().map(|i| i.text.as_str()).collect();
-        assert_eq!(texts, ["count( * )", "a.version+5", "a . name", "a.x"]);
+        assert_eq!(texts, ["count( * )", "a.version+5", "a . name", "(a.x)"]);
         assert_eq!(r.items[1].span, span(29..45));
     }
 
