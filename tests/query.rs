@@ -1,7 +1,8 @@
 //! End-to-end queries through the public API: small graphs built with
 //! `CREATE`, and the built-in graph.
 
-use aikg::{Error, Graph, Params, Query, QueryOptions, Value};
+use aikg::error::{ErrorClass, Phase};
+use aikg::{CancelHandle, Error, Graph, Params, Query, QueryOptions, Value};
 
 fn rows(graph: &Graph, q: &str) -> Vec<Vec<Value>> {
     graph.query(q).unwrap_or_else(|e| panic!("{q}: {e}")).into_rows()
@@ -17,9 +18,439 @@ fn ints(v: &[Vec<Value>]) -> Vec<i64> {
     v.iter().map(|r| r[0].as_int().expect("integer")).collect()
 }
 
+fn strs(v: &[Vec<Value>]) -> Vec<String> {
+    v.iter().map(|r| r[0].as_str().expect("string").to_string()).collect()
+}
+
+fn query_error(e: Error) -> aikg::QueryError {
+    match e {
+        Error::Query(q) => q,
+        other => panic!("expected a query error, got {other}"),
+    }
+}
+
+fn params(pairs: &[(&str, Value)]) -> Params {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+}
+
+/// A chain m0 <- m1 <- ... <- m9 (each BUILT_ON the previous), a shortcut
+/// m9 -> m0, and a cycle m0 -> m9 so that `*` must stop on its own.
+fn lineage() -> Graph {
+    let mut g = Graph::new();
+    g.execute("UNWIND range(0, 9) AS i CREATE (:Model {id: 'm' + toString(i), n: i})").unwrap();
+    g.execute(
+        "MATCH (a:Model), (b:Model) WHERE b.n = a.n + 1 CREATE (b)-[:BUILT_ON]->(a)
+         WITH count(*) AS made
+         MATCH (first:Model {id: 'm0'}), (last:Model {id: 'm9'})
+         CREATE (last)-[:BUILT_ON]->(first), (first)-[:BUILT_ON]->(last)",
+    )
+    .unwrap();
+    g
+}
+
 #[test]
 fn create_then_match() {
-    let g = graph("CREATE (a:A {name: 'a'})-[:T {w: 1}]->(b:B {name: 'b'}), (a)-[:T {w: 2}]->(:B {name: 'c'})");
+    let g =
+        graph("CREATE (a:A {name: 'a'})-[:T {w: 1}]->(b:B {name: 'b'}), (a)-[:T {w: 2}]->(:B {name: 'c'})");
     let r = rows(&g, "MATCH (a:A)-[t:T]->(b:B) RETURN b.name AS n, t.w AS w ORDER BY w");
     assert_eq!(r, vec![vec![Value::from("b"), Value::Int(1)], vec![Value::from("c"), Value::Int(2)]]);
+}
+
+#[test]
+fn create_reports_stats_and_skips_null_properties() {
+    let mut g = Graph::new();
+    let r = g.execute("CREATE (a:A:B {x: 1, y: null})-[:T {w: 2}]->(:C)").unwrap();
+    let stats = r.stats();
+    assert_eq!((stats.nodes_created, stats.relationships_created), (2, 1));
+    assert_eq!((stats.labels_added, stats.properties_set), (3, 2));
+    assert_eq!(rows(&g, "MATCH (a:A) RETURN keys(a)"), vec![vec![Value::List(vec!["x".into()])]]);
+}
+
+#[test]
+fn create_per_row_and_match_sees_created_labels() {
+    let mut g = Graph::new();
+    let r = g
+        .execute("UNWIND [1, 2, 3] AS i CREATE (n:New {i: i}) WITH n MATCH (m:New) RETURN count(*)")
+        .unwrap();
+    // Every created node, for each of the three rows.
+    assert_eq!(ints(r.rows()), vec![9]);
+}
+
+#[test]
+fn read_only_run_refuses_create() {
+    let g = Graph::new();
+    let e = query_error(g.query("CREATE ()").unwrap_err());
+    assert!(e.message.contains("Graph::execute"), "{}", e.message);
+    assert!(!Query::parse("CREATE ()").unwrap().is_read_only());
+    assert!(Query::parse("MATCH (n) RETURN n").unwrap().is_read_only());
+}
+
+#[test]
+fn optional_match_gives_nulls_and_keeps_its_where() {
+    let g = graph("CREATE (:P {name: 'a'})-[:K]->(:P {name: 'b'}), (:P {name: 'c'})");
+    let r = rows(
+        &g,
+        "MATCH (p:P) OPTIONAL MATCH (p)-[:K]->(q) WHERE q.name <> 'zzz' RETURN p.name, q.name ORDER BY p.name",
+    );
+    assert_eq!(
+        r,
+        vec![
+            vec![Value::from("a"), Value::from("b")],
+            vec![Value::from("b"), Value::Null],
+            vec![Value::from("c"), Value::Null],
+        ]
+    );
+    // The predicate belongs to the optional match: no row is dropped.
+    let r =
+        rows(&g, "MATCH (p:P) OPTIONAL MATCH (p)-[:K]->(q) WHERE q.name = 'nope' RETURN count(*), count(q)");
+    assert_eq!(r, vec![vec![Value::Int(3), Value::Int(0)]]);
+}
+
+#[test]
+fn aggregation_groups_and_empty_input() {
+    let g = graph("CREATE ({k: 'a', v: 1}), ({k: 'a', v: 2}), ({k: 'b', v: 5}), ({k: 'b'})");
+    let r =
+        rows(&g, "MATCH (n) RETURN n.k AS k, sum(n.v) AS s, count(n.v) AS c, collect(n.v) AS l ORDER BY k");
+    assert_eq!(
+        r,
+        vec![
+            vec!["a".into(), 3.into(), 2.into(), Value::List(vec![1.into(), 2.into()])],
+            vec!["b".into(), 5.into(), 1.into(), Value::List(vec![5.into()])],
+        ]
+    );
+    let r = rows(&g, "MATCH (n:Nothing) RETURN count(*) AS c, sum(n.v) AS s, avg(n.v) AS a, collect(n) AS l");
+    assert_eq!(r, vec![vec![0.into(), 0.into(), Value::Null, Value::List(vec![])]]);
+    assert!(rows(&g, "MATCH (n:Nothing) RETURN n.k, count(*)").is_empty());
+}
+
+#[test]
+fn order_by_global_sort_order_and_nulls_last() {
+    let g = Graph::new();
+    let r = rows(&g, "UNWIND [2, null, 'b', 1.5, false, [1], 'a'] AS x RETURN x ORDER BY x");
+    assert_eq!(
+        r.into_iter().map(|mut v| v.remove(0)).collect::<Vec<_>>(),
+        vec![
+            Value::List(vec![1.into()]),
+            "a".into(),
+            "b".into(),
+            false.into(),
+            1.5.into(),
+            2.into(),
+            Value::Null
+        ]
+    );
+    let r = rows(&g, "UNWIND [3, 1, 2] AS x RETURN x ORDER BY x DESC SKIP 1 LIMIT 1");
+    assert_eq!(ints(&r), vec![2]);
+}
+
+#[test]
+fn skip_and_limit_take_parameters_and_reject_negatives() {
+    let g = Graph::new();
+    let q = Query::parse("UNWIND range(1, 10) AS x RETURN x SKIP $s LIMIT $l").unwrap();
+    let r = q.run(&g, &params(&[("s", 2.into()), ("l", 3.into())])).unwrap();
+    assert_eq!(ints(r.rows()), vec![3, 4, 5]);
+    let e = query_error(q.run(&g, &params(&[("s", (-1).into()), ("l", 3.into())])).unwrap_err());
+    assert_eq!(e.detail, "NegativeIntegerArgument");
+    assert_eq!(e.phase, Phase::Runtime);
+}
+
+#[test]
+fn missing_parameter_is_an_error_with_a_caret() {
+    let g = Graph::new();
+    let e = query_error(g.query("RETURN $nope AS x").unwrap_err());
+    assert_eq!(e.class, ErrorClass::ParameterMissing);
+    let text = e.render();
+    assert!(text.contains("^^^^^"), "{text}");
+}
+
+#[test]
+fn runtime_errors_carry_spans() {
+    let g = Graph::new();
+    let e = query_error(g.query("RETURN 9223372036854775807 + 1 AS x").unwrap_err());
+    assert_eq!((e.class, e.detail), (ErrorClass::ArgumentError, "IntegerOverflow"));
+    assert!(e.span.is_some());
+    let e = query_error(g.query("WITH {a: 1} AS m RETURN m[0]").unwrap_err());
+    assert_eq!(e.detail, "MapElementAccessByNonString");
+}
+
+#[test]
+fn three_valued_logic() {
+    let g = Graph::new();
+    let r = rows(
+        &g,
+        "RETURN null AND false AS a, null OR true AS b, null XOR true AS c, NOT null AS d, null = null AS e, 1 = 1.0 AS f",
+    );
+    assert_eq!(r, vec![vec![false.into(), true.into(), Value::Null, Value::Null, Value::Null, true.into()]]);
+}
+
+#[test]
+fn distinct_keeps_int_and_float_apart() {
+    let g = Graph::new();
+    let r = rows(&g, "UNWIND [1, 1.0, 1, null, null] AS x RETURN DISTINCT x");
+    assert_eq!(r.len(), 3);
+}
+
+#[test]
+fn distinct_by_node_still_merges_equal_values() {
+    // Two nodes without an id (null) and two with the same name: DISTINCT is
+    // by value, not by node.
+    let g = graph("CREATE ({name: 'x'}), ({name: 'x'}), ({id: 'a', name: 'y'})");
+    let r = rows(&g, "MATCH (n) RETURN DISTINCT n.id AS id, n.name AS name ORDER BY name");
+    assert_eq!(r, vec![vec![Value::Null, "x".into()], vec!["a".into(), "y".into()]]);
+}
+
+#[test]
+fn variable_length_stops_on_cycles_and_keeps_relationships_unique() {
+    let g = lineage();
+    // Every trail from m5 upwards: m4 .. m0, then round the cycle.
+    let r = rows(&g, "MATCH (:Model {id: 'm5'})-[:BUILT_ON*]->(a) RETURN count(*) AS c");
+    assert!(ints(&r)[0] >= 10, "{r:?}");
+    let r = rows(&g, "MATCH (:Model {id: 'm5'})-[rs:BUILT_ON*2]->(a) RETURN a.id, size(rs)");
+    assert_eq!(r, vec![vec!["m3".into(), 2.into()]]);
+    // Bounded, both directions.
+    let r = rows(&g, "MATCH (:Model {id: 'm5'})-[:BUILT_ON*1..2]-(a) RETURN DISTINCT a.id AS id ORDER BY id");
+    assert_eq!(strs(&r), ["m3", "m4", "m6", "m7"]);
+}
+
+#[test]
+fn reachability_runs_as_a_search_and_matches_enumeration() {
+    let g = lineage();
+    let search = "MATCH (:Model {id: 'm5'})-[:BUILT_ON*]->(a) RETURN DISTINCT a.id AS id ORDER BY id";
+    let plan = Query::parse(search).unwrap().explain(&g).unwrap();
+    assert!(plan.contains("Reachable BFS"), "{plan}");
+    // A WITH that keeps every path (no DISTINCT) enumerates them instead.
+    let paths = "MATCH (:Model {id: 'm5'})-[:BUILT_ON*]->(a) WITH a.id AS id RETURN DISTINCT id ORDER BY id";
+    let plan = Query::parse(paths).unwrap().explain(&g).unwrap();
+    assert!(plan.contains("VarLengthExpand"), "{plan}");
+    assert_eq!(rows(&g, search), rows(&g, paths));
+    assert_eq!(rows(&g, search).len(), 10);
+}
+
+#[test]
+fn grouped_reachability_counts_per_group() {
+    // Two labs; lab1's company developed m0 (everything is built on it,
+    // through the chain and the cycle), lab2's developed nothing.
+    let mut g = lineage();
+    g.execute(
+        "MATCH (m:Model {id: 'm0'})
+         CREATE (:Lab {id: 'lab1'})<-[:INCUBATED_BY]-(:Company {id: 'c1'})<-[:DEVELOPED_BY]-(m),
+                (:Lab {id: 'lab2'})<-[:INCUBATED_BY]-(:Company {id: 'c2'})",
+    )
+    .unwrap();
+    let q = "MATCH (l:Lab)<-[:INCUBATED_BY]-(:Company)<-[:DEVELOPED_BY]-(:Model)<-[:BUILT_ON*1..]-(d:Model)
+             RETURN l.id, count(DISTINCT d) AS n ORDER BY n DESC, l.id";
+    let plan = Query::parse(q).unwrap().explain(&g).unwrap();
+    assert!(plan.contains("Reachable BFS") && plan.contains("per [l]"), "{plan}");
+    // m0 reaches every model, itself included through the cycle.
+    assert_eq!(rows(&g, q), vec![vec!["lab1".into(), 10.into()]]);
+}
+
+#[test]
+fn shortest_paths() {
+    let g = lineage();
+    let r = rows(
+        &g,
+        "MATCH p = shortestPath((a:Model {id: 'm9'})-[:BUILT_ON*]->(b:Model {id: 'm5'}))
+         RETURN length(p) AS hops, [n IN nodes(p) | n.id] AS ids",
+    );
+    // m9 -> m0 (shortcut) is not on the way down; the chain is m9 -> m8 ... m5? No:
+    // BUILT_ON points from the newer to the older model, so m9 reaches m5 in 4.
+    assert_eq!(
+        r,
+        vec![vec![
+            4.into(),
+            Value::List(vec!["m9".into(), "m8".into(), "m7".into(), "m6".into(), "m5".into()])
+        ]]
+    );
+    let r = rows(
+        &g,
+        "MATCH p = shortestPath((a:Model {id: 'm0'})-[:BUILT_ON*]->(b:Model {id: 'm8'})) RETURN length(p)",
+    );
+    assert_eq!(ints(&r), vec![2]);
+    let r = rows(
+        &g,
+        "MATCH p = shortestPath((a:Model {id: 'm0'})-[:BUILT_ON*..1]->(b:Model {id: 'm8'})) RETURN p",
+    );
+    assert!(r.is_empty());
+    let g = graph("CREATE (a:S)-[:R]->(:M)-[:R]->(z:E), (a)-[:R]->(:M)-[:R]->(z), (a)-[:R]->(:X)");
+    let r = rows(&g, "MATCH p = allShortestPaths((a:S)-[:R*]->(z:E)) RETURN count(p)");
+    assert_eq!(ints(&r), vec![2]);
+}
+
+#[test]
+fn seek_and_scan_agree() {
+    let g = graph("CREATE (:A {id: 'x', v: 1}), (:B {id: 'x2', v: 2}), (:A {id: 3, v: 3})");
+    assert_eq!(rows(&g, "MATCH (n:A {id: 'x'}) RETURN n.v"), vec![vec![Value::Int(1)]]);
+    assert_eq!(rows(&g, "MATCH (n) WHERE n.id = 'x2' RETURN n.v"), vec![vec![Value::Int(2)]]);
+    // Non-string ids are not in the index: the seek falls back to a scan.
+    assert_eq!(rows(&g, "MATCH (n:A {id: 3}) RETURN n.v"), vec![vec![Value::Int(3)]]);
+    assert!(rows(&g, "MATCH (n:B {id: 'x'}) RETURN n").is_empty());
+    let plan = Query::parse("MATCH (n:A {id: $x}) RETURN n").unwrap().explain(&g).unwrap();
+    assert!(plan.contains("NodeKeySeek (n:A {id: $x})"), "{plan}");
+}
+
+#[test]
+fn explain_statement_and_method() {
+    let g = graph("CREATE (:A)");
+    let r = g.query("EXPLAIN MATCH (a:A)-[:T]->(b) RETURN b").unwrap();
+    assert_eq!(r.columns(), ["plan"]);
+    let lines: Vec<&str> = r.rows().iter().map(|row| row[0].as_str().unwrap()).collect();
+    assert_eq!(lines, ["Produce [b]", "  Expand (a)-[:T]->(b)", "    NodeByLabelScan (a:A)"]);
+    let text = Query::parse("MATCH (a:A)-[:T]->(b) RETURN b").unwrap().explain(&g).unwrap();
+    assert_eq!(text.lines().collect::<Vec<_>>(), lines);
+}
+
+#[test]
+fn budgets_stop_runs() {
+    let g = lineage();
+    let q = Query::parse("MATCH (a)-[:BUILT_ON*]->(b) RETURN a, b").unwrap();
+    let limited = |o: QueryOptions| query_error(q.run_with(&g, &Params::new(), &o).unwrap_err());
+    let e = limited(QueryOptions { max_rows: Some(5), ..Default::default() });
+    assert_eq!(e.class, ErrorClass::LimitExceeded);
+    assert!(e.message.contains("5 rows"), "{}", e.message);
+    let e = limited(QueryOptions { max_expansions: Some(10), ..Default::default() });
+    assert!(e.message.contains("expansions"), "{}", e.message);
+    let cancel = CancelHandle::new();
+    cancel.cancel();
+    let big = Query::parse("UNWIND range(1, 100000) AS x RETURN count(*)").unwrap();
+    let e = query_error(
+        big.run_with(&g, &Params::new(), &QueryOptions { cancel: Some(cancel), ..Default::default() })
+            .unwrap_err(),
+    );
+    assert!(e.message.contains("cancelled"), "{}", e.message);
+}
+
+#[test]
+fn limit_stops_the_scan_early() {
+    let g = lineage();
+    let q = Query::parse("MATCH (a)-[:BUILT_ON*]->(b) RETURN a LIMIT 1").unwrap();
+    let o = QueryOptions { max_expansions: Some(5), ..Default::default() };
+    assert_eq!(q.run_with(&g, &Params::new(), &o).unwrap().len(), 1);
+}
+
+#[test]
+fn return_star_sorts_columns_by_name() {
+    let g = graph("CREATE (:A {x: 1})");
+    let r = g.query("MATCH (b:A) WITH b, b.x AS a RETURN *").unwrap();
+    assert_eq!(r.columns(), ["a", "b"]);
+}
+
+#[test]
+fn paths_and_relationship_lists() {
+    let g = graph("CREATE (:A {n: 1})-[:T]->(:B {n: 2})-[:T]->(:C {n: 3})");
+    let r = rows(&g, "MATCH p = (c:C)<-[rs:T*]-(a:A) RETURN length(p), [n IN nodes(p) | n.n], size(rs)");
+    assert_eq!(r, vec![vec![2.into(), Value::List(vec![3.into(), 2.into(), 1.into()]), 2.into()]]);
+    let r = rows(&g, "MATCH p = (a:A)-[*]->(c:C) RETURN [r IN relationships(p) | type(r)]");
+    assert_eq!(r, vec![vec![Value::List(vec!["T".into(), "T".into()])]]);
+}
+
+#[test]
+fn builtin_lineage_and_lookup() {
+    let g = Graph::builtin();
+    // The data is still being curated: compare with the store's own walk
+    // rather than with a fixed list.
+    let start = g.resolve("chatglm-6b").unwrap();
+    let mut expected: Vec<String> = g
+        .ancestors(start, "BUILT_ON")
+        .filter(|s| g.node(s.node).has_label("Model"))
+        .filter_map(|s| g.node(s.node).key().map(str::to_string))
+        .collect();
+    expected.sort();
+    assert!(!expected.is_empty());
+    let r = rows(
+        &g,
+        "MATCH (m:Model {id: 'chatglm-6b'})-[:BUILT_ON*]->(b:Model) RETURN DISTINCT b.id AS id ORDER BY id",
+    );
+    assert_eq!(strs(&r), expected);
+    let r = rows(&g, "MATCH (c:Company) WHERE c.id = 'zhipu-ai' RETURN c.name_zh");
+    assert_eq!(r, vec![vec![Value::from("智谱AI")]]);
+    let r = rows(&g, "MATCH (c:Company) RETURN count(*) AS n");
+    assert!(ints(&r)[0] > 10);
+}
+
+#[test]
+fn builtin_warns_about_unknown_names() {
+    let g = Graph::builtin();
+    let r = g.query("MATCH (c:Compny) RETURN c").unwrap();
+    assert!(r.is_empty());
+    assert_eq!(r.warnings(), ["unknown label 'Compny'; did you mean 'Company'?"]);
+    let r = g.query("MATCH (:Model)-[:BUILT_ONN]->(m) RETURN m.nme").unwrap();
+    assert!(
+        r.warnings().iter().any(|w| w.contains("'BUILT_ONN'") && w.contains("'BUILT_ON'")),
+        "{:?}",
+        r.warnings()
+    );
+    assert!(r.warnings().iter().any(|w| w.contains("'nme'") && w.contains("'name'")), "{:?}", r.warnings());
+    // Known names, and graphs without a schema, give no warnings.
+    assert!(g.query("MATCH (c:Company) RETURN c.name LIMIT 1").unwrap().warnings().is_empty());
+    assert!(Graph::new().query("MATCH (c:Compny) RETURN c").unwrap().warnings().is_empty());
+}
+
+#[test]
+fn create_on_a_schema_graph_is_checked() {
+    let mut g = Graph::builtin();
+    let e = query_error(g.execute("CREATE (:Compny {id: 'x', name: 'X', source: 's'})").unwrap_err());
+    assert!(e.message.contains("'Compny'") && e.message.contains("'Company'"), "{}", e.message);
+    let e = query_error(
+        g.execute(
+            "MATCH (a:Company {id: 'zhipu-ai'}), (b:Company {id: 'zhipu-ai'}) CREATE (a)-[:BUILT_ON]->(b)",
+        )
+        .unwrap_err(),
+    );
+    assert!(e.message.contains("BUILT_ON"), "{}", e.message);
+    let before = g.node_count();
+    g.execute("CREATE (:Company {id: 'new-co', name: 'New', source: 'test'})").unwrap();
+    assert_eq!(g.node_count(), before + 1);
+}
+
+#[test]
+fn unwind_null_and_scalars() {
+    let g = Graph::new();
+    assert!(rows(&g, "UNWIND null AS x RETURN x").is_empty());
+    assert_eq!(ints(&rows(&g, "UNWIND 5 AS x RETURN x")), vec![5]);
+}
+
+#[test]
+fn queries_are_reusable_across_graphs() {
+    let q = Query::parse("MATCH (n:N) RETURN count(n) AS c").unwrap();
+    let a = graph("CREATE (:N), (:N)");
+    let b = graph("CREATE (:N)");
+    assert_eq!(ints(q.run(&a, &Params::new()).unwrap().rows()), vec![2]);
+    assert_eq!(ints(q.run(&b, &Params::new()).unwrap().rows()), vec![1]);
+    assert_eq!(q.text(), "MATCH (n:N) RETURN count(n) AS c");
+}
+
+#[test]
+fn entity_parameters_must_belong_to_the_graph() {
+    let g = graph("CREATE (:A {x: 1})");
+    let q = Query::parse("RETURN $n.x AS x").unwrap();
+    let ok = q.run(&g, &params(&[("n", Value::Node(aikg::NodeId(0)))])).unwrap();
+    assert_eq!(ints(ok.rows()), vec![1]);
+    let e = query_error(q.run(&g, &params(&[("n", Value::Node(aikg::NodeId(7)))])).unwrap_err());
+    assert!(e.message.contains("$n") && e.message.contains("node 7"), "{}", e.message);
+}
+
+#[test]
+fn limit_with_a_list_comprehension() {
+    let g = Graph::new();
+    let r = rows(&g, "UNWIND range(1, 5) AS x RETURN x LIMIT size([y IN [1, 2] | y])");
+    assert_eq!(ints(&r), vec![1, 2]);
+}
+
+#[test]
+fn search_in_the_middle_of_a_pattern_matches_enumeration() {
+    let mut g = lineage();
+    g.execute(
+        "MATCH (m:Model) WHERE m.n % 3 = 0
+         CREATE (m)-[:DEVELOPED_BY]->(:Company {id: 'c' + toString(m.n), k: m.n % 2})",
+    )
+    .unwrap();
+    let search = "MATCH (s:Model {id: 'm5'})-[:BUILT_ON*]->(m)-[:DEVELOPED_BY]->(c {k: s.n % 2})
+                  RETURN DISTINCT c.id AS id ORDER BY id";
+    let plan = Query::parse(search).unwrap().explain(&g).unwrap();
+    assert!(plan.contains("Reachable BFS"), "{plan}");
+    let paths = "MATCH (s:Model {id: 'm5'})-[:BUILT_ON*]->(m)-[:DEVELOPED_BY]->(c {k: s.n % 2})
+                 WITH c.id AS id RETURN DISTINCT id ORDER BY id";
+    assert_eq!(rows(&g, search), rows(&g, paths));
+    assert_eq!(strs(&rows(&g, search)), ["c3", "c9"]);
 }

@@ -282,7 +282,7 @@ fn run(tck_dir: &Path, config: &Config) -> Result<bool, String> {
         let feature = match gherkin::parse_feature(&text) {
             Ok(f) => f,
             Err(e) => {
-                if config.filter.as_ref().is_none_or(|f| rel.contains(f.as_str())) {
+                if config.filter.as_ref().map_or(true, |f| rel.contains(f.as_str())) {
                     println!("FAIL {rel}: cannot read feature file: {e}");
                     failed += 1;
                     *failed_by_file.entry(rel.clone()).or_default() += 1;
@@ -370,7 +370,7 @@ fn run(tck_dir: &Path, config: &Config) -> Result<bool, String> {
     }
     let count = |k: NoteKind| notes.iter().filter(|(_, n)| n.kind == k).count();
     println!(
-        "error scenarios: {error_scenarios} run, {} raised the expected error class, {error_failed} failed",
+        "error scenarios: {error_scenarios} run, {} passed (the expected error class), {error_failed} failed",
         error_scenarios - error_failed
     );
     println!(
@@ -420,7 +420,7 @@ fn run(tck_dir: &Path, config: &Config) -> Result<bool, String> {
         let more = if by.len() > 30 { format!(" (+{} more files)", by.len() - 30) } else { String::new() };
         println!("failures by file: {}{more}", list.join(", "));
     }
-    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
     let slow: Vec<String> =
         slowest.iter().take(3).map(|(d, l)| format!("{} ms {l}", d.as_millis())).collect();
     if !slow.is_empty() {
@@ -504,7 +504,7 @@ struct ScenarioRun<'a> {
     after: Option<GraphState>,
     /// The latest query under test or control query, and whether a step
     /// has looked at it.
-    last: Option<(String, Result<ResultSet, aikg::Error>)>,
+    last: Option<Result<ResultSet, aikg::Error>>,
     last_checked: bool,
     outcome: Outcome,
 }
@@ -528,7 +528,7 @@ fn run_instance(inst: &Instance, graphs: &BTreeMap<String, String>, budget: Dura
         }
     }
     if !run.last_checked {
-        if let Some((_, Err(e))) = &run.last {
+        if let Some(Err(e)) = &run.last {
             run.outcome.failure = Some(format!("unexpected error: {}", describe_error(e)));
         }
     }
@@ -562,21 +562,21 @@ impl ScenarioRun<'_> {
                 Ok(())
             }
             "executing query:" => {
-                let q = docstring(step)?.to_string();
+                let q = docstring(step)?;
                 let params = self.params.clone();
                 self.before = Some(GraphState::of(&self.graph));
-                let result = execute(&mut self.graph, &q, &params, self.budget);
+                let result = execute(&mut self.graph, q, &params, self.budget);
                 self.after = Some(GraphState::of(&self.graph));
-                self.last = Some((q, result));
+                self.last = Some(result);
                 self.last_checked = false;
                 Ok(())
             }
             "executing control query:" => {
                 self.require_ok()?;
-                let q = docstring(step)?.to_string();
+                let q = docstring(step)?;
                 let params = self.params.clone();
-                let result = execute(&mut self.graph, &q, &params, self.budget);
-                self.last = Some((q, result));
+                let result = execute(&mut self.graph, q, &params, self.budget);
+                self.last = Some(result);
                 self.last_checked = false;
                 Ok(())
             }
@@ -636,8 +636,8 @@ impl ScenarioRun<'_> {
         self.last_checked = true;
         match &self.last {
             None => Err("no query has run yet".into()),
-            Some((_, Err(e))) => Err(format!("unexpected error: {}", describe_error(e))),
-            Some((_, Ok(rs))) => Ok(rs),
+            Some(Err(e)) => Err(format!("unexpected error: {}", describe_error(e))),
+            Some(Ok(rs)) => Ok(rs),
         }
     }
 
@@ -671,14 +671,14 @@ impl ScenarioRun<'_> {
         self.last_checked = true;
         let err = match &self.last {
             None => return Err("no query has run yet".into()),
-            Some((_, Ok(rs))) => {
+            Some(Ok(rs)) => {
                 return Err(format!(
                     "expected {}, but the query succeeded with {} row(s)",
                     expected.describe(),
                     rs.len()
                 ))
             }
-            Some((_, Err(e))) => e,
+            Some(Err(e)) => e,
         };
         let Some(q) = err.as_query() else {
             return Err(format!("expected {}, got {}", expected.describe(), describe_error(err)));
@@ -841,7 +841,7 @@ fn compare_result(
         let more = if idx.len() > 6 { format!(" (+{} more)", idx.len() - 6) } else { String::new() };
         format!("{}{more}", shown.join(" "))
     };
-    let mut msg = format!("expected {} rows, got {}", expected.len(), actual.len());
+    let mut msg = format!("rows differ (expected {}, got {})", expected.len(), actual.len());
     if !missing.is_empty() {
         msg += &format!("; missing {}: {}", missing.len(), pick(&expected, &missing));
     }

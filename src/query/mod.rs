@@ -116,7 +116,12 @@ impl Query {
     /// # Errors
     /// As [`run`](Self::run), and [`ErrorClass::LimitExceeded`] when a limit
     /// is hit or the run is cancelled.
-    pub fn run_with(&self, graph: &Graph, params: &Params, options: &QueryOptions) -> Result<ResultSet, Error> {
+    pub fn run_with(
+        &self,
+        graph: &Graph,
+        params: &Params,
+        options: &QueryOptions,
+    ) -> Result<ResultSet, Error> {
         if !self.is_read_only() && !self.statement.explain {
             return Err(QueryError::compile(
                 ErrorClass::Unsupported,
@@ -153,15 +158,24 @@ impl Query {
         self.run_on(exec::GraphAccess::Mut(graph), params, options)
     }
 
-    fn run_on(&self, mut graph: exec::GraphAccess<'_>, params: &Params, options: &QueryOptions) -> Result<ResultSet, Error> {
+    fn run_on(
+        &self,
+        mut graph: exec::GraphAccess<'_>,
+        params: &Params,
+        options: &QueryOptions,
+    ) -> Result<ResultSet, Error> {
+        check_params(params, graph.get()).map_err(|e| e.with_query(&self.text))?;
         let plan = self.plan(graph.get())?;
         if self.statement.explain {
             let rows = plan.explain().lines().map(|l| vec![Value::from(l)]).collect();
             return Ok(ResultSet::new(graph.get(), vec!["plan".to_string()], rows));
         }
         let warnings = warnings(&plan, graph.get());
-        let output = exec::execute(&plan, &mut graph, params, options).map_err(|e| e.with_query(&self.text))?;
-        Ok(ResultSet::new(graph.get(), plan.columns, output.rows).with_stats(output.stats).with_warnings(warnings))
+        let output =
+            exec::execute(&plan, &mut graph, params, options).map_err(|e| e.with_query(&self.text))?;
+        Ok(ResultSet::new(graph.get(), plan.columns, output.rows)
+            .with_stats(output.stats)
+            .with_warnings(warnings))
     }
 
     /// The plan the query would run with on `graph`, as indented text.
@@ -172,6 +186,39 @@ impl Query {
     pub fn explain(&self, graph: &Graph) -> Result<String, Error> {
         Ok(self.plan(graph)?.explain())
     }
+}
+
+/// Parameters may hold nodes, relationships and paths, which must belong to
+/// the graph the query runs on.
+fn check_params(params: &Params, graph: &Graph) -> Result<(), QueryError> {
+    fn check(v: &Value, graph: &Graph) -> Option<String> {
+        match v {
+            Value::Node(n) if n.index() >= graph.node_count() => Some(format!("node {}", n.0)),
+            Value::Relationship(r) if r.index() >= graph.edge_count() => {
+                Some(format!("relationship {}", r.0))
+            }
+            Value::Path(p) => p
+                .nodes
+                .iter()
+                .map(|n| Value::Node(*n))
+                .chain(p.rels.iter().map(|r| Value::Relationship(*r)))
+                .find_map(|v| check(&v, graph)),
+            Value::List(items) => items.iter().find_map(|v| check(v, graph)),
+            Value::Map(m) => m.values().find_map(|v| check(v, graph)),
+            _ => None,
+        }
+    }
+    for (name, v) in params {
+        if let Some(what) = check(v, graph) {
+            return Err(QueryError::runtime(
+                ErrorClass::ArgumentError,
+                "InvalidArgumentValue",
+                format!("parameter ${name} holds {what}, which is not in the graph"),
+                None,
+            ));
+        }
+    }
+    Ok(())
 }
 
 impl plan::Catalog for Graph {

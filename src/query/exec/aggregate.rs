@@ -25,11 +25,21 @@ enum Acc {
     Collect(Vec<Value>),
     SumInt(i64),
     SumFloat(f64),
-    Avg { sum: f64, count: u64 },
+    Avg {
+        sum: f64,
+        count: u64,
+    },
     Extreme(Option<Value>),
     /// Welford's running mean and squared deviation.
-    Dev { n: u64, mean: f64, m2: f64 },
-    Percentile { values: Vec<f64>, p: Option<f64> },
+    Dev {
+        n: u64,
+        mean: f64,
+        m2: f64,
+    },
+    Percentile {
+        values: Vec<f64>,
+        p: Option<f64>,
+    },
 }
 
 impl AggState {
@@ -41,7 +51,9 @@ impl AggState {
             AggFunc::Avg => Acc::Avg { sum: 0.0, count: 0 },
             AggFunc::Min | AggFunc::Max => Acc::Extreme(None),
             AggFunc::StDev | AggFunc::StDevP => Acc::Dev { n: 0, mean: 0.0, m2: 0.0 },
-            AggFunc::PercentileCont | AggFunc::PercentileDisc => Acc::Percentile { values: Vec::new(), p: None },
+            AggFunc::PercentileCont | AggFunc::PercentileDisc => {
+                Acc::Percentile { values: Vec::new(), p: None }
+            }
         };
         AggState { func, seen: distinct.then(HashSet::default), acc }
     }
@@ -59,10 +71,9 @@ impl AggState {
             return Ok(());
         }
         if let Some(seen) = &mut self.seen {
-            if seen.contains(value) {
+            if !seen.insert(value.clone()) {
                 return Ok(());
             }
-            seen.insert(value.clone());
         }
         let number = |v: &Value| -> Result<f64, QueryError> {
             v.as_f64().ok_or_else(|| {

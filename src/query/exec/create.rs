@@ -58,7 +58,9 @@ fn properties(
 
 /// Property values must be scalars or lists of scalars.
 fn check_property(key: &str, v: &Value, span: Span) -> Result<(), QueryError> {
-    let storable = |v: &Value| matches!(v, Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::String(_));
+    let storable = |v: &Value| {
+        matches!(v, Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::String(_))
+    };
     let ok = match v {
         Value::List(items) => items.iter().all(storable),
         other => storable(other),
@@ -110,7 +112,10 @@ pub(crate) fn apply(
                     stats.nodes_created += 1;
                     stats.labels_added += labels.len();
                     stats.properties_set += props.len();
-                    let id = graph.add_node(labels.iter().map(String::as_str), props.iter().map(|(k, v)| (k.as_str(), v.clone())));
+                    let id = graph.add_node(
+                        labels.iter().map(String::as_str),
+                        props.iter().map(|(k, v)| (k.as_str(), v.clone())),
+                    );
                     row[*slot] = Value::Node(id);
                 }
                 CreateAction::Rel { slot, from, to, rel_type, properties: props, span } => {
@@ -119,7 +124,10 @@ pub(crate) fn apply(
                             Value::Node(n) => Ok(*n),
                             other => Err(create_error(
                                 "InvalidArgumentType",
-                                format!("cannot create a relationship whose {which} node is {}", other.type_name()),
+                                format!(
+                                    "cannot create a relationship whose {which} node is {}",
+                                    other.type_name()
+                                ),
                                 *span,
                             )),
                         }
@@ -141,7 +149,8 @@ pub(crate) fn apply(
                             }
                             Some(rule) => {
                                 let (a, b) = (graph.node(src), graph.node(dst));
-                                let (la, lb): (Vec<&str>, Vec<&str>) = (a.labels().collect(), b.labels().collect());
+                                let (la, lb): (Vec<&str>, Vec<&str>) =
+                                    (a.labels().collect(), b.labels().collect());
                                 if !rule.allows(la.iter().copied(), lb.iter().copied()) {
                                     return Err(create_error(
                                         "SchemaViolation",
@@ -158,7 +167,12 @@ pub(crate) fn apply(
                     }
                     stats.relationships_created += 1;
                     stats.properties_set += props.len();
-                    let id = graph.add_edge(src, dst, rel_type, props.iter().map(|(k, v)| (k.as_str(), v.clone())));
+                    let id = graph.add_edge(
+                        src,
+                        dst,
+                        rel_type,
+                        props.iter().map(|(k, v)| (k.as_str(), v.clone())),
+                    );
                     row[*slot] = Value::Relationship(id);
                 }
                 CreateAction::Path { slot, start, steps } => {

@@ -48,7 +48,7 @@ pub(crate) fn holds(e: &Expr, row: &[Value], cx: &Ctx<'_>) -> Result<bool, Query
 
 fn arith_error(err: ArithError, span: Span) -> QueryError {
     match err {
-        ArithError::Types(a, b) if b.is_empty() => {
+        ArithError::Types(a, "") => {
             type_error("InvalidArgumentType", format!("cannot negate a value of type {a}"), span)
         }
         ArithError::Types(a, b) => {
@@ -60,9 +60,12 @@ fn arith_error(err: ArithError, span: Span) -> QueryError {
             "integer overflow: the result does not fit in 64 bits",
             Some(span),
         ),
-        ArithError::DivisionByZero => {
-            QueryError::runtime(ErrorClass::ArgumentError, "DivisionByZero", "integer division by zero", Some(span))
-        }
+        ArithError::DivisionByZero => QueryError::runtime(
+            ErrorClass::ArgumentError,
+            "DivisionByZero",
+            "integer division by zero",
+            Some(span),
+        ),
     }
 }
 
@@ -109,9 +112,9 @@ pub(crate) fn eval<'a>(e: &'a Expr, row: &'a [Value], cx: &'a Ctx<'_>) -> Result
             match &*b {
                 Value::Null => null(),
                 Value::Node(n) => {
-                    let all = labels.iter().all(|l| {
-                        cx.labels[l.0 as usize].is_some_and(|id| cx.graph.has_label(*n, id))
-                    });
+                    let all = labels
+                        .iter()
+                        .all(|l| cx.labels[l.0 as usize].is_some_and(|id| cx.graph.has_label(*n, id)));
                     Cow::Owned(Value::Bool(all))
                 }
                 other => {
@@ -372,7 +375,12 @@ fn edge_property<'a>(r: crate::model::EdgeId, key: KeyRef, cx: &'a Ctx<'_>) -> C
 }
 
 /// `base.key`
-fn property<'a>(base: Cow<'a, Value>, key: KeyRef, cx: &'a Ctx<'_>, span: Span) -> Result<Cow<'a, Value>, QueryError> {
+fn property<'a>(
+    base: Cow<'a, Value>,
+    key: KeyRef,
+    cx: &'a Ctx<'_>,
+    span: Span,
+) -> Result<Cow<'a, Value>, QueryError> {
     let stored = |v: Option<&'a Value>| v.map_or_else(null, Cow::Borrowed);
     Ok(match base {
         Cow::Borrowed(Value::Node(n)) => node_property(*n, key, cx),
@@ -395,7 +403,12 @@ fn property<'a>(base: Cow<'a, Value>, key: KeyRef, cx: &'a Ctx<'_>, span: Span) 
 }
 
 /// `base[index]`
-fn index<'a>(base: Cow<'a, Value>, i: &Value, cx: &'a Ctx<'_>, span: Span) -> Result<Cow<'a, Value>, QueryError> {
+fn index<'a>(
+    base: Cow<'a, Value>,
+    i: &Value,
+    cx: &'a Ctx<'_>,
+    span: Span,
+) -> Result<Cow<'a, Value>, QueryError> {
     if base.is_null() || i.is_null() {
         return Ok(null());
     }
@@ -435,11 +448,9 @@ fn index<'a>(base: Cow<'a, Value>, i: &Value, cx: &'a Ctx<'_>, span: Span) -> Re
             format!("a map key must be a string, found {}", other.type_name()),
             span,
         )),
-        (other, _) => Err(type_error(
-            "InvalidArgumentType",
-            format!("cannot index into a {}", other.type_name()),
-            span,
-        )),
+        (other, _) => {
+            Err(type_error("InvalidArgumentType", format!("cannot index into a {}", other.type_name()), span))
+        }
     }
 }
 
@@ -473,4 +484,141 @@ fn slice(base: &Value, from: Option<&Value>, to: Option<&Value>, span: Span) -> 
         return Ok(Value::List(Vec::new()));
     }
     Ok(Value::List(items[start as usize..end as usize].to_vec()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::exec::Budget;
+    use crate::query::plan::logical::{Op, Plan};
+    use crate::query::{Params, QueryOptions};
+    use crate::store::Graph;
+
+    fn plan() -> Plan {
+        Plan {
+            root: Op::Argument,
+            columns: Vec::new(),
+            outputs: Vec::new(),
+            slots: vec!["x".into()],
+            keys: vec!["k".into()],
+            labels: Vec::new(),
+            types: Vec::new(),
+            writes: false,
+            mentions: Vec::new(),
+        }
+    }
+
+    fn c(v: impl Into<Value>) -> Expr {
+        Expr::new(ExprKind::Const(v.into()), Span::new(0, 1))
+    }
+
+    fn null_expr() -> Expr {
+        Expr::new(ExprKind::Const(Value::Null), Span::new(0, 1))
+    }
+
+    fn bin(op: BinOp, a: Expr, b: Expr) -> Expr {
+        Expr::new(ExprKind::Binary(op, Box::new(a), Box::new(b)), Span::new(0, 9))
+    }
+
+    fn run(e: &Expr) -> Result<Value, QueryError> {
+        let graph = Graph::new();
+        let params = Params::new();
+        let plan = plan();
+        let options = QueryOptions::default();
+        let budget = Budget::new(&options);
+        let cx = Ctx::new(&graph, &params, &plan, &budget);
+        let row = vec![Value::Null];
+        eval(e, &row, &cx).map(Cow::into_owned)
+    }
+
+    fn list(items: Vec<Value>) -> Value {
+        Value::List(items)
+    }
+
+    #[test]
+    fn in_with_nulls() {
+        let l = |items| c(list(items));
+        assert_eq!(run(&bin(BinOp::In, c(1), l(vec![2.into(), Value::Null]))), Ok(Value::Null));
+        assert_eq!(run(&bin(BinOp::In, c(1), l(vec![Value::Null, 1.0.into()]))), Ok(true.into()));
+        assert_eq!(run(&bin(BinOp::In, null_expr(), l(vec![]))), Ok(false.into()));
+        assert_eq!(run(&bin(BinOp::In, c(1), null_expr())), Ok(Value::Null));
+        assert!(run(&bin(BinOp::In, c(1), c(2))).is_err());
+    }
+
+    #[test]
+    fn string_predicates_on_other_types_are_null() {
+        assert_eq!(run(&bin(BinOp::StartsWith, c("abc"), c("ab"))), Ok(true.into()));
+        assert_eq!(run(&bin(BinOp::Contains, c("abc"), c(1))), Ok(Value::Null));
+        assert_eq!(run(&bin(BinOp::EndsWith, null_expr(), c("c"))), Ok(Value::Null));
+    }
+
+    #[test]
+    fn logic_type_errors_and_short_circuit() {
+        assert_eq!(run(&bin(BinOp::And, c(false), null_expr())), Ok(false.into()));
+        assert_eq!(run(&bin(BinOp::Or, null_expr(), c(true))), Ok(true.into()));
+        let err = run(&bin(BinOp::And, c(true), c(1))).unwrap_err();
+        assert_eq!((err.class, err.detail), (ErrorClass::TypeError, "InvalidArgumentType"));
+    }
+
+    #[test]
+    fn indexing_and_slicing() {
+        let items = || c(list(vec![1.into(), 2.into(), 3.into()]));
+        let index = |i: i64| Expr::new(ExprKind::Index(Box::new(items()), Box::new(c(i))), Span::new(0, 1));
+        assert_eq!(run(&index(-1)), Ok(3.into()));
+        assert_eq!(run(&index(3)), Ok(Value::Null));
+        let slice = |a: Option<i64>, b: Option<i64>| {
+            Expr::new(
+                ExprKind::Slice(Box::new(items()), a.map(|x| Box::new(c(x))), b.map(|x| Box::new(c(x)))),
+                Span::new(0, 1),
+            )
+        };
+        assert_eq!(run(&slice(Some(1), None)), Ok(list(vec![2.into(), 3.into()])));
+        assert_eq!(run(&slice(None, Some(-1))), Ok(list(vec![1.into(), 2.into()])));
+        assert_eq!(run(&slice(Some(2), Some(1))), Ok(list(vec![])));
+        let map = c(Value::Map([("k".to_string(), Value::Int(7))].into_iter().collect()));
+        let prop = Expr::new(ExprKind::Property(Box::new(map), KeyRef(0)), Span::new(0, 1));
+        assert_eq!(run(&prop), Ok(7.into()));
+    }
+
+    #[test]
+    fn comparison_chains_and_case() {
+        let chain = Expr::new(
+            ExprKind::Compare(Box::new(c(1)), vec![(CompareOp::Lt, c(2)), (CompareOp::Lt, c(2))]),
+            Span::new(0, 1),
+        );
+        assert_eq!(run(&chain), Ok(false.into()));
+        let case = Expr::new(
+            ExprKind::Case {
+                subject: Some(Box::new(c(2))),
+                alternatives: vec![(c(1), c("one")), (c(2.0), c("two"))],
+                default: Some(Box::new(c("many"))),
+            },
+            Span::new(0, 1),
+        );
+        assert_eq!(run(&case), Ok("two".into()));
+    }
+
+    #[test]
+    fn list_comprehension_binds_its_slot() {
+        let e = Expr::new(
+            ExprKind::ListComp {
+                slot: 0,
+                list: Box::new(c(list(vec![1.into(), 2.into(), 3.into()]))),
+                predicate: Some(Box::new(Expr::new(
+                    ExprKind::Compare(
+                        Box::new(Expr::new(ExprKind::Slot(0), Span::new(0, 1))),
+                        vec![(CompareOp::Gt, c(1))],
+                    ),
+                    Span::new(0, 1),
+                ))),
+                projection: Some(Box::new(bin(
+                    BinOp::Mul,
+                    Expr::new(ExprKind::Slot(0), Span::new(0, 1)),
+                    c(10),
+                ))),
+            },
+            Span::new(0, 1),
+        );
+        assert_eq!(run(&e), Ok(list(vec![20.into(), 30.into()])));
+    }
 }

@@ -54,10 +54,7 @@ pub(crate) fn call<'a>(
     let a0 = arg(0);
     // Functions of one argument that map null to null.
     let null_in = a0.is_null()
-        && !matches!(
-            f,
-            F::Coalesce | F::E | F::Pi | F::Rand | F::Timestamp | F::Range | F::ToStringOrNull
-        );
+        && !matches!(f, F::Coalesce | F::E | F::Pi | F::Rand | F::Timestamp | F::Range | F::ToStringOrNull);
     if null_in {
         return Ok(null());
     }
@@ -69,8 +66,23 @@ pub(crate) fn call<'a>(
             Value::Float(x) => Value::Float(x.abs()),
             other => return Err(number_error(f, other, span)),
         }),
-        F::Ceil | F::Floor | F::Round | F::Sqrt | F::Exp | F::Log | F::Log10 | F::Sin | F::Cos | F::Tan | F::Cot
-        | F::Asin | F::Acos | F::Atan | F::Degrees | F::Radians | F::Haversin => {
+        F::Ceil
+        | F::Floor
+        | F::Round
+        | F::Sqrt
+        | F::Exp
+        | F::Log
+        | F::Log10
+        | F::Sin
+        | F::Cos
+        | F::Tan
+        | F::Cot
+        | F::Asin
+        | F::Acos
+        | F::Atan
+        | F::Degrees
+        | F::Radians
+        | F::Haversin => {
             let x = a0.as_f64().ok_or_else(|| number_error(f, a0, span))?;
             owned(Value::Float(match f {
                 F::Ceil => x.ceil(),
@@ -395,7 +407,7 @@ fn to_integer(v: &Value) -> Result<Value, ()> {
 }
 
 fn float_to_int(x: f64) -> Value {
-    if x.is_finite() && x >= -9.223_372_036_854_776e18 && x < 9.223_372_036_854_776e18 {
+    if (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&x) {
         Value::Int(x.trunc() as i64)
     } else {
         Value::Null
@@ -447,7 +459,7 @@ fn range<'a>(args: &[Cow<'a, Value>], span: Span) -> Result<Cow<'a, Value>, Quer
     } else {
         ((i128::from(end) - i128::from(start)) / i128::from(step) + 1) as u128
     };
-    if count > 100_000_000 {
+    if count > 10_000_000 {
         return Err(argument_error(
             "NumberOutOfRange",
             format!("range() would make a list of {count} elements"),
@@ -466,4 +478,83 @@ fn range<'a>(args: &[Cow<'a, Value>], span: Span) -> Result<Cow<'a, Value>, Quer
 /// Builds a path value; kept here so `CREATE` and `BindPath` agree.
 pub(crate) fn path_value(path: Path) -> Value {
     Value::Path(std::sync::Arc::new(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::exec::Budget;
+    use crate::query::plan::logical::{Op, Plan};
+    use crate::query::{Params, QueryOptions};
+    use crate::store::Graph;
+
+    fn call_with(f: Function, args: Vec<Value>) -> Result<Value, QueryError> {
+        let graph = Graph::new();
+        let params = Params::new();
+        let plan = Plan {
+            root: Op::Argument,
+            columns: Vec::new(),
+            outputs: Vec::new(),
+            slots: Vec::new(),
+            keys: Vec::new(),
+            labels: Vec::new(),
+            types: Vec::new(),
+            writes: false,
+            mentions: Vec::new(),
+        };
+        let options = QueryOptions::default();
+        let budget = Budget::new(&options);
+        let cx = Ctx::new(&graph, &params, &plan, &budget);
+        call(f, args.into_iter().map(Cow::Owned).collect(), &cx, Span::new(0, 1)).map(Cow::into_owned)
+    }
+
+    #[test]
+    fn conversions() {
+        assert_eq!(call_with(Function::ToInteger, vec!["2.9".into()]), Ok(2.into()));
+        assert_eq!(call_with(Function::ToInteger, vec!["foo".into()]), Ok(Value::Null));
+        assert_eq!(call_with(Function::ToFloat, vec![3.into()]), Ok(3.0.into()));
+        assert_eq!(call_with(Function::ToBoolean, vec![" tru ".into()]), Ok(Value::Null));
+        assert_eq!(call_with(Function::ToString, vec![2.5.into()]), Ok("2.5".into()));
+        let err = call_with(Function::ToBoolean, vec![1.0.into()]).unwrap_err();
+        assert_eq!((err.class, err.detail), (ErrorClass::TypeError, "InvalidArgumentValue"));
+    }
+
+    #[test]
+    fn ranges() {
+        let range = |a: i64, b: i64, s: i64| call_with(Function::Range, vec![a.into(), b.into(), s.into()]);
+        assert_eq!(range(0, 10, 5), Ok(Value::List(vec![0.into(), 5.into(), 10.into()])));
+        assert_eq!(range(3, 1, 1), Ok(Value::List(vec![])));
+        assert_eq!(range(3, 1, -1), Ok(Value::List(vec![3.into(), 2.into(), 1.into()])));
+        assert_eq!(range(1, 2, 0).unwrap_err().detail, "NumberOutOfRange");
+    }
+
+    #[test]
+    fn strings() {
+        assert_eq!(
+            call_with(Function::Substring, vec!["hello".into(), 1.into(), 3.into()]),
+            Ok("ell".into())
+        );
+        assert_eq!(call_with(Function::Left, vec!["智谱AI".into(), 2.into()]), Ok("智谱".into()));
+        assert_eq!(call_with(Function::Right, vec!["abc".into(), 5.into()]), Ok("abc".into()));
+        assert_eq!(
+            call_with(Function::Split, vec!["a,b".into(), ",".into()]),
+            Ok(Value::List(vec!["a".into(), "b".into()]))
+        );
+        assert_eq!(call_with(Function::Size, vec!["智谱".into()]), Ok(2.into()));
+        assert_eq!(
+            call_with(Function::Left, vec!["abc".into(), (-1).into()]).unwrap_err().detail,
+            "NegativeIntegerArgument"
+        );
+    }
+
+    #[test]
+    fn numbers_and_nulls() {
+        assert_eq!(call_with(Function::Abs, vec![(-3).into()]), Ok(3.into()));
+        assert_eq!(call_with(Function::Round, vec![(-1.5).into()]), Ok((-1.0).into()));
+        assert_eq!(call_with(Function::Sign, vec![(-0.5).into()]), Ok((-1).into()));
+        assert_eq!(call_with(Function::Sqrt, vec![Value::Null]), Ok(Value::Null));
+        assert_eq!(call_with(Function::Coalesce, vec![Value::Null, 2.into()]), Ok(2.into()));
+        assert_eq!(call_with(Function::Head, vec![Value::List(vec![])]), Ok(Value::Null));
+        assert!(call_with(Function::Abs, vec!["x".into()]).is_err());
+    }
 }

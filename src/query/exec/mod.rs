@@ -31,7 +31,6 @@ use crate::query::{Params, QueryOptions};
 use crate::result::QueryStats;
 use crate::store::{Graph, KeyId, LabelId, RelTypeId};
 
-
 /// A row: one value per slot of the plan.
 pub(crate) type Row = Vec<Value>;
 
@@ -55,7 +54,13 @@ pub(crate) struct Budget<'o> {
 
 impl<'o> Budget<'o> {
     pub(crate) fn new(options: &'o QueryOptions) -> Budget<'o> {
-        Budget { options, started: Instant::now(), expansions: Cell::new(0), rows: Cell::new(0), ticks: Cell::new(0) }
+        Budget {
+            options,
+            started: Instant::now(),
+            expansions: Cell::new(0),
+            rows: Cell::new(0),
+            ticks: Cell::new(0),
+        }
     }
 
     /// Counts one relationship expansion.
@@ -65,7 +70,9 @@ impl<'o> Budget<'o> {
         self.expansions.set(n);
         if let Some(max) = self.options.max_expansions {
             if n > max {
-                return Err(limit_exceeded(format!("the query went over its budget of {max} relationship expansions")));
+                return Err(limit_exceeded(format!(
+                    "the query went over its budget of {max} relationship expansions"
+                )));
             }
         }
         self.tick()
@@ -128,7 +135,12 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    pub(crate) fn new(graph: &'a Graph, params: &'a Params, plan: &'a Plan, budget: &'a Budget<'a>) -> Ctx<'a> {
+    pub(crate) fn new(
+        graph: &'a Graph,
+        params: &'a Params,
+        plan: &'a Plan,
+        budget: &'a Budget<'a>,
+    ) -> Ctx<'a> {
         Ctx {
             graph,
             params,

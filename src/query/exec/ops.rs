@@ -8,7 +8,7 @@ use indexmap::IndexMap;
 use super::aggregate::AggState;
 use super::eval::{eval, holds};
 use super::functions::path_value;
-use super::traverse::{for_each_edge, FxBuild, NodeSet, TypeFilter};
+use super::traverse::{for_each_edge, warm, FxBuild, NodeMarks, TypeFilter};
 use super::value::{equals, order};
 use super::{Ctx, Flow, Row};
 use crate::error::{ErrorClass, QueryError};
@@ -20,14 +20,9 @@ use crate::store::{Graph, KeyId, LabelId};
 pub(crate) fn chain(root: &Op) -> Vec<&Op> {
     let mut out = Vec::new();
     let mut at = root;
-    loop {
-        match input_of(at) {
-            Some(input) => {
-                out.push(at);
-                at = input;
-            }
-            None => break,
-        }
+    while let Some(input) = input_of(at) {
+        out.push(at);
+        at = input;
     }
     out.reverse();
     out
@@ -74,6 +69,9 @@ enum State<'p> {
         types: TypeFilter,
         labels: Option<Vec<LabelId>>,
         props: Vec<(Option<KeyId>, &'p Expr)>,
+        /// Matches of one start node, gathered to be warmed (see [`warm`]).
+        buffer: Vec<(EdgeId, NodeId)>,
+        warm_nodes: Vec<NodeId>,
     },
     Reach(Box<ReachState>),
     Optional(Vec<Stage<'p>>),
@@ -89,17 +87,60 @@ struct ReachState {
     group: Option<Vec<Value>>,
     sources: Vec<NodeId>,
     template: Row,
-    emitted: NodeSet,
-    expanded: NodeSet,
-    queue: VecDeque<(NodeId, u32)>,
+    marks: NodeMarks,
+    /// Nodes to expand, with their depth and whether to produce them.
+    queue: VecDeque<(NodeId, u32, bool)>,
+    /// Reached nodes waiting to be produced, in batches (see [`warm`]).
+    batch: Vec<NodeId>,
 }
+
+/// How many reached nodes a search hands on at a time.
+const BATCH: usize = 64;
+
+/// Produces a batch of reached nodes, one row each.
+fn emit_batch(
+    r: &Reachable,
+    batch: &mut Vec<NodeId>,
+    row: &mut Row,
+    rest: &mut [Stage<'_>],
+    cx: &Ctx<'_>,
+    sink: &mut Sink<'_>,
+) -> Result<Flow, QueryError> {
+    if r.prefetch {
+        warm(cx.graph, batch);
+    }
+    for &n in batch.iter() {
+        row[r.to] = Value::Node(n);
+        if push(rest, row, cx, sink)? == Flow::Stop {
+            batch.clear();
+            return Ok(Flow::Stop);
+        }
+    }
+    batch.clear();
+    Ok(Flow::Continue)
+}
+
+/// The marks of a [`ReachState`] search.
+const EMITTED: u8 = 1;
+const EXPANDED: u8 = 2;
 
 struct AggTable {
     groups: IndexMap<Vec<Value>, Vec<AggState>, FxBuild>,
     key: Vec<Value>,
+    /// The slots the grouping keys read, and their values in the last row
+    /// with the group that row fell in: consecutive rows of one group (all
+    /// the rows of one lab, say) skip evaluating and hashing the keys.
+    deps: Vec<Slot>,
+    last: Option<(Vec<Value>, usize)>,
 }
 
-enum Distinct {
+struct Distinct {
+    /// Rows told apart by their entities' node ids (see `Op::Distinct`).
+    nodes: HashSet<u64, FxBuild>,
+    values: DistinctValues,
+}
+
+enum DistinctValues {
     One(HashSet<Value, FxBuild>),
     Many(HashSet<Vec<Value>, FxBuild>, Vec<Value>),
 }
@@ -131,33 +172,61 @@ fn build_stage<'p>(op: &'p Op, cx: &Ctx<'_>) -> Result<Stage<'p>, QueryError> {
         Op::NodeKeySeek { labels, id_key, .. } => {
             State::Seek { labels: resolve_labels(labels, cx), id_key: cx.keys[id_key.0 as usize] }
         }
-        Op::Expand(x) => {
-            State::Hop { types: type_filter(&x.types, cx), labels: resolve_labels(&x.to_labels, cx), props: Vec::new() }
-        }
+        Op::Expand(x) => State::Hop {
+            types: type_filter(&x.types, cx),
+            labels: resolve_labels(&x.to_labels, cx),
+            props: Vec::new(),
+            buffer: Vec::new(),
+            warm_nodes: Vec::new(),
+        },
         Op::VarExpand(x) => State::Hop {
             types: type_filter(&x.types, cx),
             labels: resolve_labels(&x.to_labels, cx),
             props: x.rel_props.iter().map(|(k, e)| (cx.keys[k.0 as usize], e)).collect(),
+            buffer: Vec::new(),
+            warm_nodes: Vec::new(),
         },
-        Op::ShortestPath(x) => State::Hop { types: type_filter(&x.types, cx), labels: Some(Vec::new()), props: Vec::new() },
+        Op::ShortestPath(x) => State::Hop {
+            types: type_filter(&x.types, cx),
+            labels: Some(Vec::new()),
+            props: Vec::new(),
+            buffer: Vec::new(),
+            warm_nodes: Vec::new(),
+        },
         Op::Reachable(x) => State::Reach(Box::new(ReachState {
             types: type_filter(&x.types, cx),
             labels: resolve_labels(&x.to_labels, cx),
             group: None,
             sources: Vec::new(),
             template: Vec::new(),
-            emitted: NodeSet::new(cx.graph.node_count()),
-            expanded: NodeSet::new(cx.graph.node_count()),
+            marks: NodeMarks::new(cx.graph.node_count()),
             queue: VecDeque::new(),
+            batch: Vec::with_capacity(BATCH),
         })),
         Op::Optional { inner, .. } => State::Optional(build(&chain(inner), cx)?),
-        Op::Aggregate { .. } => {
-            State::Aggregate(Box::new(AggTable { groups: IndexMap::default(), key: Vec::new() }))
+        Op::Aggregate { keys, .. } => {
+            let mut deps = Vec::new();
+            for (_, e) in keys {
+                e.visit_slots(&mut |s| {
+                    if !deps.contains(&s) {
+                        deps.push(s);
+                    }
+                });
+            }
+            State::Aggregate(Box::new(AggTable {
+                groups: IndexMap::default(),
+                key: Vec::new(),
+                deps,
+                last: None,
+            }))
         }
-        Op::Distinct { slots, .. } => match slots.as_slice() {
-            [_] => State::Distinct(Distinct::One(HashSet::default())),
-            _ => State::Distinct(Distinct::Many(HashSet::default(), Vec::new())),
-        },
+        Op::Distinct { slots, .. } => State::Distinct(Distinct {
+            nodes: HashSet::default(),
+            values: match slots.as_slice() {
+                [_] => DistinctValues::One(HashSet::default()),
+                _ => DistinctValues::Many(HashSet::default(), Vec::new()),
+            },
+        }),
         Op::Sort { .. } => State::Sort(Vec::new()),
         Op::Skip { count, .. } | Op::Limit { count, .. } => State::Count(count_value(count, cx)?),
         _ => State::Plain,
@@ -166,7 +235,10 @@ fn build_stage<'p>(op: &'p Op, cx: &Ctx<'_>) -> Result<Stage<'p>, QueryError> {
 }
 
 fn count_value(e: &Expr, cx: &Ctx<'_>) -> Result<u64, QueryError> {
-    let v = eval(e, &[], cx)?;
+    // The count reads no variable, but a list comprehension in it still
+    // needs room for its own.
+    let row = vec![Value::Null; cx.plan.slots.len()];
+    let v = eval(e, &row, cx)?;
     match &*v {
         Value::Int(i) if *i >= 0 => Ok(*i as u64),
         Value::Int(i) => Err(QueryError::runtime(
@@ -189,7 +261,12 @@ pub(crate) type Sink<'s> = dyn FnMut(&mut Row) -> Result<Flow, QueryError> + 's;
 
 /// Runs a segment: every input row through the stages, then flushes the
 /// stages that hold rows back.
-pub(crate) fn run(stages: &mut [Stage<'_>], input: Vec<Row>, cx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<(), QueryError> {
+pub(crate) fn run(
+    stages: &mut [Stage<'_>],
+    input: Vec<Row>,
+    cx: &Ctx<'_>,
+    sink: &mut Sink<'_>,
+) -> Result<(), QueryError> {
     for mut row in input {
         if push(stages, &mut row, cx, sink)? == Flow::Stop {
             break;
@@ -205,13 +282,36 @@ pub(crate) fn run(stages: &mut [Stage<'_>], input: Vec<Row>, cx: &Ctx<'_>, sink:
 fn violates_unique(row: &[Value], unique: &[Slot], e: EdgeId) -> bool {
     unique.iter().any(|s| match &row[*s] {
         Value::Relationship(r) => *r == e,
-        Value::List(items) => items.iter().any(|v| *v == Value::Relationship(e)),
+        Value::List(items) => items.contains(&Value::Relationship(e)),
         _ => false,
     })
 }
 
+/// The node ids that tell a row apart for a DISTINCT by entity, packed in
+/// one word; `None` when the row must be told apart by its values (an
+/// entity is null, or its `id` is not a string, or ids are not unique).
+#[inline]
+fn entity_key(row: &[Value], entities: &[(Slot, Option<Slot>)], ids_unique: bool) -> Option<u64> {
+    let mut key = 0u64;
+    for (i, (entity, id)) in entities.iter().enumerate() {
+        let Value::Node(n) = row[*entity] else { return None };
+        if let Some(id) = id {
+            if !ids_unique || !matches!(row[*id], Value::String(_)) {
+                return None;
+            }
+        }
+        key |= u64::from(n.0) << (32 * i);
+    }
+    (!entities.is_empty()).then_some(key)
+}
+
 /// Pushes one row through the stages.
-fn push(stages: &mut [Stage<'_>], row: &mut Row, cx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<Flow, QueryError> {
+fn push(
+    stages: &mut [Stage<'_>],
+    row: &mut Row,
+    cx: &Ctx<'_>,
+    sink: &mut Sink<'_>,
+) -> Result<Flow, QueryError> {
     let Some((stage, rest)) = stages.split_first_mut() else {
         return sink(row);
     };
@@ -270,7 +370,7 @@ fn push(stages: &mut [Stage<'_>], row: &mut Row, cx: &Ctx<'_>, sink: &mut Sink<'
             }
             Ok(Flow::Continue)
         }
-        (Op::Expand(x), State::Hop { types, labels, .. }) => {
+        (Op::Expand(x), State::Hop { types, labels, buffer, warm_nodes, .. }) => {
             let Value::Node(from) = row[x.from] else { return Ok(Flow::Continue) };
             let target = match (x.into, &row[x.to]) {
                 (false, _) => None,
@@ -283,13 +383,40 @@ fn push(stages: &mut [Stage<'_>], row: &mut Row, cx: &Ctx<'_>, sink: &mut Sink<'
                 (true, _) => return Ok(Flow::Continue),
             };
             let Some(labels) = labels else { return Ok(Flow::Continue) };
-            let mut flow = Flow::Continue;
-            for_each_edge(graph, from, x.direction, types, |e, other| {
-                if target.is_some_and(|t| t != other)
+            let keep = |e: EdgeId, other: NodeId, row: &Row| {
+                !(target.is_some_and(|t| t != other)
                     || bound_rel.is_some_and(|r| r != e)
                     || !has_labels(graph, other, labels)
-                    || violates_unique(row, &x.unique, e)
-                {
+                    || violates_unique(row, &x.unique, e))
+            };
+            if x.prefetch {
+                buffer.clear();
+                for_each_edge::<QueryError>(graph, from, x.direction, types, |e, other| {
+                    if keep(e, other, row) {
+                        buffer.push((e, other));
+                    }
+                    Ok(true)
+                })?;
+                // Warm a batch, produce it, then the next: warming them all at
+                // once would push the first ones out of the cache again.
+                for chunk in buffer.chunks(BATCH) {
+                    warm_nodes.clear();
+                    warm_nodes.extend(chunk.iter().map(|(_, n)| *n));
+                    warm(graph, warm_nodes);
+                    for &(e, other) in chunk {
+                        cx.budget.expand()?;
+                        row[x.rel] = Value::Relationship(e);
+                        row[x.to] = Value::Node(other);
+                        if push(rest, row, cx, sink)? == Flow::Stop {
+                            return Ok(Flow::Stop);
+                        }
+                    }
+                }
+                return Ok(Flow::Continue);
+            }
+            let mut flow = Flow::Continue;
+            for_each_edge(graph, from, x.direction, types, |e, other| {
+                if !keep(e, other, row) {
                     return Ok(true);
                 }
                 cx.budget.expand()?;
@@ -302,7 +429,7 @@ fn push(stages: &mut [Stage<'_>], row: &mut Row, cx: &Ctx<'_>, sink: &mut Sink<'
             })?;
             Ok(flow)
         }
-        (Op::VarExpand(v), State::Hop { types, labels, props }) => {
+        (Op::VarExpand(v), State::Hop { types, labels, props, .. }) => {
             var_expand(v, types, labels.as_deref(), props, row, rest, cx, sink)
         }
         (Op::Reachable(r), State::Reach(state)) => reachable_push(r, state, row, rest, cx, sink),
@@ -344,16 +471,31 @@ fn push(stages: &mut [Stage<'_>], row: &mut Row, cx: &Ctx<'_>, sink: &mut Sink<'
         }
         (Op::Aggregate { keys, aggregates, .. }, State::Aggregate(table)) => {
             let table = &mut **table;
-            table.key.clear();
-            for (_, e) in keys {
-                let v = eval(e, row, cx)?.into_owned();
-                table.key.push(v);
-            }
-            let index = match table.groups.get_index_of(&table.key[..]) {
+            let cached = match &table.last {
+                Some((values, index)) if table.deps.iter().zip(values).all(|(s, v)| row[*s] == *v) => {
+                    Some(*index)
+                }
+                _ => None,
+            };
+            let index = match cached {
                 Some(i) => i,
                 None => {
-                    let states = aggregates.iter().map(|(_, a)| AggState::new(a.func, a.distinct)).collect();
-                    table.groups.insert_full(table.key.clone(), states).0
+                    table.key.clear();
+                    for (_, e) in keys {
+                        let v = eval(e, row, cx)?.into_owned();
+                        table.key.push(v);
+                    }
+                    let index = match table.groups.get_index_of(&table.key[..]) {
+                        Some(i) => i,
+                        None => {
+                            let states =
+                                aggregates.iter().map(|(_, a)| AggState::new(a.func, a.distinct)).collect();
+                            table.groups.insert_full(table.key.clone(), states).0
+                        }
+                    };
+                    let values = table.deps.iter().map(|s| row[*s].clone()).collect();
+                    table.last = Some((values, index));
+                    index
                 }
             };
             let Some((_, states)) = table.groups.get_index_mut(index) else { return Ok(Flow::Continue) };
@@ -371,16 +513,15 @@ fn push(stages: &mut [Stage<'_>], row: &mut Row, cx: &Ctx<'_>, sink: &mut Sink<'
             cx.budget.tick()?;
             Ok(Flow::Continue)
         }
-        (Op::Distinct { slots, .. }, State::Distinct(seen)) => {
-            let fresh = match seen {
-                Distinct::One(set) => {
-                    let v = &row[slots[0]];
-                    !set.contains(v) && set.insert(v.clone())
-                }
-                Distinct::Many(set, key) => {
+        (Op::Distinct { slots, entities, entities_unique, .. }, State::Distinct(seen)) => {
+            let fresh = match (entity_key(row, entities, cx.ids_unique), &mut seen.values) {
+                (Some(_), _) if *entities_unique => true,
+                (Some(key), _) => seen.nodes.insert(key),
+                (None, DistinctValues::One(set)) => set.insert(row[slots[0]].clone()),
+                (None, DistinctValues::Many(set, key)) => {
                     key.clear();
                     key.extend(slots.iter().map(|s| row[*s].clone()));
-                    !set.contains(&key[..]) && set.insert(key.clone())
+                    !set.contains(&key[..]) && set.insert(std::mem::take(key))
                 }
             };
             if fresh {
@@ -447,7 +588,12 @@ fn push(stages: &mut [Stage<'_>], row: &mut Row, cx: &Ctx<'_>, sink: &mut Sink<'
 }
 
 /// Emits what a stage held back, once its input is done.
-fn flush(stage: &mut Stage<'_>, rest: &mut [Stage<'_>], cx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<(), QueryError> {
+fn flush(
+    stage: &mut Stage<'_>,
+    rest: &mut [Stage<'_>],
+    cx: &Ctx<'_>,
+    sink: &mut Sink<'_>,
+) -> Result<(), QueryError> {
     match (stage.op, &mut stage.state) {
         (Op::Reachable(r), State::Reach(state)) => {
             search_group(r, state, rest, cx, sink)?;
@@ -537,6 +683,9 @@ fn var_expand(
         }
         push(rest, row, cx, sink)
     };
+    if v.rel_bound {
+        return follow_bound_list(v, types, from, &edge_ok, row, rest, cx, sink, &emit);
+    }
     if v.min == 0 && emit(from, &[], row, rest, sink)? == Flow::Stop {
         return Ok(Flow::Stop);
     }
@@ -576,6 +725,55 @@ fn var_expand(
         }
     }
     Ok(Flow::Continue)
+}
+
+/// Produces one row for a walk ending at a node along relationships.
+type Emit<'e> =
+    dyn Fn(NodeId, &[EdgeId], &mut Row, &mut [Stage<'_>], &mut Sink<'_>) -> Result<Flow, QueryError> + 'e;
+
+/// A variable-length hop whose relationship list is already bound: the
+/// walk must follow exactly those relationships.
+#[allow(clippy::too_many_arguments)]
+fn follow_bound_list(
+    v: &VarExpand,
+    types: &TypeFilter,
+    from: NodeId,
+    edge_ok: &dyn Fn(EdgeId) -> bool,
+    row: &mut Row,
+    rest: &mut [Stage<'_>],
+    cx: &Ctx<'_>,
+    sink: &mut Sink<'_>,
+    emit: &Emit<'_>,
+) -> Result<Flow, QueryError> {
+    let Value::List(items) = &row[v.rel] else { return Ok(Flow::Continue) };
+    let mut walk: Vec<EdgeId> = Vec::with_capacity(items.len());
+    for item in items {
+        let Value::Relationship(e) = item else { return Ok(Flow::Continue) };
+        walk.push(*e);
+    }
+    let n = walk.len() as u32;
+    if n < v.min || v.max.is_some_and(|m| n > m) {
+        return Ok(Flow::Continue);
+    }
+    if v.reversed {
+        walk.reverse();
+    }
+    let mut at = from;
+    for (i, &e) in walk.iter().enumerate() {
+        if !types.accepts(cx.graph.edge_type(e)) || !edge_ok(e) || walk[..i].contains(&e) {
+            return Ok(Flow::Continue);
+        }
+        let (src, dst) = cx.graph.edge_endpoints(e);
+        at = match v.direction {
+            crate::model::Direction::Outgoing if src == at => dst,
+            crate::model::Direction::Incoming if dst == at => src,
+            crate::model::Direction::Both if src == at => dst,
+            crate::model::Direction::Both if dst == at => src,
+            _ => return Ok(Flow::Continue),
+        };
+    }
+    // `emit` stores the list again (reversed back into pattern order).
+    emit(at, &walk, row, rest, sink)
 }
 
 fn reachable_push(
@@ -619,45 +817,54 @@ fn search_group(
         return Ok(Flow::Continue);
     }
     let graph = cx.graph;
-    let ReachState { types, labels, sources, template, emitted, expanded, queue, .. } = state;
+    let ReachState { types, labels, sources, template, marks, queue, batch, .. } = state;
     let Some(labels) = labels.as_deref() else {
         sources.clear();
         return Ok(Flow::Continue);
     };
     sources.sort_unstable();
     sources.dedup();
-    emitted.clear();
-    expanded.clear();
+    marks.clear();
     queue.clear();
     let row = template;
     let max = r.max.unwrap_or(u32::MAX);
     let mut flow = Flow::Continue;
     for &s in sources.iter() {
-        expanded.insert(s);
-        queue.push_back((s, 0));
-        if r.min == 0 && emitted.insert(s) && has_labels(graph, s, labels) {
-            row[r.to] = Value::Node(s);
-            if push(rest, row, cx, sink)? == Flow::Stop {
-                sources.clear();
-                return Ok(Flow::Stop);
+        marks.set(s, EXPANDED);
+        let emit = r.min == 0 && marks.set(s, EMITTED);
+        queue.push_back((s, 0, emit));
+    }
+    // A node is produced when it is taken off the queue, in the order it was
+    // found; its labels are checked then, on the same memory the walk of
+    // its relationships reads next.
+    'search: while let Some((n, depth, emit)) = queue.pop_front() {
+        if emit && has_labels(graph, n, labels) {
+            batch.push(n);
+            if batch.len() == BATCH {
+                flow = emit_batch(r, batch, row, rest, cx, sink)?;
+                if flow == Flow::Stop {
+                    break 'search;
+                }
             }
         }
-    }
-    'search: while let Some((n, depth)) = queue.pop_front() {
         if depth >= max {
             continue;
         }
         let done = for_each_edge(graph, n, r.direction, types, |_, other| {
             cx.budget.expand()?;
-            if emitted.insert(other) && has_labels(graph, other, labels) {
-                row[r.to] = Value::Node(other);
-                flow = push(rest, row, cx, sink)?;
-                if flow == Flow::Stop {
-                    return Ok(false);
+            match marks.set_both(other) {
+                (emit, true) => queue.push_back((other, depth + 1, emit)),
+                // A start node reached again: produced now, not expanded twice.
+                (true, false) if has_labels(graph, other, labels) => {
+                    batch.push(other);
+                    if batch.len() == BATCH {
+                        flow = emit_batch(r, batch, row, rest, cx, sink)?;
+                        if flow == Flow::Stop {
+                            return Ok(false);
+                        }
+                    }
                 }
-            }
-            if expanded.insert(other) {
-                queue.push_back((other, depth + 1));
+                _ => {}
             }
             Ok(true)
         })?;
@@ -665,22 +872,32 @@ fn search_group(
             break 'search;
         }
     }
+    if flow == Flow::Continue {
+        flow = emit_batch(r, batch, row, rest, cx, sink)?;
+    }
+    batch.clear();
     sources.clear();
     Ok(flow)
 }
 
 /// Whether `target` is reachable from `from` within the hop's bounds.
-fn reaches(r: &Reachable, state: &mut ReachState, from: NodeId, target: NodeId, cx: &Ctx<'_>) -> Result<bool, QueryError> {
+fn reaches(
+    r: &Reachable,
+    state: &mut ReachState,
+    from: NodeId,
+    target: NodeId,
+    cx: &Ctx<'_>,
+) -> Result<bool, QueryError> {
     if r.min == 0 && from == target {
         return Ok(true);
     }
     let max = r.max.unwrap_or(u32::MAX);
-    state.expanded.clear();
+    state.marks.clear();
     state.queue.clear();
-    state.expanded.insert(from);
-    state.queue.push_back((from, 0));
-    let ReachState { types, expanded, queue, .. } = state;
-    while let Some((n, depth)) = queue.pop_front() {
+    state.marks.set(from, EXPANDED);
+    state.queue.push_back((from, 0, false));
+    let ReachState { types, marks, queue, .. } = state;
+    while let Some((n, depth, _)) = queue.pop_front() {
         if depth >= max {
             continue;
         }
@@ -691,8 +908,8 @@ fn reaches(r: &Reachable, state: &mut ReachState, from: NodeId, target: NodeId, 
                 found = true;
                 return Ok(false);
             }
-            if expanded.insert(other) {
-                queue.push_back((other, depth + 1));
+            if marks.set(other, EXPANDED) {
+                queue.push_back((other, depth + 1, false));
             }
             Ok::<bool, QueryError>(true)
         })?;
@@ -747,23 +964,26 @@ fn shortest_paths(
     max: u32,
     all: bool,
 ) -> Result<Vec<Path>, QueryError> {
-    // node -> (depth, parents)
-    let mut seen: HashMap<NodeId, (u32, Vec<(NodeId, EdgeId)>), FxBuild> = HashMap::default();
-    seen.insert(a, (0, Vec::new()));
+    // Node -> (depth, the node and relationship it was first found from);
+    // the other parents at the same depth, kept only for `all`.
+    let mut seen: HashMap<NodeId, (u32, NodeId, EdgeId), FxBuild> = HashMap::default();
+    let mut more: HashMap<NodeId, Vec<(NodeId, EdgeId)>, FxBuild> = HashMap::default();
+    seen.insert(a, (0, a, EdgeId(u32::MAX)));
     let mut frontier = vec![a];
+    let mut next = Vec::new();
     let mut depth = 0u32;
     let mut found = false;
     while !frontier.is_empty() && depth < max && !found {
-        let mut next = Vec::new();
+        next.clear();
         for &n in &frontier {
             for_each_edge(cx.graph, n, direction, types, |e, other| {
                 cx.budget.expand()?;
-                match seen.get_mut(&other) {
+                match seen.get(&other) {
                     None => {
-                        seen.insert(other, (depth + 1, vec![(n, e)]));
+                        seen.insert(other, (depth + 1, n, e));
                         next.push(other);
                     }
-                    Some((d, parents)) if *d == depth + 1 && all => parents.push((n, e)),
+                    Some((d, ..)) if *d == depth + 1 && all => more.entry(other).or_default().push((n, e)),
                     Some(_) => {}
                 }
                 if other == b {
@@ -778,34 +998,41 @@ fn shortest_paths(
                 break;
             }
         }
-        frontier = next;
+        std::mem::swap(&mut frontier, &mut next);
         depth += 1;
     }
     if !found {
         return Ok(Vec::new());
     }
+    let parents = |at: NodeId| {
+        let first = seen.get(&at).map(|(_, p, e)| (*p, *e));
+        first.into_iter().chain(more.get(&at).into_iter().flatten().copied())
+    };
     // Walk the parents back from b.
     let mut out = Vec::new();
     let mut stack: Vec<(NodeId, Vec<NodeId>, Vec<EdgeId>)> = vec![(b, vec![b], Vec::new())];
-    while let Some((at, nodes, rels)) = stack.pop() {
+    while let Some((at, mut nodes, mut rels)) = stack.pop() {
+        cx.budget.tick()?;
         if at == a {
-            let mut nodes = nodes;
-            let mut rels = rels;
             nodes.reverse();
             rels.reverse();
             out.push(Path { nodes, rels });
             continue;
         }
-        let Some((_, parents)) = seen.get(&at) else { continue };
-        for (p, e) in parents {
-            let mut n = nodes.clone();
-            n.push(*p);
-            let mut r = rels.clone();
-            r.push(*e);
-            stack.push((*p, n, r));
-            if !all {
-                break;
+        if !all {
+            if let Some((p, e)) = parents(at).next() {
+                nodes.push(p);
+                rels.push(e);
+                stack.push((p, nodes, rels));
             }
+            continue;
+        }
+        for (p, e) in parents(at) {
+            let mut n = nodes.clone();
+            n.push(p);
+            let mut r = rels.clone();
+            r.push(e);
+            stack.push((p, n, r));
         }
     }
     Ok(out)

@@ -1,118 +1,97 @@
-//! Traversal helpers: a fast hasher for small keys, a node set that is
+//! Traversal helpers: a node set that is
 //! cheap both when a search touches a handful of nodes and when it touches
 //! most of a large graph, and the relationship walk shared by the expand
 //! operators.
 
-use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::HashMap;
 
 use crate::model::{Direction, EdgeId, NodeId};
 use crate::store::{Graph, RelTypeId};
 
-/// The multiply-rotate hash of rustc (FxHash): much faster than SipHash for
-/// integers and short strings; hash flooding is no concern for query-local
-/// tables.
-#[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct FxHasher {
-    hash: u64,
-}
+pub(crate) use crate::store::FxBuild;
 
-const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-impl FxHasher {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(SEED);
-    }
-}
-
-impl Hasher for FxHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.add(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(w));
-        }
-    }
-
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    #[inline]
-    fn write_u32(&mut self, i: u32) {
-        self.add(u64::from(i));
-    }
-
-    #[inline]
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-
-    #[inline]
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.hash
-    }
-}
-
-/// Builds [`FxHasher`]s.
-pub(crate) type FxBuild = BuildHasherDefault<FxHasher>;
-
-/// A set of nodes: a hash set while small, then a stamp array over every
-/// node, which a new [`clear`](NodeSet::clear) empties in O(1) by moving to
-/// the next stamp.
+/// Two marks per node (say "produced" and "expanded" for a search): a hash
+/// map while few nodes are marked, then a stamp array over every node,
+/// which [`clear`](NodeMarks::clear) empties in O(1) by moving to the next
+/// stamp. Both marks live in one word per node, so marking a node costs one
+/// memory access however many marks are set.
 #[derive(Debug)]
-pub(crate) struct NodeSet {
-    sparse: HashSet<u32, FxBuild>,
+pub(crate) struct NodeMarks {
+    sparse: HashMap<u32, u8, FxBuild>,
+    /// Per node: the stamp in the high bits, the marks in the low two.
     stamps: Vec<u32>,
     stamp: u32,
     dense: bool,
     node_count: usize,
+    /// Nodes marked over every clear so far: many small searches (one per
+    /// group) also make the stamp array pay.
+    marked_total: usize,
 }
 
-impl NodeSet {
+impl NodeMarks {
     const SPARSE_LIMIT: usize = 2048;
+    const MAX_STAMP: u32 = u32::MAX >> 2;
 
-    pub(crate) fn new(node_count: usize) -> NodeSet {
-        NodeSet { sparse: HashSet::default(), stamps: Vec::new(), stamp: 1, dense: false, node_count }
+    pub(crate) fn new(node_count: usize) -> NodeMarks {
+        NodeMarks {
+            sparse: HashMap::default(),
+            stamps: Vec::new(),
+            stamp: 1,
+            dense: false,
+            node_count,
+            marked_total: 0,
+        }
     }
 
-    /// Adds `node`; `true` if it was not in the set.
+    /// Sets `mark` (1 or 2) on `node`; `true` if it was not set.
     #[inline]
-    pub(crate) fn insert(&mut self, node: NodeId) -> bool {
+    pub(crate) fn set(&mut self, node: NodeId, mark: u8) -> bool {
         if self.dense {
-            let slot = &mut self.stamps[node.index()];
-            let fresh = *slot != self.stamp;
-            *slot = self.stamp;
+            let word = &mut self.stamps[node.index()];
+            if *word >> 2 != self.stamp {
+                *word = (self.stamp << 2) | u32::from(mark);
+                return true;
+            }
+            let fresh = *word & u32::from(mark) == 0;
+            *word |= u32::from(mark);
             return fresh;
         }
-        let fresh = self.sparse.insert(node.0);
-        if fresh && self.sparse.len() > Self::SPARSE_LIMIT {
+        let marks = self.sparse.entry(node.0).or_insert(0);
+        let fresh = *marks & mark == 0;
+        *marks |= mark;
+        if self.sparse.len() > Self::SPARSE_LIMIT {
             self.go_dense();
         }
         fresh
     }
 
-    #[cfg(test)]
-    fn contains(&self, node: NodeId) -> bool {
-        if self.dense {
-            self.stamps[node.index()] == self.stamp
+    /// Sets both marks on `node`; whether each was not set before.
+    #[inline]
+    pub(crate) fn set_both(&mut self, node: NodeId) -> (bool, bool) {
+        let before = if self.dense {
+            let word = &mut self.stamps[node.index()];
+            let before = if *word >> 2 == self.stamp { (*word & 3) as u8 } else { 0 };
+            *word = (self.stamp << 2) | 3;
+            before
         } else {
-            self.sparse.contains(&node.0)
+            let marks = self.sparse.entry(node.0).or_insert(0);
+            let before = *marks;
+            *marks = 3;
+            if self.sparse.len() > Self::SPARSE_LIMIT {
+                self.go_dense();
+            }
+            before
+        };
+        (before & 1 == 0, before & 2 == 0)
+    }
+
+    #[cfg(test)]
+    fn get(&self, node: NodeId, mark: u8) -> bool {
+        if self.dense {
+            let word = self.stamps[node.index()];
+            word >> 2 == self.stamp && word & u32::from(mark) != 0
+        } else {
+            self.sparse.get(&node.0).is_some_and(|m| m & mark != 0)
         }
     }
 
@@ -121,25 +100,48 @@ impl NodeSet {
             self.stamps = vec![0; self.node_count];
             self.stamp = 1;
         }
-        for &n in &self.sparse {
-            self.stamps[n as usize] = self.stamp;
+        for (&n, &m) in &self.sparse {
+            self.stamps[n as usize] = (self.stamp << 2) | u32::from(m);
         }
         self.sparse.clear();
         self.dense = true;
     }
 
-    /// Empties the set; O(1) once dense.
+    /// Clears every mark; O(1) once dense.
     pub(crate) fn clear(&mut self) {
         if self.dense {
-            if self.stamp == u32::MAX {
+            if self.stamp == Self::MAX_STAMP {
                 self.stamps.fill(0);
                 self.stamp = 0;
             }
             self.stamp += 1;
         } else {
+            self.marked_total += self.sparse.len();
             self.sparse.clear();
+            if self.marked_total > (self.node_count / 32).max(Self::SPARSE_LIMIT) {
+                self.go_dense();
+            }
         }
     }
+}
+
+/// Reads the properties of each node (and the first byte of each string
+/// value, which shares its cache line with the string's reference count) so
+/// that the memory holding them is loaded while the loop runs on:
+/// independent loads overlap, where the same loads made one row at a time
+/// by the operators downstream would each wait in turn. Called on a batch
+/// of nodes just before they are produced.
+pub(crate) fn warm(graph: &Graph, nodes: &[NodeId]) {
+    let mut acc = 0u64;
+    for &n in nodes {
+        for (k, v) in graph.node_properties(n) {
+            acc = acc.wrapping_add(u64::from(k.0));
+            if let crate::model::Value::String(s) = v {
+                acc = acc.wrapping_add(u64::from(s.as_bytes().first().copied().unwrap_or(0)));
+            }
+        }
+    }
+    std::hint::black_box(acc);
 }
 
 /// Which relationship types a hop follows, resolved against the graph.
@@ -226,19 +228,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn node_set_sparse_then_dense_and_clear() {
-        let mut s = NodeSet::new(10_000);
-        assert!(s.insert(NodeId(5)));
-        assert!(!s.insert(NodeId(5)));
+    fn marks_sparse_then_dense_and_clear() {
+        let mut m = NodeMarks::new(10_000);
+        assert!(m.set(NodeId(5), 1));
+        assert!(!m.set(NodeId(5), 1));
+        assert!(m.set(NodeId(5), 2));
         for i in 0..5000 {
-            s.insert(NodeId(i));
+            m.set(NodeId(i), 1);
         }
-        assert!(s.dense);
-        assert!(s.contains(NodeId(4999)));
-        assert!(!s.contains(NodeId(5000)));
-        s.clear();
-        assert!(!s.contains(NodeId(5)));
-        assert!(s.insert(NodeId(5)));
+        assert!(m.dense);
+        assert!(m.get(NodeId(4999), 1) && !m.get(NodeId(4999), 2));
+        assert!(m.get(NodeId(5), 2), "marks survive the switch to dense");
+        assert!(!m.get(NodeId(5000), 1));
+        m.clear();
+        assert!(!m.get(NodeId(5), 1));
+        assert!(m.set(NodeId(5), 2));
+        assert_eq!(m.set_both(NodeId(5)), (true, false));
+        assert_eq!(m.set_both(NodeId(5)), (false, false));
+        assert_eq!(m.set_both(NodeId(6)), (true, true));
     }
 
     #[test]

@@ -160,7 +160,11 @@ pub(crate) fn order(a: &Value, b: &Value) -> Ordering {
         (Map(x), Map(y)) => {
             let keys = x.keys().cmp(y.keys());
             keys.then_with(|| {
-                x.values().zip(y.values()).map(|(p, q)| order(p, q)).find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
+                x.values()
+                    .zip(y.values())
+                    .map(|(p, q)| order(p, q))
+                    .find(|o| o.is_ne())
+                    .unwrap_or(Ordering::Equal)
             })
         }
         _ => type_rank(a).cmp(&type_rank(b)),
@@ -329,7 +333,7 @@ mod tests {
 
     #[test]
     fn global_sort_order() {
-        let mut vals = vec![
+        let mut vals = [
             Value::Null,
             Value::Float(f64::NAN),
             1.5.into(),

@@ -25,18 +25,20 @@ impl Plan {
         } else {
             let _ = writeln!(out, "Produce [{}]", self.columns.join(", "));
         }
-        self.write_op(&mut out, &self.root, 1);
+        self.write_op(&mut out, &self.root, 1, false);
         out
     }
 
-    fn write_op(&self, out: &mut String, op: &Op, depth: usize) {
+    /// Writes `op` and its inputs; the leaf `Argument` is shown only inside
+    /// an optional branch, where it stands for the outer row.
+    fn write_op(&self, out: &mut String, op: &Op, depth: usize, branch: bool) {
         let pad = "  ".repeat(depth);
         let line = |out: &mut String, text: String| {
             let _ = writeln!(out, "{pad}{text}");
         };
         match op {
             Op::Argument => {
-                if depth > 1 {
+                if branch {
                     line(out, "Argument".into());
                 }
             }
@@ -44,7 +46,8 @@ impl Plan {
                 let text = match labels.split_first() {
                     None => format!("AllNodesScan ({})", self.slot(*node)),
                     Some((first, rest)) => {
-                        let mut t = format!("NodeByLabelScan ({}{})", self.slot(*node), self.label_list(&[*first]));
+                        let mut t =
+                            format!("NodeByLabelScan ({}{})", self.slot(*node), self.label_list(&[*first]));
                         if !rest.is_empty() {
                             let _ = write!(t, " check {}", self.label_list(rest));
                         }
@@ -52,7 +55,7 @@ impl Plan {
                     }
                 };
                 line(out, text);
-                self.write_op(out, input, depth + 1);
+                self.write_op(out, input, depth + 1, branch);
             }
             Op::NodeKeySeek { input, node, id_key, key, labels } => {
                 line(
@@ -65,7 +68,7 @@ impl Plan {
                         self.expr(key)
                     ),
                 );
-                self.write_op(out, input, depth + 1);
+                self.write_op(out, input, depth + 1, branch);
             }
             Op::Expand(e) => {
                 let mut t = format!(
@@ -77,12 +80,20 @@ impl Plan {
                     t.push_str(" (relationship bound)");
                 }
                 line(out, t);
-                self.write_op(out, &e.input, depth + 1);
+                self.write_op(out, &e.input, depth + 1, branch);
             }
             Op::VarExpand(v) => {
                 let mut t = format!(
                     "VarLengthExpand {}",
-                    self.hop(v.from, Some(v.rel), v.to, &v.types, v.direction, Some((v.min, v.max)), &v.to_labels)
+                    self.hop(
+                        v.from,
+                        Some(v.rel),
+                        v.to,
+                        &v.types,
+                        v.direction,
+                        Some((v.min, v.max)),
+                        &v.to_labels
+                    )
                 );
                 if v.into {
                     t.push_str(" into");
@@ -91,7 +102,7 @@ impl Plan {
                     let _ = write!(t, " where each .{} = {}", self.key(*k), self.expr(e));
                 }
                 line(out, t);
-                self.write_op(out, &v.input, depth + 1);
+                self.write_op(out, &v.input, depth + 1, branch);
             }
             Op::Reachable(r) => {
                 let mut t = format!(
@@ -104,7 +115,7 @@ impl Plan {
                 let group: Vec<&str> = r.group.iter().map(|s| self.slot(*s)).collect();
                 let _ = write!(t, " per [{}]", group.join(", "));
                 line(out, t);
-                self.write_op(out, &r.input, depth + 1);
+                self.write_op(out, &r.input, depth + 1, branch);
             }
             Op::ShortestPath(s) => {
                 let name = if s.all { "AllShortestPaths" } else { "ShortestPath" };
@@ -116,24 +127,24 @@ impl Plan {
                         self.hop(s.from, s.rel, s.to, &s.types, s.direction, Some((s.min, s.max)), &[])
                     ),
                 );
-                self.write_op(out, &s.input, depth + 1);
+                self.write_op(out, &s.input, depth + 1, branch);
             }
             Op::Filter { input, predicate } => {
                 line(out, format!("Filter {}", self.expr(predicate)));
-                self.write_op(out, input, depth + 1);
+                self.write_op(out, input, depth + 1, branch);
             }
             Op::Optional { input, inner, nulls } => {
                 let named: Vec<&str> =
-                    nulls.iter().map(|s| self.slot(*s)).filter(|n| !n.starts_with(' ')).collect();
+                    nulls.iter().filter(|s| !self.is_anonymous(**s)).map(|s| self.slot(*s)).collect();
                 line(out, format!("Optional [{}]", named.join(", ")));
-                self.write_op(out, inner, depth + 1);
-                self.write_op(out, input, depth + 1);
+                self.write_op(out, inner, depth + 1, true);
+                self.write_op(out, input, depth + 1, branch);
             }
             Op::Project { input, items } => {
                 let items: Vec<String> =
                     items.iter().map(|(s, e)| format!("{} = {}", self.slot(*s), self.expr(e))).collect();
                 line(out, format!("Project [{}]", items.join(", ")));
-                self.write_op(out, input, depth + 1);
+                self.write_op(out, input, depth + 1, branch);
             }
             Op::Aggregate { input, keys, aggregates } => {
                 let keys: Vec<String> =
@@ -142,18 +153,27 @@ impl Plan {
                     .iter()
                     .map(|(s, a)| {
                         let args: Vec<String> = a.args.iter().map(|e| self.expr(e)).collect();
-                        let args = if a.func == AggFunc::CountStar { "*".to_string() } else { args.join(", ") };
+                        let args =
+                            if a.func == AggFunc::CountStar { "*".to_string() } else { args.join(", ") };
                         let distinct = if a.distinct { "DISTINCT " } else { "" };
                         format!("{} = {}({distinct}{args})", self.slot(*s).trim(), a.func.name())
                     })
                     .collect();
                 line(out, format!("Aggregate by [{}] computing [{}]", keys.join(", "), aggs.join(", ")));
-                self.write_op(out, input, depth + 1);
+                self.write_op(out, input, depth + 1, branch);
             }
-            Op::Distinct { input, slots } => {
+            Op::Distinct { input, slots, entities, entities_unique } => {
                 let names: Vec<&str> = slots.iter().map(|s| self.slot(*s)).collect();
-                line(out, format!("Distinct [{}]", names.join(", ")));
-                self.write_op(out, input, depth + 1);
+                let mut t = format!("Distinct [{}]", names.join(", "));
+                if !entities.is_empty() {
+                    let by: Vec<&str> = entities.iter().map(|(e, _)| self.slot(*e)).collect();
+                    let _ = write!(t, " by node [{}]", by.join(", "));
+                    if *entities_unique {
+                        t.push_str(" (already unique)");
+                    }
+                }
+                line(out, t);
+                self.write_op(out, input, depth + 1, branch);
             }
             Op::Sort { input, keys } => {
                 let keys: Vec<String> = keys
@@ -161,19 +181,19 @@ impl Plan {
                     .map(|k| format!("{}{}", self.expr(&k.expr), if k.descending { " DESC" } else { "" }))
                     .collect();
                 line(out, format!("Sort [{}]", keys.join(", ")));
-                self.write_op(out, input, depth + 1);
+                self.write_op(out, input, depth + 1, branch);
             }
             Op::Skip { input, count } => {
                 line(out, format!("Skip {}", self.expr(count)));
-                self.write_op(out, input, depth + 1);
+                self.write_op(out, input, depth + 1, branch);
             }
             Op::Limit { input, count } => {
                 line(out, format!("Limit {}", self.expr(count)));
-                self.write_op(out, input, depth + 1);
+                self.write_op(out, input, depth + 1, branch);
             }
             Op::Unwind { input, list, slot } => {
                 line(out, format!("Unwind {} AS {}", self.expr(list), self.slot(*slot)));
-                self.write_op(out, input, depth + 1);
+                self.write_op(out, input, depth + 1, branch);
             }
             Op::BindPath { input, slot, start, steps } => {
                 let mut t = format!("BindPath {} = ({})", self.slot(*slot), self.slot(*start));
@@ -187,7 +207,7 @@ impl Plan {
                     );
                 }
                 line(out, t);
-                self.write_op(out, input, depth + 1);
+                self.write_op(out, input, depth + 1, branch);
             }
             Op::Create { input, actions } => {
                 let parts: Vec<String> = actions
@@ -207,13 +227,19 @@ impl Plan {
                     })
                     .collect();
                 line(out, format!("Create {}", parts.join(", ")));
-                self.write_op(out, input, depth + 1);
+                self.write_op(out, input, depth + 1, branch);
             }
         }
     }
 
+    /// A slot's name: the variable, or `anon_N` for a hidden slot (stored
+    /// with two leading spaces so that it can never clash with a variable).
     fn slot(&self, s: Slot) -> &str {
-        self.slots.get(s).map_or("?", String::as_str)
+        self.slots.get(s).map_or("?", |n| n.trim_start())
+    }
+
+    fn is_anonymous(&self, s: Slot) -> bool {
+        self.slots.get(s).is_some_and(|n| n.starts_with(' '))
     }
 
     fn key(&self, k: KeyRef) -> &str {
@@ -221,7 +247,10 @@ impl Plan {
     }
 
     fn label_list(&self, labels: &[LabelRef]) -> String {
-        labels.iter().map(|l| format!(":{}", self.labels.get(l.0 as usize).map_or("?", String::as_str))).collect()
+        labels
+            .iter()
+            .map(|l| format!(":{}", self.labels.get(l.0 as usize).map_or("?", String::as_str)))
+            .collect()
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -235,8 +264,10 @@ impl Plan {
         range: Option<(u32, Option<u32>)>,
         to_labels: &[LabelRef],
     ) -> String {
-        let types: Vec<&str> = types.iter().map(|t| self.types.get(t.0 as usize).map_or("?", String::as_str)).collect();
-        let mut inside = rel.map(|r| self.slot(r).trim().to_string()).unwrap_or_default();
+        let types: Vec<&str> =
+            types.iter().map(|t| self.types.get(t.0 as usize).map_or("?", String::as_str)).collect();
+        let mut inside =
+            rel.filter(|r| !self.is_anonymous(*r)).map(|r| self.slot(r).to_string()).unwrap_or_default();
         if !types.is_empty() {
             let _ = write!(inside, ":{}", types.join("|"));
         }
@@ -248,7 +279,12 @@ impl Plan {
             Direction::Incoming => ("<-", "-"),
             Direction::Both => ("-", "-"),
         };
-        format!("({}){l}[{inside}]{r}({}{})", self.slot(from).trim(), self.slot(to).trim(), self.label_list(to_labels))
+        format!(
+            "({}){l}[{inside}]{r}({}{})",
+            self.slot(from).trim(),
+            self.slot(to).trim(),
+            self.label_list(to_labels)
+        )
     }
 
     /// An expression as query-like text, with slot names for variables.

@@ -156,6 +156,16 @@ pub enum Op {
         input: Box<Op>,
         /// The slots that make a row distinct.
         slots: Vec<Slot>,
+        /// When every key is computed from at most two nodes, and each of
+        /// them is a key itself or has its `id` among the keys: the node
+        /// slots, each with the key slot holding its `id` (`None` when the
+        /// node itself is a key). While the graph's string ids are unique,
+        /// rows are then told apart by node, without hashing the keys.
+        entities: Vec<(Slot, Option<Slot>)>,
+        /// The input never repeats a node of `entities` (it comes from one
+        /// breadth-first search that produces each node once), so rows told
+        /// apart by node need no set at all.
+        entities_unique: bool,
     },
     /// Sorts rows (stable) by the keys.
     Sort {
@@ -232,6 +242,9 @@ pub struct Expand {
     /// Relationship slots of the same `MATCH` (single or lists) the
     /// relationship must differ from.
     pub unique: Vec<Slot>,
+    /// The rest of the query reads properties of `to`: load them for all the
+    /// matches of one start node before producing them.
+    pub prefetch: bool,
 }
 
 /// A variable-length hop.
@@ -257,6 +270,9 @@ pub struct VarExpand {
     pub to_labels: Vec<LabelRef>,
     /// `to` is already bound.
     pub into: bool,
+    /// `rel` already holds a list of relationships: the walk must follow
+    /// exactly those.
+    pub rel_bound: bool,
     /// The walk runs against the pattern's text order, so the list is
     /// reversed before it is stored.
     pub reversed: bool,
@@ -292,6 +308,9 @@ pub struct Reachable {
     /// The slots the rest of the query reads (besides `to`): consecutive
     /// input rows that agree on them share one multi-source search.
     pub group: Vec<Slot>,
+    /// The rest of the query reads properties of `to`: load them for a batch
+    /// of reached nodes at a time.
+    pub prefetch: bool,
 }
 
 /// A shortest-path search between two bound nodes.
@@ -564,7 +583,9 @@ impl Expr {
         match &self.kind {
             Const(_) | Param(_) => {}
             Slot(s) => f(*s),
-            Property(e, _) | HasLabels(e, _) | Not(e) | Negate(e) | Plus(e) | IsNull(e, _) => e.visit_slots(f),
+            Property(e, _) | HasLabels(e, _) | Not(e) | Negate(e) | Plus(e) | IsNull(e, _) => {
+                e.visit_slots(f)
+            }
             Index(a, b) | Binary(_, a, b) => {
                 a.visit_slots(f);
                 b.visit_slots(f);

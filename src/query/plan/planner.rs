@@ -59,6 +59,7 @@ pub fn plan_statement(statement: &ast::Statement, catalog: &dyn Catalog) -> Resu
         types: IndexSet::new(),
         mentions: Vec::new(),
         writes: false,
+        props_read: HashSet::new(),
     };
     let (root, columns, outputs) = p.query(&statement.query)?;
     Ok(Plan {
@@ -217,7 +218,9 @@ fn same_expr(a: &ast::Expr, b: &ast::Expr) -> bool {
         (Some(x), Some(y)) => same_expr(x, y),
         _ => false,
     };
-    let same_all = |x: &[ast::Expr], y: &[ast::Expr]| x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_expr(p, q));
+    let same_all = |x: &[ast::Expr], y: &[ast::Expr]| {
+        x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_expr(p, q))
+    };
     match (&a.kind, &b.kind) {
         (Literal(x), Literal(y)) => x == y,
         (Parameter(x), Parameter(y)) | (Variable(x), Variable(y)) => x == y,
@@ -234,7 +237,9 @@ fn same_expr(a: &ast::Expr, b: &ast::Expr) -> bool {
         (Unary(o, x), Unary(p, y)) => o == p && same_expr(x, y),
         (Binary(o, x, i), Binary(p, y, j)) => o == p && same_expr(x, y) && same_expr(i, j),
         (Comparison(x, r), Comparison(y, s)) => {
-            same_expr(x, y) && r.len() == s.len() && r.iter().zip(s).all(|((o, p), (q, t))| o == q && same_expr(p, t))
+            same_expr(x, y)
+                && r.len() == s.len()
+                && r.iter().zip(s).all(|((o, p), (q, t))| o == q && same_expr(p, t))
         }
         (IsNull { expr: x, negated: n }, IsNull { expr: y, negated: m }) => n == m && same_expr(x, y),
         (Function { name: n, distinct: d, args: x }, Function { name: m, distinct: e, args: y }) => {
@@ -329,6 +334,9 @@ struct Planner<'c> {
     types: IndexSet<String>,
     mentions: Vec<Mention>,
     writes: bool,
+    /// Variables of the `MATCH` being planned whose properties the clause's
+    /// `WHERE` or the next projection reads.
+    props_read: HashSet<String>,
 }
 
 type Hook<'h> = &'h mut dyn FnMut(&mut Planner<'_>, &ast::Expr) -> Result<Option<Expr>, QueryError>;
@@ -406,6 +414,7 @@ impl Planner<'_> {
         scope: &mut Scope,
         rest: &[ast::Clause],
     ) -> Result<Op, QueryError> {
+        self.props_read = props_read(m, rest);
         if m.optional {
             let first_new = self.slots.len();
             let inner = self.pattern(Op::Argument, m, scope, None)?;
@@ -494,17 +503,17 @@ impl Planner<'_> {
     ) -> Result<Slot, QueryError> {
         if let Some(v) = &node.var {
             if let Some(var) = scope.get(&v.name) {
-                if !node.labels.is_empty() || node.properties.is_some() || var.kind != Kind::Node {
-                    if var.kind == Kind::Node || var.kind == Kind::Value {
-                        return Err(syntax_error(
-                            "VariableAlreadyBound",
-                            format!("variable `{}` is already bound", v.name),
-                            v.span,
-                        ));
-                    }
+                if matches!(var.kind, Kind::Rel | Kind::RelList | Kind::Path) {
                     return Err(syntax_error(
                         "VariableTypeConflict",
                         format!("variable `{}` is not a node", v.name),
+                        v.span,
+                    ));
+                }
+                if !node.labels.is_empty() || node.properties.is_some() {
+                    return Err(syntax_error(
+                        "VariableAlreadyBound",
+                        format!("variable `{}` is already bound", v.name),
                         v.span,
                     ));
                 }
@@ -529,7 +538,11 @@ impl Planner<'_> {
         Ok(slot)
     }
 
-    fn create_props(&mut self, props: Option<&ast::Properties>, scope: &Scope) -> Result<CreateProps, QueryError> {
+    fn create_props(
+        &mut self,
+        props: Option<&ast::Properties>,
+        scope: &Scope,
+    ) -> Result<CreateProps, QueryError> {
         match props {
             None => Ok(CreateProps::Map(Vec::new())),
             Some(ast::Properties::Map(items)) => {
@@ -581,21 +594,28 @@ impl Planner<'_> {
         // Item expressions by output slot, for ORDER BY to reuse.
         let mut item_exprs: Vec<(&ast::Expr, Slot)> = Vec::new();
 
+        // What each output slot is computed from, for DISTINCT by entity.
+        let mut defs: Vec<(Slot, Expr)> = Vec::new();
         if !aggregating {
             let mut project = Vec::new();
             for item in &items {
                 let (slot, kind) = match (item.expr, item.var) {
-                    (None, Some(var)) => (var.slot, var.kind),
+                    (None, Some(var)) => {
+                        defs.push((var.slot, Expr::new(ExprKind::Slot(var.slot), Span::default())));
+                        (var.slot, var.kind)
+                    }
                     (Some(e), _) => {
                         let kind = self.kind_of(e, scope);
                         match &e.kind {
                             ast::ExprKind::Variable(v) if *v == item.name && scope.get(v).is_some() => {
                                 let var = scope.get(v).map_or(0, |v| v.slot);
+                                defs.push((var, Expr::new(ExprKind::Slot(var), e.span)));
                                 (var, kind)
                             }
                             _ => {
                                 let compiled = self.expr(e, scope)?;
                                 let slot = self.new_slot(&item.name);
+                                defs.push((slot, compiled.clone()));
                                 project.push((slot, compiled));
                                 (slot, kind)
                             }
@@ -659,17 +679,18 @@ impl Planner<'_> {
                 let compiled = {
                     let key_exprs = &key_exprs;
                     let aggs = &mut aggregates;
-                    let mut hook = |pl: &mut Planner<'_>, x: &ast::Expr| -> Result<Option<Expr>, QueryError> {
-                        if let Some(call) = pl.agg_call(x, scope)? {
-                            let slot = pl.anon_slot();
-                            aggs.push((slot, call));
-                            return Ok(Some(Expr::new(ExprKind::Slot(slot), x.span)));
-                        }
-                        if let Some((_, slot)) = key_exprs.iter().find(|(k, _)| same_expr(k, x)) {
-                            return Ok(Some(Expr::new(ExprKind::Slot(*slot), x.span)));
-                        }
-                        Ok(None)
-                    };
+                    let mut hook =
+                        |pl: &mut Planner<'_>, x: &ast::Expr| -> Result<Option<Expr>, QueryError> {
+                            if let Some(call) = pl.agg_call(x, scope)? {
+                                let slot = pl.anon_slot();
+                                aggs.push((slot, call));
+                                return Ok(Some(Expr::new(ExprKind::Slot(slot), x.span)));
+                            }
+                            if let Some((_, slot)) = key_exprs.iter().find(|(k, _)| same_expr(k, x)) {
+                                return Ok(Some(Expr::new(ExprKind::Slot(*slot), x.span)));
+                            }
+                            Ok(None)
+                        };
                     self.expr_with(e, &key_scope, &mut hook)?
                 };
                 let slot = match compiled.as_slot() {
@@ -699,27 +720,31 @@ impl Planner<'_> {
         }
 
         if p.distinct {
-            op = Op::Distinct { input: Box::new(op), slots: outputs.clone() };
+            let entities = if aggregating { Vec::new() } else { self.distinct_entities(&defs, scope) };
+            let entities_unique =
+                matches!(entities.as_slice(), [(e, _)] if single_search_output(&op) == Some(*e));
+            op = Op::Distinct { input: Box::new(op), slots: outputs.clone(), entities, entities_unique };
         }
         // ORDER BY and WITH ... WHERE see the earlier variables too, unless
         // the projection aggregates or is DISTINCT.
         let sees_old = !aggregating && !p.distinct;
         let order_scope = if sees_old { scope.overlaid(&new_scope) } else { new_scope.clone() };
+        // An alias, or an expression written as one of the items, reads the
+        // item's slot (`WITH DISTINCT a.x AS x ORDER BY a.x`).
+        let mut hook = |_: &mut Planner<'_>, x: &ast::Expr| -> Result<Option<Expr>, QueryError> {
+            if let ast::ExprKind::Variable(v) = &x.kind {
+                if let Some(var) = new_scope.get(v) {
+                    return Ok(Some(Expr::new(ExprKind::Slot(var.slot), x.span)));
+                }
+            }
+            Ok(item_exprs
+                .iter()
+                .find(|(e, _)| same_expr(e, x))
+                .map(|(_, slot)| Expr::new(ExprKind::Slot(*slot), x.span)))
+        };
         if !p.order_by.is_empty() {
             let mut keys = Vec::with_capacity(p.order_by.len());
             for s in &p.order_by {
-                let mut hook = |_: &mut Planner<'_>, x: &ast::Expr| -> Result<Option<Expr>, QueryError> {
-                    // An alias shadows an item expression of the same text.
-                    if let ast::ExprKind::Variable(v) = &x.kind {
-                        if let Some(var) = new_scope.get(v) {
-                            return Ok(Some(Expr::new(ExprKind::Slot(var.slot), x.span)));
-                        }
-                    }
-                    Ok(item_exprs
-                        .iter()
-                        .find(|(e, _)| same_expr(e, x))
-                        .map(|(_, slot)| Expr::new(ExprKind::Slot(*slot), x.span)))
-                };
                 let expr = self.expr_with(&s.expr, &order_scope, &mut hook)?;
                 keys.push(SortKey { expr, descending: s.descending });
             }
@@ -734,11 +759,46 @@ impl Planner<'_> {
             op = Op::Limit { input: Box::new(op), count };
         }
         if let Some(w) = &p.where_ {
-            let predicate = self.expr(w, &order_scope)?;
+            let predicate = self.expr_with(w, &order_scope, &mut hook)?;
             op = Op::Filter { input: Box::new(op), predicate };
         }
         let columns = items.into_iter().map(|i| i.name).collect();
         Ok((op, new_scope, columns, outputs))
+    }
+
+    /// The nodes a DISTINCT's keys are computed from, if each is pinned
+    /// down by a key (itself, or its `id`); see [`Op::Distinct`].
+    fn distinct_entities(&self, defs: &[(Slot, Expr)], scope: &Scope) -> Vec<(Slot, Option<Slot>)> {
+        let mut entities: Vec<Slot> = Vec::new();
+        for (_, e) in defs {
+            for s in free_slots(e) {
+                if !entities.contains(&s) {
+                    entities.push(s);
+                }
+            }
+        }
+        let is_node = |s: Slot| scope.vars.iter().any(|(_, v)| v.slot == s && v.kind == Kind::Node);
+        if entities.is_empty() || entities.len() > 2 || !entities.iter().all(|s| is_node(*s)) {
+            return Vec::new();
+        }
+        let id = self.keys.get_index_of("id");
+        let mut out = Vec::with_capacity(entities.len());
+        for &entity in &entities {
+            let pinned = defs.iter().find_map(|(out_slot, e)| match &e.kind {
+                ExprKind::Slot(s) if *s == entity => Some(None),
+                ExprKind::Property(base, key)
+                    if base.as_slot() == Some(entity) && Some(key.0 as usize) == id =>
+                {
+                    Some(Some(*out_slot))
+                }
+                _ => None,
+            });
+            match pinned {
+                Some(p) => out.push((entity, p)),
+                None => return Vec::new(),
+            }
+        }
+        out
     }
 
     fn count_expr(&mut self, e: &ast::Expr) -> Result<Expr, QueryError> {
@@ -768,9 +828,12 @@ impl Planner<'_> {
 
     fn agg_call(&mut self, e: &ast::Expr, scope: &Scope) -> Result<Option<AggCall>, QueryError> {
         match &e.kind {
-            ast::ExprKind::CountStar => {
-                Ok(Some(AggCall { func: AggFunc::CountStar, distinct: false, args: Vec::new(), span: e.span }))
-            }
+            ast::ExprKind::CountStar => Ok(Some(AggCall {
+                func: AggFunc::CountStar,
+                distinct: false,
+                args: Vec::new(),
+                span: e.span,
+            })),
             ast::ExprKind::Function { name, distinct, args } => {
                 let Some(func) = aggregate_func(&name.name) else { return Ok(None) };
                 let mut compiled = Vec::with_capacity(args.len());
@@ -801,7 +864,8 @@ impl Planner<'_> {
         // Pass 1: give every variable a slot, so that predicates can read
         // any of them.
         for part in &m.pattern {
-            let mut pp = PPart { path: None, kind: part.kind, nodes: Vec::new(), rels: Vec::new(), span: part.span };
+            let mut pp =
+                PPart { path: None, kind: part.kind, nodes: Vec::new(), rels: Vec::new(), span: part.span };
             let first = self.pattern_node(&part.element.start, &mut nodes, scope, &before)?;
             pp.nodes.push(first);
             for (rel, node) in &part.element.chain {
@@ -820,7 +884,8 @@ impl Planner<'_> {
 
         // Pass 2: predicates, from property maps and WHERE.
         for (part, pp) in m.pattern.iter().zip(&parts) {
-            let node_pats = std::iter::once(&part.element.start).chain(part.element.chain.iter().map(|(_, n)| n));
+            let node_pats =
+                std::iter::once(&part.element.start).chain(part.element.chain.iter().map(|(_, n)| n));
             for (np, &ni) in node_pats.zip(&pp.nodes) {
                 self.node_props(np, ni, &mut nodes, &mut preds, scope)?;
             }
@@ -829,13 +894,17 @@ impl Planner<'_> {
             }
         }
         for n in &nodes {
-            if n.bound_before && !n.labels.is_empty() {
+            // A node bound by an earlier clause may be null (from OPTIONAL
+            // MATCH); a pattern never matches a null node, even a bare `(a)`.
+            if n.bound_before {
                 let slot = n.slot;
-                let e = Expr::new(
-                    ExprKind::HasLabels(Box::new(Expr::new(ExprKind::Slot(slot), Span::default())), n.labels.clone()),
-                    Span::default(),
-                );
-                preds.push(Pred { expr: e, slots: vec![slot], done: false });
+                let node = Box::new(Expr::new(ExprKind::Slot(slot), Span::default()));
+                let kind = if n.labels.is_empty() {
+                    ExprKind::IsNull(node, true)
+                } else {
+                    ExprKind::HasLabels(node, n.labels.clone())
+                };
+                preds.push(Pred { expr: Expr::new(kind, Span::default()), slots: vec![slot], done: false });
             }
         }
         if let Some(w) = &m.where_ {
@@ -866,8 +935,6 @@ impl Planner<'_> {
         let mut op = input;
         op = place_ready(op, &mut preds, &bound);
         let mut todo: Vec<usize> = (0..parts.len()).collect();
-        let total_rels = rels.len();
-        let mut planned_rels = 0usize;
         while !todo.is_empty() {
             // Plain parts first, cheapest start first; shortest paths last.
             let mut best: Option<(usize, usize, f64)> = None;
@@ -891,24 +958,37 @@ impl Planner<'_> {
             let part = &parts[pi];
             if part.kind != ast::PathKind::Pattern {
                 op = self.plan_shortest(op, part, &nodes, &rels, &mut preds, &mut bound)?;
-                planned_rels += part.rels.len();
                 continue;
             }
             let start_node = &nodes[part.nodes[start]];
             op = self.bind_node(op, start_node, &mut preds, &mut bound);
             op = place_ready(op, &mut preds, &bound);
-            let order: Vec<(usize, bool)> =
-                (start..part.rels.len()).map(|i| (i, true)).chain((0..start).rev().map(|i| (i, false))).collect();
-            for (i, forward) in order {
+            let order: Vec<(usize, bool)> = (start..part.rels.len())
+                .map(|i| (i, true))
+                .chain((0..start).rev().map(|i| (i, false)))
+                .collect();
+            for (k, &(i, forward)) in order.iter().enumerate() {
                 let rel = &rels[part.rels[i]];
                 let (from, to) = if forward {
                     (&nodes[part.nodes[i]], &nodes[part.nodes[i + 1]])
                 } else {
                     (&nodes[part.nodes[i + 1]], &nodes[part.nodes[i]])
                 };
-                planned_rels += 1;
-                let last = planned_rels == total_rels && todo.is_empty();
-                let ctx = HopContext { forward, last, has_path: part.path.is_some(), reach, used_slots: &used_slots };
+                // The nodes the hops still to plan start from or end at.
+                let later_nodes: Vec<Slot> = order[k + 1..]
+                    .iter()
+                    .flat_map(|&(j, _)| [nodes[part.nodes[j]].slot, nodes[part.nodes[j + 1]].slot])
+                    .chain(todo.iter().flat_map(|&t| parts[t].nodes.iter().map(|&n| nodes[n].slot)))
+                    // ... and what the predicates still to place read.
+                    .chain(preds.iter().filter(|p| !p.done).flat_map(|p| p.slots.iter().copied()))
+                    .collect();
+                let ctx = HopContext {
+                    forward,
+                    has_path: part.path.is_some(),
+                    reach,
+                    used_slots: &used_slots,
+                    later_nodes: &later_nodes,
+                };
                 op = self.hop(op, rel, from, to, &rels, &clause_rels, &bound, &ctx)?;
                 bound.insert(rel.slot);
                 bound.insert(to.slot);
@@ -920,9 +1000,14 @@ impl Planner<'_> {
                     .rels
                     .iter()
                     .zip(&part.nodes[1..])
-                    .map(|(&r, &n)| PathStep { rel: rels[r].slot, var_length: rels[r].length.is_some(), node: nodes[n].slot })
+                    .map(|(&r, &n)| PathStep {
+                        rel: rels[r].slot,
+                        var_length: rels[r].length.is_some(),
+                        node: nodes[n].slot,
+                    })
                     .collect();
-                op = Op::BindPath { input: Box::new(op), slot: path, start: nodes[part.nodes[0]].slot, steps };
+                op =
+                    Op::BindPath { input: Box::new(op), slot: path, start: nodes[part.nodes[0]].slot, steps };
                 bound.insert(path);
                 op = place_ready(op, &mut preds, &bound);
             }
@@ -981,7 +1066,14 @@ impl Planner<'_> {
             }
             let slot = self.new_slot(&v.name);
             scope.set(&v.name, Var { slot, kind: Kind::Node });
-            nodes.push(PNode { slot, labels, bound_before: false, seek: None, has_props: false, name: Some(v.name.clone()) });
+            nodes.push(PNode {
+                slot,
+                labels,
+                bound_before: false,
+                seek: None,
+                has_props: false,
+                name: Some(v.name.clone()),
+            });
             return Ok(nodes.len() - 1);
         }
         let slot = self.anon_slot();
@@ -1063,7 +1155,10 @@ impl Planner<'_> {
                     self.mention(NameKind::Key, k);
                     let key = self.key(&k.name);
                     let value = self.expr(v, scope)?;
-                    if k.name == "id" && !nodes[ni].bound_before && nodes[ni].seek.is_none() && free_slots(&value).is_empty()
+                    if k.name == "id"
+                        && !nodes[ni].bound_before
+                        && nodes[ni].seek.is_none()
+                        && free_slots(&value).is_empty()
                     {
                         nodes[ni].seek = Some((value.clone(), preds.len()));
                     }
@@ -1120,12 +1215,15 @@ impl Planner<'_> {
         let ExprKind::Compare(lhs, rest) = &e.kind else { return None };
         let [(ast::CompareOp::Eq, rhs)] = rest.as_slice() else { return None };
         let id_of = |x: &Expr| match &x.kind {
-            ExprKind::Property(base, key) if self.keys.get_index(key.0 as usize).is_some_and(|k| k == "id") => {
+            ExprKind::Property(base, key)
+                if self.keys.get_index(key.0 as usize).is_some_and(|k| k == "id") =>
+            {
                 base.as_slot()
             }
             _ => None,
         };
-        let bound_before = |x: &Expr| free_slots(x).iter().all(|s| before.vars.iter().any(|(_, v)| v.slot == *s));
+        let bound_before =
+            |x: &Expr| free_slots(x).iter().all(|s| before.vars.iter().any(|(_, v)| v.slot == *s));
         if let Some(slot) = id_of(lhs) {
             if bound_before(rhs) && !free_slots(rhs).contains(&slot) {
                 return Some((slot, rhs.clone()));
@@ -1151,7 +1249,9 @@ impl Planner<'_> {
         } else {
             n.labels
                 .iter()
-                .map(|l| self.catalog.label_count(self.labels.get_index(l.0 as usize).map_or("", String::as_str)))
+                .map(|l| {
+                    self.catalog.label_count(self.labels.get_index(l.0 as usize).map_or("", String::as_str))
+                })
                 .min()
                 .unwrap_or(0) as f64
         };
@@ -1177,7 +1277,9 @@ impl Planner<'_> {
         }
         let mut labels = n.labels.clone();
         // Scan the rarest label, check the others.
-        labels.sort_by_key(|l| self.catalog.label_count(self.labels.get_index(l.0 as usize).map_or("", String::as_str)));
+        labels.sort_by_key(|l| {
+            self.catalog.label_count(self.labels.get_index(l.0 as usize).map_or("", String::as_str))
+        });
         Op::NodeScan { input: Box::new(op), node: n.slot, labels }
     }
 
@@ -1208,14 +1310,24 @@ impl Planner<'_> {
                 into,
                 rel_bound: bound.contains(&rel.slot),
                 unique: clause_rels.to_vec(),
+                prefetch: !into && to.name.as_ref().is_some_and(|n| self.props_read.contains(n)),
             })));
         };
         if self.reachable_ok(rel, min, direction, rels, bound, cx) {
-            let mut group: Vec<Slot> =
-                cx.used_slots.iter().copied().filter(|s| bound.contains(s) && *s != to.slot).collect();
+            // What the rest reads and is bound already: the rest of the query,
+            // and the hops of this clause still to come.
+            let mut group: Vec<Slot> = cx
+                .used_slots
+                .iter()
+                .chain(cx.later_nodes)
+                .copied()
+                .filter(|s| bound.contains(s) && *s != to.slot)
+                .collect();
             group.sort_unstable();
             group.dedup();
+            let prefetch = to.name.as_ref().is_some_and(|n| self.props_read.contains(n));
             return Ok(Op::Reachable(Box::new(Reachable {
+                prefetch,
                 input: op,
                 from: from.slot,
                 to: to.slot,
@@ -1228,12 +1340,6 @@ impl Planner<'_> {
                 group,
             })));
         }
-        if bound.contains(&rel.slot) {
-            return Err(unsupported(
-                "matching a variable-length relationship that is already bound is not supported",
-                rel.span,
-            ));
-        }
         Ok(Op::VarExpand(Box::new(VarExpand {
             input: op,
             from: from.slot,
@@ -1245,6 +1351,7 @@ impl Planner<'_> {
             max,
             to_labels,
             into,
+            rel_bound: bound.contains(&rel.slot),
             reversed: !cx.forward,
             rel_props: rel.var_props.clone(),
             unique: clause_rels.to_vec(),
@@ -1261,7 +1368,7 @@ impl Planner<'_> {
         cx: &HopContext<'_>,
     ) -> bool {
         let Some(reach) = cx.reach else { return false };
-        if min > 1 || direction == Direction::Both || !cx.last || cx.has_path || rel.has_props {
+        if min > 1 || direction == Direction::Both || cx.has_path || rel.has_props {
             return false;
         }
         if bound.contains(&rel.slot) || rel.name.as_ref().is_some_and(|n| reach.used.contains(n)) {
@@ -1348,14 +1455,19 @@ impl Planner<'_> {
             return Ok(done);
         }
         let span = e.span;
-        let boxed = |pl: &mut Planner<'_>, x: &ast::Expr, hook: Hook<'_>| pl.expr_with(x, scope, hook).map(Box::new);
+        let boxed =
+            |pl: &mut Planner<'_>, x: &ast::Expr, hook: Hook<'_>| pl.expr_with(x, scope, hook).map(Box::new);
         let kind = match &e.kind {
             A::Literal(l) => ExprKind::Const(literal(l)),
             A::Parameter(p) => ExprKind::Param(p.clone()),
             A::Variable(v) => match scope.get(v) {
                 Some(var) => ExprKind::Slot(var.slot),
                 None => {
-                    return Err(syntax_error("UndefinedVariable", format!("variable `{v}` not defined"), span));
+                    return Err(syntax_error(
+                        "UndefinedVariable",
+                        format!("variable `{v}` not defined"),
+                        span,
+                    ));
                 }
             },
             A::List(items) => {
@@ -1444,7 +1556,11 @@ impl Planner<'_> {
             A::IsNull { expr, negated } => ExprKind::IsNull(boxed(self, expr, hook)?, *negated),
             A::Function { name, args, .. } => {
                 let Some(f) = Function::lookup(&name.name) else {
-                    return Err(syntax_error("UnknownFunction", format!("unknown function '{}'", name.name), name.span));
+                    return Err(syntax_error(
+                        "UnknownFunction",
+                        format!("unknown function '{}'", name.name),
+                        name.span,
+                    ));
                 };
                 let mut out = Vec::with_capacity(args.len());
                 for x in args {
@@ -1493,7 +1609,10 @@ impl Planner<'_> {
                 ExprKind::ListComp { slot, list, predicate, projection }
             }
             A::Pattern(_) => {
-                return Err(unsupported("pattern expressions are not supported; use MATCH or OPTIONAL MATCH", span))
+                return Err(unsupported(
+                    "pattern expressions are not supported; use MATCH or OPTIONAL MATCH",
+                    span,
+                ))
             }
         };
         Ok(Expr::new(kind, span))
@@ -1502,16 +1621,28 @@ impl Planner<'_> {
 
 struct HopContext<'a> {
     forward: bool,
-    /// No hop of the clause is planned after this one.
-    last: bool,
     has_path: bool,
     reach: Option<&'a ReachContext>,
     /// The slots of the variables `reach` says are read later.
     used_slots: &'a [Slot],
+    /// The slots the rest of the clause reads: the nodes of the hops planned
+    /// after this one, and the slots of predicates not placed yet.
+    later_nodes: &'a [Slot],
 }
 
 fn unreachable_item() -> Result<(Expr, Kind, Option<String>), QueryError> {
     Err(QueryError::compile(ErrorClass::SyntaxError, "UnexpectedSyntax", "empty projection item", None))
+}
+
+/// The node slot filled by a breadth-first search that runs once for all
+/// its input (no grouping) and so yields each node once, looking through
+/// the operators that keep or drop rows without repeating them.
+fn single_search_output(op: &Op) -> Option<Slot> {
+    match op {
+        Op::Project { input, .. } | Op::Filter { input, .. } => single_search_output(input),
+        Op::Reachable(r) if r.group.is_empty() && !r.into => Some(r.to),
+        _ => None,
+    }
 }
 
 fn property_eq(slot: Slot, key: KeyRef, value: Expr, span: Span) -> Expr {
@@ -1566,6 +1697,42 @@ fn constant_list(items: Vec<Expr>) -> ExprKind {
     }
 }
 
+/// The expressions of a `MATCH`'s `WHERE` and of the projection after it.
+fn clause_exprs<'a>(m: &'a ast::Match, p: &'a ast::Projection) -> impl Iterator<Item = &'a ast::Expr> {
+    p.items
+        .iter()
+        .map(|i| &i.expr)
+        .chain(p.order_by.iter().map(|s| &s.expr))
+        .chain(p.where_.iter())
+        .chain(m.where_.iter())
+}
+
+/// Variables whose properties the `MATCH`'s `WHERE` or the projection
+/// right after it reads (a variable passed whole to a function counts too):
+/// worth loading in batches as they are matched.
+fn props_read(m: &ast::Match, rest: &[ast::Clause]) -> HashSet<String> {
+    let mut out = HashSet::new();
+    let Some(ast::Clause::With(p) | ast::Clause::Return(p)) = rest.first() else { return out };
+    for e in clause_exprs(m, p) {
+        walk_ast(e, &mut |x| match &x.kind {
+            ast::ExprKind::Property(base, _) => {
+                if let ast::ExprKind::Variable(v) = &base.kind {
+                    out.insert(v.clone());
+                }
+            }
+            ast::ExprKind::Function { args, .. } => {
+                for a in args {
+                    if let ast::ExprKind::Variable(v) = &a.kind {
+                        out.insert(v.clone());
+                    }
+                }
+            }
+            _ => {}
+        });
+    }
+    out
+}
+
 /// Whether the clause after a `MATCH` only needs the distinct values of
 /// what it reads, and which variables it (and the `MATCH`'s `WHERE`) reads.
 fn reach_context(m: &ast::Match, rest: &[ast::Clause]) -> Option<ReachContext> {
@@ -1599,17 +1766,143 @@ fn reach_context(m: &ast::Match, rest: &[ast::Clause]) -> Option<ReachContext> {
         return None;
     }
     let mut used = HashSet::new();
-    for item in &p.items {
-        variables_in(&item.expr, &mut used);
-    }
-    for s in &p.order_by {
-        variables_in(&s.expr, &mut used);
-    }
-    if let Some(w) = &p.where_ {
-        variables_in(w, &mut used);
-    }
-    if let Some(w) = &m.where_ {
-        variables_in(w, &mut used);
+    for e in clause_exprs(m, p) {
+        variables_in(e, &mut used);
     }
     Some(ReachContext { used })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::syntax::parse_statement;
+
+    /// Label sizes for the cost model.
+    struct Sizes(&'static [(&'static str, usize)]);
+
+    impl Catalog for Sizes {
+        fn node_count(&self) -> usize {
+            self.0.iter().map(|(_, n)| n).sum()
+        }
+
+        fn label_count(&self, label: &str) -> usize {
+            self.0.iter().find(|(l, _)| *l == label).map_or(0, |(_, n)| *n)
+        }
+    }
+
+    const SIZES: Sizes =
+        Sizes(&[("Big", 100_000), ("Small", 10), ("Lab", 50), ("Company", 200), ("Model", 5000)]);
+
+    fn explain(q: &str) -> String {
+        let statement = parse_statement(q).unwrap_or_else(|e| panic!("{q}: {e}"));
+        super::super::check::check(&statement).unwrap_or_else(|e| panic!("{q}: {e}"));
+        plan_statement(&statement, &SIZES).unwrap_or_else(|e| panic!("{q}: {e}")).explain()
+    }
+
+    fn lines(q: &str) -> Vec<String> {
+        explain(q).lines().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn starts_at_the_smallest_label_and_expands_backwards() {
+        assert_eq!(
+            lines("MATCH (a:Big)-[:T]->(b:Small) RETURN a"),
+            ["Produce [a]", "  Expand (b)<-[:T]-(a:Big)", "    NodeByLabelScan (b:Small)",]
+        );
+    }
+
+    #[test]
+    fn id_equality_becomes_a_seek_from_either_side() {
+        let plan = explain("MATCH (a:Big)-[:T]->(b:Small) WHERE $x = a.id RETURN b");
+        assert!(plan.contains("NodeKeySeek (a:Big {id: $x})"), "{plan}");
+        assert!(!plan.contains("Filter"), "{plan}");
+        let plan = explain("MATCH (a:Big {id: 'k'}) RETURN a");
+        assert!(plan.contains("NodeKeySeek (a:Big {id: 'k'})"), "{plan}");
+    }
+
+    #[test]
+    fn predicates_sit_right_above_what_binds_them() {
+        assert_eq!(
+            lines("MATCH (a:Small)-[:T]->(b) WHERE a.x = 1 AND b.y = 2 RETURN b"),
+            [
+                "Produce [b]",
+                "  Filter b.y = 2",
+                "    Expand (a)-[:T]->(b)",
+                "      Filter a.x = 1",
+                "        NodeByLabelScan (a:Small)",
+            ]
+        );
+    }
+
+    #[test]
+    fn reachability_only_when_rows_are_made_distinct() {
+        let q = "MATCH (l:Lab)<-[:INCUBATED_BY]-(:Company)<-[:DEVELOPED_BY]-(m:Model)<-[:BUILT_ON*1..]-(d:Model) \
+                 RETURN l.id, count(DISTINCT d) AS n";
+        let plan = explain(q);
+        assert!(plan.contains("Reachable BFS (m)<-[:BUILT_ON*1..]-(d:Model) per [l]"), "{plan}");
+        let plan = explain("MATCH (m:Model)-[:BUILT_ON*]->(a) RETURN a.id, count(*)");
+        assert!(plan.contains("VarLengthExpand"), "{plan}");
+        // A named relationship that is read later must be enumerated.
+        let plan = explain("MATCH (m:Model)-[r:BUILT_ON*]->(a) RETURN DISTINCT a, size(r)");
+        assert!(plan.contains("VarLengthExpand"), "{plan}");
+        // So must a hop that could share relationships with another one.
+        let plan = explain("MATCH (x)-[:BUILT_ON]->(m:Model)-[:BUILT_ON*]->(a) RETURN DISTINCT a");
+        assert!(plan.contains("VarLengthExpand"), "{plan}");
+        // A search in the middle of a pattern keeps what later hops and
+        // predicates read.
+        let plan = explain(
+            "MATCH (s:Small)-[:BUILT_ON*]->(m:Model)-[:DEVELOPED_BY]->(c {k: s.k}) RETURN DISTINCT c.name",
+        );
+        assert!(plan.contains("Reachable BFS (s)-[:BUILT_ON*1..]->(m:Model) per [s]"), "{plan}");
+    }
+
+    #[test]
+    fn distinct_by_node_when_ids_pin_the_nodes() {
+        let plan = explain("MATCH (c:Small)<-[:T]-(i) RETURN DISTINCT c.id, i.id, i.name");
+        assert!(plan.contains("Distinct [c.id, i.id, i.name] by node [c, i]"), "{plan}");
+        let plan = explain("MATCH (c:Small)<-[:T]-(i) RETURN DISTINCT i.name");
+        assert!(!plan.contains("by node"), "{plan}");
+        let plan = explain("MATCH (m:Model {id: 'x'})-[:BUILT_ON*]->(a) RETURN DISTINCT a.id");
+        assert!(plan.contains("by node [a] (already unique)"), "{plan}");
+    }
+
+    #[test]
+    fn optional_branch_and_shortest_path() {
+        assert_eq!(
+            lines("MATCH (a:Small) OPTIONAL MATCH (a)-[:T]->(b) RETURN a, b"),
+            [
+                "Produce [a, b]",
+                "  Optional [b]",
+                "    Expand (a)-[:T]->(b)",
+                "      Argument",
+                "    NodeByLabelScan (a:Small)",
+            ]
+        );
+        let plan = explain(
+            "MATCH p = shortestPath((a:Small {id: 'x'})-[:T*]->(b:Small {id: 'y'})) RETURN length(p)",
+        );
+        assert!(plan.contains("ShortestPath p = (a)-[:T*1..]->(b)"), "{plan}");
+    }
+
+    #[test]
+    fn aggregates_group_by_the_other_items() {
+        assert_eq!(
+            lines("MATCH (n:Small) RETURN n.k AS k, count(*) + 1 AS c ORDER BY c"),
+            [
+                "Produce [k, c]",
+                "  Sort [c]",
+                "    Project [c = (anon_2 + 1)]",
+                "      Aggregate by [k = n.k] computing [anon_2 = count(*)]",
+                "        NodeByLabelScan (n:Small)",
+            ]
+        );
+    }
+
+    #[test]
+    fn unsupported_constructs_are_compile_errors() {
+        let statement = parse_statement("MATCH (n) WHERE n.name =~ 'a.*' RETURN n").unwrap();
+        let err = plan_statement(&statement, &SIZES).unwrap_err();
+        assert_eq!(err.class, ErrorClass::Unsupported);
+        assert!(err.span.is_some());
+    }
 }
