@@ -250,7 +250,7 @@ pub(crate) fn call<'a>(
                 None => null(),
             })
         }
-        F::Range => range(&args, span),
+        F::Range => range(&args, span, cx.budget),
         F::Substring | F::Left | F::Right => {
             let Value::String(s) = a0 else { return Err(string_error(f, a0, span)) };
             let chars: Vec<char> = s.chars().collect();
@@ -438,7 +438,13 @@ fn to_boolean(v: &Value) -> Result<Value, ()> {
     })
 }
 
-fn range<'a>(args: &[Cow<'a, Value>], span: Span) -> Result<Cow<'a, Value>, QueryError> {
+/// `range()` checks the budget as it fills the list: a list of a hundred
+/// million integers takes seconds to build and must stop at a timeout.
+fn range<'a>(
+    args: &[Cow<'a, Value>],
+    span: Span,
+    budget: &super::Budget<'_>,
+) -> Result<Cow<'a, Value>, QueryError> {
     let int = |i: usize| -> Result<i64, QueryError> {
         match args.get(i).map(|v| &**v) {
             Some(Value::Int(x)) => Ok(*x),
@@ -459,7 +465,7 @@ fn range<'a>(args: &[Cow<'a, Value>], span: Span) -> Result<Cow<'a, Value>, Quer
     } else {
         ((i128::from(end) - i128::from(start)) / i128::from(step) + 1) as u128
     };
-    if count > 10_000_000 {
+    if count > 100_000_000 {
         return Err(argument_error(
             "NumberOutOfRange",
             format!("range() would make a list of {count} elements"),
@@ -469,6 +475,7 @@ fn range<'a>(args: &[Cow<'a, Value>], span: Span) -> Result<Cow<'a, Value>, Quer
     let mut out = Vec::with_capacity(count as usize);
     let mut x = i128::from(start);
     for _ in 0..count {
+        budget.tick()?;
         out.push(Value::Int(x as i64));
         x += i128::from(step);
     }
