@@ -113,7 +113,8 @@ fn exec_generated(c: &mut Criterion, nodes: usize, label: &str) {
         return;
     };
     let graph = Graph::from_csv(dir.join("nodes.csv"), dir.join("edges.csv")).unwrap();
-    let p: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("params.json")).unwrap()).unwrap();
+    let p: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("params.json")).unwrap()).unwrap();
     let mut group = c.benchmark_group(format!("exec/{label}"));
     group.sample_size(20);
     for (file, q) in QUERIES {
@@ -121,7 +122,9 @@ fn exec_generated(c: &mut Criterion, nodes: usize, label: &str) {
         let params = params(q, &p);
         let rows = query.run(&graph, &params).expect("bench query runs").len();
         assert!(rows > 0, "{q} returned nothing");
-        group.bench_function(q, |b| b.iter(|| assert_eq!(query.run(black_box(&graph), &params).unwrap().len(), rows)));
+        group.bench_function(q, |b| {
+            b.iter(|| assert_eq!(query.run(black_box(&graph), &params).unwrap().len(), rows))
+        });
     }
     group.finish();
 }
@@ -144,7 +147,9 @@ fn exec(c: &mut Criterion) {
         let query = Query::parse(text).unwrap();
         let rows = query.run(&graph, &Params::new()).unwrap().len();
         assert!(rows > 0, "{name} returned nothing");
-        group.bench_function(name, |b| b.iter(|| assert_eq!(query.run(&graph, &Params::new()).unwrap().len(), rows)));
+        group.bench_function(name, |b| {
+            b.iter(|| assert_eq!(query.run(&graph, &Params::new()).unwrap().len(), rows))
+        });
     }
     group.finish();
 }

@@ -26,7 +26,12 @@ fn malformed_graph_data_is_reported_with_its_line() {
     let cases: Vec<(&str, Vec<u8>, usize, DataErrorKind)> = vec![
         ("truncated", format!("{NODE}\n{}", &NODE[..20]).into_bytes(), 2, DataErrorKind::Malformed),
         ("binary", b"\x00\x01\x02\xff\xfe garbage".to_vec(), 1, DataErrorKind::Malformed),
-        ("utf-16", "{\"id\":1}".encode_utf16().flat_map(u16::to_le_bytes).collect(), 1, DataErrorKind::Malformed),
+        (
+            "utf-16",
+            "{\"id\":1}".encode_utf16().flat_map(u16::to_le_bytes).collect(),
+            1,
+            DataErrorKind::Malformed,
+        ),
         ("array", format!("{NODE}\n[1,2,3]\n").into_bytes(), 2, DataErrorKind::Malformed),
         (
             "wrong type",
@@ -52,7 +57,12 @@ fn malformed_graph_data_is_reported_with_its_line() {
             1,
             DataErrorKind::UnknownName,
         ),
-        ("huge integer", r#"{"id":"m1","labels":["Model"],"name":"M","source":"s","founded":1e400}"#.into(), 1, DataErrorKind::Malformed),
+        (
+            "huge integer",
+            r#"{"id":"m1","labels":["Model"],"name":"M","source":"s","founded":1e400}"#.into(),
+            1,
+            DataErrorKind::Malformed,
+        ),
     ];
     for (what, bytes, line, kind) in cases {
         let err = load_nodes(&bytes).expect_err(what);
@@ -188,7 +198,9 @@ fn runaway_queries_stop_within_twice_their_budget() {
     let mut dense = Graph::new();
     dense
         .execute("UNWIND range(1, 60) AS i CREATE (:N {i: i})")
-        .and_then(|_| dense.execute("MATCH (a:N), (b:N) WHERE a.i < b.i AND (a.i + b.i) % 3 = 0 CREATE (a)-[:R]->(b)"))
+        .and_then(|_| {
+            dense.execute("MATCH (a:N), (b:N) WHERE a.i < b.i AND (a.i + b.i) % 3 = 0 CREATE (a)-[:R]->(b)")
+        })
         .expect("dense graph builds");
     let cases: [(&Graph, &str); 3] = [
         (&dense, "MATCH p = (a)-[*]-(b) RETURN p"),
@@ -209,12 +221,18 @@ fn runaway_queries_stop_within_twice_their_budget() {
 fn row_and_expansion_limits_name_the_limit() {
     let g = Graph::builtin();
     let rows = QueryOptions { max_rows: Some(10), ..QueryOptions::default() };
-    let err = limit_error(g.query("MATCH (n) RETURN n").map(|_| ()).and_then(|_| {
-        Query::parse("MATCH (n) RETURN n")?.run_with(&g, &Params::new(), &rows)
-    }));
+    let err = limit_error(
+        g.query("MATCH (n) RETURN n")
+            .map(|_| ())
+            .and_then(|_| Query::parse("MATCH (n) RETURN n")?.run_with(&g, &Params::new(), &rows)),
+    );
     assert!(err.message.contains("row"), "{}", err.message);
     let expansions = QueryOptions { max_expansions: Some(100), ..QueryOptions::default() };
-    let err = limit_error(Query::parse("MATCH (a)-[*]-(b) RETURN count(*)").unwrap().run_with(&g, &Params::new(), &expansions));
+    let err = limit_error(Query::parse("MATCH (a)-[*]-(b) RETURN count(*)").unwrap().run_with(
+        &g,
+        &Params::new(),
+        &expansions,
+    ));
     assert!(err.message.contains("expansion"), "{}", err.message);
 }
 
@@ -223,7 +241,8 @@ fn cancellation_from_another_thread() {
     let g = Graph::builtin();
     let cancel = CancelHandle::new();
     let options = QueryOptions { cancel: Some(cancel.clone()), ..QueryOptions::default() };
-    let query = Query::parse("UNWIND range(1, 100000) AS x UNWIND range(1, 100000) AS y RETURN sum(x * y)").unwrap();
+    let query =
+        Query::parse("UNWIND range(1, 100000) AS x UNWIND range(1, 100000) AS y RETURN sum(x * y)").unwrap();
     let canceller = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(50));
         cancel.cancel();
@@ -360,7 +379,8 @@ fn eight_threads_agree_with_one() {
         ("MATCH (n) WHERE n.name_zh CONTAINS $s RETURN n.id ORDER BY n.id", params("s", "智")),
         ("MATCH (l:Lab) OPTIONAL MATCH (l)<-[:INCUBATED_BY]-(c) RETURN l.id, collect(c.id) AS c ORDER BY l.id", Params::new()),
     ];
-    let queries: Vec<(Query, Params)> = texts.into_iter().map(|(t, p)| (Query::parse(t).unwrap(), p)).collect();
+    let queries: Vec<(Query, Params)> =
+        texts.into_iter().map(|(t, p)| (Query::parse(t).unwrap(), p)).collect();
     let expected: Vec<Vec<Vec<Value>>> =
         queries.iter().map(|(q, p)| q.run(&graph, p).unwrap().into_rows()).collect();
     assert!(expected.iter().all(|rows| !rows.is_empty()));

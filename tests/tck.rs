@@ -282,7 +282,7 @@ fn run(tck_dir: &Path, config: &Config) -> Result<bool, String> {
         let feature = match gherkin::parse_feature(&text) {
             Ok(f) => f,
             Err(e) => {
-                if config.filter.as_ref().map_or(true, |f| rel.contains(f.as_str())) {
+                if config.filter.as_ref().is_none_or(|f| rel.contains(f.as_str())) {
                     println!("FAIL {rel}: cannot read feature file: {e}");
                     failed += 1;
                     *failed_by_file.entry(rel.clone()).or_default() += 1;

@@ -893,10 +893,17 @@ impl Planner<'_> {
                 self.rel_props(rp, ri, &mut rels, &mut preds, scope)?;
             }
         }
-        for n in &nodes {
+        // Nodes at either end of a relationship of this clause.
+        let hop_ends: HashSet<usize> = parts
+            .iter()
+            .flat_map(|pp| (0..pp.rels.len()).flat_map(move |i| [pp.nodes[i], pp.nodes[i + 1]]))
+            .collect();
+        for (ni, n) in nodes.iter().enumerate() {
             // A node bound by an earlier clause may be null (from OPTIONAL
             // MATCH); a pattern never matches a null node, even a bare `(a)`.
-            if n.bound_before {
+            // A hop from or to a null node already finds nothing, so only a
+            // node no hop touches needs the test when it has no labels.
+            if n.bound_before && (!n.labels.is_empty() || !hop_ends.contains(&ni)) {
                 let slot = n.slot;
                 let node = Box::new(Expr::new(ExprKind::Slot(slot), Span::default()));
                 let kind = if n.labels.is_empty() {
