@@ -454,3 +454,14 @@ fn search_in_the_middle_of_a_pattern_matches_enumeration() {
     assert_eq!(rows(&g, search), rows(&g, paths));
     assert_eq!(strs(&rows(&g, search)), ["c3", "c9"]);
 }
+
+#[test]
+fn duplicate_string_ids_from_create_are_all_found() {
+    let mut g = Graph::new();
+    g.execute("CREATE (:M {id: 'x', n: 1}), (:M {id: 'x', n: 2}), (:M {id: 'y', n: 3})").unwrap();
+    assert!(!g.ids_unique());
+    let r = rows(&g, "MATCH (m:M {id: 'x'}) RETURN m.n ORDER BY m.n");
+    assert_eq!(ints(&r), vec![1, 2]);
+    let r = rows(&g, "MATCH (m:M) WHERE m.id = 'x' RETURN DISTINCT m.id, m.n ORDER BY m.n");
+    assert_eq!(r.len(), 2);
+}

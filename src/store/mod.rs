@@ -140,6 +140,9 @@ pub struct Graph {
     edges_per_type: Vec<usize>,
     by_name: OnceLock<names::NameIndex>,
     schema: Option<&'static Schema>,
+    /// Some string `id` is carried by more than one node (or an `id` was
+    /// changed after the node was indexed), so the id index is not exact.
+    duplicate_ids: bool,
     /// Relationship property sets; index 0 is the empty set.
     edge_property_sets: Vec<Properties>,
     /// Small property sets already in `edge_property_sets`, by content.
@@ -266,7 +269,12 @@ impl Graph {
         }
         if let Some(KeyId(k)) = self.keys.get("id").map(KeyId) {
             if let Some((_, Value::String(s))) = properties.iter().find(|(key, _)| key.0 == k) {
-                self.by_id.entry(s.clone()).or_insert(id);
+                match self.by_id.entry(s.clone()) {
+                    indexmap::map::Entry::Occupied(_) => self.duplicate_ids = true,
+                    indexmap::map::Entry::Vacant(v) => {
+                        v.insert(id);
+                    }
+                }
             }
         }
         self.inner.add_node(NodeData { labels: LabelSet::from_vec(label_ids), properties });
@@ -296,7 +304,12 @@ impl Graph {
         }
         if let Some(k) = self.keys.get("id").map(KeyId) {
             if let Some((_, Value::String(s))) = properties.iter().find(|(key, _)| *key == k) {
-                self.by_id.entry(s.clone()).or_insert(id);
+                match self.by_id.entry(s.clone()) {
+                    indexmap::map::Entry::Occupied(_) => self.duplicate_ids = true,
+                    indexmap::map::Entry::Vacant(v) => {
+                        v.insert(id);
+                    }
+                }
             }
         }
         self.inner.add_node(NodeData {
@@ -448,7 +461,16 @@ impl Graph {
         self.by_label.get(label.0 as usize).map_or(&[], Vec::as_slice)
     }
 
-    /// The node whose `id` property is `key`. O(1).
+    /// Whether every string `id` belongs to one node, so that
+    /// [`node_by_key`](Self::node_by_key) finds every node with a given id.
+    /// Graph data and the bulk loaders guarantee it; `add_node` with a
+    /// repeated id, or changing an `id` property, ends it.
+    pub fn ids_unique(&self) -> bool {
+        !self.duplicate_ids
+    }
+
+    /// The node whose `id` property is `key` (the first one, if several
+    /// share it; see [`ids_unique`](Self::ids_unique)). O(1).
     pub fn node_by_key(&self, key: &str) -> Option<NodeId> {
         self.by_id.get(key).copied()
     }
@@ -475,6 +497,9 @@ impl Graph {
 
     /// Sets (or, with `Null`, removes) a node property.
     pub fn set_node_property(&mut self, id: NodeId, key: &str, value: Value) {
+        if key == "id" {
+            self.duplicate_ids = true;
+        }
         let key = KeyId(self.keys.intern(key));
         let data = &mut self.inner[NodeIndex::new(id.index())];
         let mut props: Vec<(KeyId, Value)> = std::mem::take(&mut data.properties).into_vec();

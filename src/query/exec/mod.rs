@@ -154,14 +154,11 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// Whether `Graph::node_by_key` finds every node with a given `id`.
-///
-/// Graph data and the bulk loaders reject duplicate ids; only a graph built
-/// with `CREATE` or `add_node` can hold two nodes with the same string `id`.
-/// The store does not say yet whether that happened (its id index keeps the
-/// first node), so seeks trust the index.
-fn ids_unique(_graph: &Graph) -> bool {
-    true
+/// Whether `Graph::node_by_key` finds every node with a given `id`: true
+/// for graph data and bulk loads, false once `CREATE` or `add_node` has
+/// repeated an id, and then seeks fall back to scanning.
+fn ids_unique(graph: &Graph) -> bool {
+    graph.ids_unique()
 }
 
 /// The graph a run reads, and may change when the plan has a `CREATE`.
