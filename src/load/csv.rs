@@ -236,6 +236,25 @@ impl Problems {
         }
     }
 
+    /// Records a record that failed to split or has the wrong number of
+    /// fields; `true` when the record is fine.
+    fn well_formed(
+        &mut self,
+        file: &str,
+        row: usize,
+        parsed: Result<(), String>,
+        fields: usize,
+        width: usize,
+    ) -> bool {
+        let problem = match parsed {
+            Err(e) => e,
+            Ok(()) if fields != width => format!("row has {fields} fields, header has {width}"),
+            Ok(()) => return true,
+        };
+        self.push(file, row, DataErrorKind::Malformed, problem);
+        false
+    }
+
     fn into_result(mut self, graph: Graph) -> Result<Graph, LoadError> {
         if self.errors.is_empty() {
             return Ok(graph);
@@ -369,13 +388,7 @@ pub(super) fn parse_csv(nodes: &DataFile<'_>, edges: &DataFile<'_>) -> Result<Gr
         graph.reserve(node_text.len() / 40, edge_text.len() / 24);
         first_row.reserve(node_text.len() / 40);
         while let Some((row, parsed)) = records.next_record(&mut fields) {
-            if let Err(e) = parsed {
-                problems.push(nodes.name(), row, DataErrorKind::Malformed, e);
-                continue;
-            }
-            if fields.len() != width {
-                let msg = format!("row has {} fields, header has {width}", fields.len());
-                problems.push(nodes.name(), row, DataErrorKind::Malformed, msg);
+            if !problems.well_formed(nodes.name(), row, parsed, fields.len(), width) {
                 continue;
             }
             let id = &fields[pos[0]];
@@ -424,13 +437,7 @@ pub(super) fn parse_csv(nodes: &DataFile<'_>, edges: &DataFile<'_>) -> Result<Gr
     {
         let width = columns.len();
         while let Some((row, parsed)) = records.next_record(&mut fields) {
-            if let Err(e) = parsed {
-                problems.push(edges.name(), row, DataErrorKind::Malformed, e);
-                continue;
-            }
-            if fields.len() != width {
-                let msg = format!("row has {} fields, header has {width}", fields.len());
-                problems.push(edges.name(), row, DataErrorKind::Malformed, msg);
+            if !problems.well_formed(edges.name(), row, parsed, fields.len(), width) {
                 continue;
             }
             let mut ends = [NodeId(0); 2];
