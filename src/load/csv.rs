@@ -358,6 +358,33 @@ fn header<'a>(
     Some((positions, columns))
 }
 
+/// Converts a record's property columns into `properties` (cleared first),
+/// reporting every field of the wrong type; `true` when all converted.
+fn row_properties(
+    columns: &mut [Option<Column>],
+    fields: &[Cow<'_, str>],
+    file: &str,
+    row: usize,
+    problems: &mut Problems,
+    properties: &mut Vec<(KeyId, Value)>,
+) -> bool {
+    properties.clear();
+    let mut ok = true;
+    for (col, field) in columns.iter_mut().zip(fields) {
+        let Some(col) = col else { continue };
+        match col.value(field) {
+            Ok(Value::Null) => {}
+            Ok(v) => properties.push((col.key.expect("key interned in header"), v)),
+            Err(msg) => {
+                let msg = format!("column '{}': {msg}", col.name);
+                problems.push(file, row, DataErrorKind::InvalidProperty, msg);
+                ok = false;
+            }
+        }
+    }
+    ok
+}
+
 /// Parses a node file and an edge file into a graph.
 pub(super) fn parse_csv(nodes: &DataFile<'_>, edges: &DataFile<'_>) -> Result<Graph, LoadError> {
     let mut problems = Problems { errors: Vec::new(), dropped: 0 };
@@ -403,20 +430,8 @@ pub(super) fn parse_csv(nodes: &DataFile<'_>, edges: &DataFile<'_>) -> Result<Gr
                 problems.push(nodes.name(), row, DataErrorKind::MissingProperty, msg);
                 continue;
             }
-            properties.clear();
-            let mut bad = false;
-            for (i, col) in columns.iter_mut().enumerate() {
-                let Some(col) = col else { continue };
-                match col.value(&fields[i]) {
-                    Ok(Value::Null) => {}
-                    Ok(v) => properties.push((col.key.expect("key interned in header"), v)),
-                    Err(msg) => {
-                        let msg = format!("column '{}': {msg}", col.name);
-                        problems.push(nodes.name(), row, DataErrorKind::InvalidProperty, msg);
-                        bad = true;
-                    }
-                }
-            }
+            let bad =
+                !row_properties(&mut columns, &fields, nodes.name(), row, &mut problems, &mut properties);
             if bad {
                 continue;
             }
@@ -457,18 +472,8 @@ pub(super) fn parse_csv(nodes: &DataFile<'_>, edges: &DataFile<'_>) -> Result<Gr
                 problems.push(edges.name(), row, DataErrorKind::MissingProperty, "empty type".to_string());
                 bad = true;
             }
-            properties.clear();
-            for (i, col) in columns.iter_mut().enumerate() {
-                let Some(col) = col else { continue };
-                match col.value(&fields[i]) {
-                    Ok(Value::Null) => {}
-                    Ok(v) => properties.push((col.key.expect("key interned in header"), v)),
-                    Err(msg) => {
-                        let msg = format!("column '{}': {msg}", col.name);
-                        problems.push(edges.name(), row, DataErrorKind::InvalidProperty, msg);
-                        bad = true;
-                    }
-                }
+            if !row_properties(&mut columns, &fields, edges.name(), row, &mut problems, &mut properties) {
+                bad = true;
             }
             if !bad && problems.errors.is_empty() {
                 graph.add_edge_interned(ends[0], ends[1], rel_type, std::mem::take(&mut properties));
