@@ -257,6 +257,9 @@ impl Problems {
 
     fn into_result(mut self, graph: Graph) -> Result<Graph, LoadError> {
         if self.errors.is_empty() {
+            // Built now so that load time says what a loaded graph costs,
+            // and the first query does not pay for it.
+            graph.prepare_traversal();
             return Ok(graph);
         }
         if self.dropped > 0 {

@@ -266,6 +266,7 @@ pub fn parse_graph_data<'a>(
     for r in &relations {
         graph.add_edge(ids[r.src.as_str()], ids[r.dst.as_str()], r.rel_type, r.properties.iter().cloned());
     }
+    graph.prepare_traversal();
     Ok(graph)
 }
 

@@ -1,5 +1,6 @@
 //! The query language: an openCypher read subset plus `CREATE`.
 
+pub(crate) mod cache;
 pub mod exec;
 pub mod plan;
 pub(crate) mod signatures;
@@ -12,6 +13,7 @@ use std::time::Duration;
 
 use crate::error::{Error, ErrorClass, QueryError};
 use crate::model::Value;
+use crate::query::cache::Planned;
 use crate::query::plan::Plan;
 use crate::result::ResultSet;
 use crate::store::Graph;
@@ -98,7 +100,7 @@ impl Query {
         !self.statement.query.clauses.iter().any(|c| matches!(c, syntax::ast::Clause::Create(_)))
     }
 
-    fn plan(&self, graph: &Graph) -> Result<Plan, QueryError> {
+    pub(crate) fn plan(&self, graph: &Graph) -> Result<Plan, QueryError> {
         plan::plan_statement(&self.statement, graph).map_err(|e| e.with_query(&self.text))
     }
 
@@ -122,16 +124,7 @@ impl Query {
         params: &Params,
         options: &QueryOptions,
     ) -> Result<ResultSet, Error> {
-        if !self.is_read_only() && !self.statement.explain {
-            return Err(QueryError::compile(
-                ErrorClass::Unsupported,
-                "ReadOnly",
-                "this query writes to the graph: use Graph::execute for CREATE",
-                Some(self.statement.query.span),
-            )
-            .with_query(&self.text)
-            .into());
-        }
+        self.check_read_only()?;
         self.run_on(exec::GraphAccess::Shared(graph), params, options)
     }
 
@@ -158,24 +151,50 @@ impl Query {
         self.run_on(exec::GraphAccess::Mut(graph), params, options)
     }
 
+    fn check_read_only(&self) -> Result<(), Error> {
+        if !self.is_read_only() && !self.statement.explain {
+            return Err(QueryError::compile(
+                ErrorClass::Unsupported,
+                "ReadOnly",
+                "this query writes to the graph: use Graph::execute for CREATE",
+                Some(self.statement.query.span),
+            )
+            .with_query(&self.text)
+            .into());
+        }
+        Ok(())
+    }
+
     fn run_on(
         &self,
+        graph: exec::GraphAccess<'_>,
+        params: &Params,
+        options: &QueryOptions,
+    ) -> Result<ResultSet, Error> {
+        let planned = Planned::new(self, graph.get())?;
+        self.run_planned(&planned, graph, params, options)
+    }
+
+    /// Runs this query's plan (made for `graph`, or for a graph of the same
+    /// shape: see `query::cache`).
+    pub(crate) fn run_planned(
+        &self,
+        planned: &Planned,
         mut graph: exec::GraphAccess<'_>,
         params: &Params,
         options: &QueryOptions,
     ) -> Result<ResultSet, Error> {
         check_params(params, graph.get()).map_err(|e| e.with_query(&self.text))?;
-        let plan = self.plan(graph.get())?;
+        let plan = &planned.plan;
         if self.statement.explain {
             let rows = plan.explain().lines().map(|l| vec![Value::from(l)]).collect();
             return Ok(ResultSet::new(graph.get(), vec!["plan".to_string()], rows));
         }
-        let warnings = warnings(&plan, graph.get());
-        let output =
-            exec::execute(&plan, &mut graph, params, options).map_err(|e| e.with_query(&self.text))?;
-        Ok(ResultSet::new(graph.get(), plan.columns, output.rows)
+        let output = exec::execute(plan, Some(&planned.names), &mut graph, params, options)
+            .map_err(|e| e.with_query(&self.text))?;
+        Ok(ResultSet::with_columns(graph.get(), planned.columns.clone(), output.rows)
             .with_stats(output.stats)
-            .with_warnings(warnings))
+            .with_warnings(planned.warnings.clone()))
     }
 
     /// The plan the query would run with on `graph`, as indented text.
@@ -292,7 +311,7 @@ impl Graph {
     /// A [`QueryError`] from parsing, checking or running; queries with
     /// `CREATE` need [`Graph::execute`].
     pub fn query(&self, text: &str) -> Result<ResultSet, Error> {
-        Query::parse(text)?.run(self, &Params::new())
+        self.query_with(text, &Params::new())
     }
 
     /// Runs a read-only query with parameters.
@@ -300,7 +319,14 @@ impl Graph {
     /// # Errors
     /// As [`Graph::query`].
     pub fn query_with(&self, text: &str, params: &Params) -> Result<ResultSet, Error> {
-        Query::parse(text)?.run(self, params)
+        let prepared = self.plan_cache().prepare(self, text)?;
+        prepared.query.check_read_only()?;
+        prepared.query.run_planned(
+            &prepared.planned,
+            exec::GraphAccess::Shared(self),
+            params,
+            &QueryOptions::default(),
+        )
     }
 
     /// Runs a query that may write to the graph (`CREATE`).
@@ -316,7 +342,7 @@ impl Graph {
     /// # Errors
     /// As [`Graph::query`], plus schema violations on a graph with a schema.
     pub fn execute(&mut self, text: &str) -> Result<ResultSet, Error> {
-        Query::parse(text)?.run_mut(self, &Params::new())
+        self.execute_with(text, &Params::new())
     }
 
     /// Runs a query that may write, with parameters.
@@ -324,6 +350,12 @@ impl Graph {
     /// # Errors
     /// As [`Graph::execute`].
     pub fn execute_with(&mut self, text: &str, params: &Params) -> Result<ResultSet, Error> {
-        Query::parse(text)?.run_mut(self, params)
+        let prepared = self.plan_cache().prepare(self, text)?;
+        prepared.query.run_planned(
+            &prepared.planned,
+            exec::GraphAccess::Mut(self),
+            params,
+            &QueryOptions::default(),
+        )
     }
 }

@@ -5,6 +5,7 @@
 mod format;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct};
@@ -78,7 +79,8 @@ pub struct QueryStats {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ResultSet {
-    columns: Vec<String>,
+    /// Shared with the cached plan that produced the result.
+    columns: Arc<[String]>,
     rows: Vec<Vec<Value>>,
     nodes: IndexMap<NodeId, NodeSnapshot>,
     relationships: IndexMap<EdgeId, RelSnapshot>,
@@ -90,6 +92,10 @@ impl ResultSet {
     /// Builds a result from rows, taking snapshots from `graph` of every node
     /// and relationship the rows mention (inside lists, maps and paths too).
     pub fn new(graph: &Graph, columns: Vec<String>, rows: Vec<Vec<Value>>) -> ResultSet {
+        ResultSet::with_columns(graph, columns.into(), rows)
+    }
+
+    pub(crate) fn with_columns(graph: &Graph, columns: Arc<[String]>, rows: Vec<Vec<Value>>) -> ResultSet {
         let mut result = ResultSet { columns, rows, ..ResultSet::default() };
         let mut nodes = Vec::new();
         let mut rels = Vec::new();
@@ -469,7 +475,7 @@ impl Serialize for RowSer<'_> {
 impl Serialize for ResultSet {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut st = s.serialize_struct("ResultSet", 2)?;
-        st.serialize_field("columns", &self.columns)?;
+        st.serialize_field("columns", &*self.columns)?;
         let rows: Vec<RowSer<'_>> = self.rows.iter().map(|r| RowSer(self, r)).collect();
         st.serialize_field("rows", &rows)?;
         st.end()

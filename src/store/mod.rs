@@ -16,6 +16,7 @@
 //! use, with names normalised so `"zhipu ai"`, `"Zhipu-AI"` and `"智谱AI"`
 //! meet).
 
+mod adjacency;
 mod names;
 mod traverse;
 
@@ -25,7 +26,6 @@ use std::sync::{Arc, OnceLock};
 
 use indexmap::{IndexMap, IndexSet};
 use petgraph::graph::{EdgeIndex, NodeIndex};
-use petgraph::visit::EdgeRef as _;
 
 use crate::error::Error;
 use crate::model::{Direction, EdgeId, NodeId, Schema, Value};
@@ -81,7 +81,7 @@ impl LabelSet {
 }
 
 #[derive(Debug, Clone)]
-struct NodeData {
+pub(crate) struct NodeData {
     labels: LabelSet,
     properties: Properties,
 }
@@ -90,7 +90,7 @@ struct NodeData {
 /// set. Bulk data repeats the same few property sets (a round and a year)
 /// millions of times, so equal small sets are stored once and shared.
 #[derive(Debug, Clone, Copy)]
-struct EdgeData {
+pub(crate) struct EdgeData {
     rel_type: RelTypeId,
     properties: u32,
 }
@@ -118,9 +118,11 @@ impl Interner {
 
 /// A property graph with labelled nodes, typed relationships and indexes.
 ///
-/// `Graph` is `Send + Sync`: it holds no interior mutability other than the
-/// lazily built name index (a [`OnceLock`]), so any number of threads can
-/// read and query one graph at once. Adding to it needs `&mut Graph`.
+/// `Graph` is `Send + Sync`: its only interior mutability is the lazily
+/// built name index (a [`OnceLock`]) and the cache of query plans by text
+/// (behind a mutex held only to look up or insert), so any number of
+/// threads can read and query one graph at once. Adding to it needs
+/// `&mut Graph`.
 ///
 /// ```
 /// use aikg::Graph;
@@ -147,6 +149,11 @@ pub struct Graph {
     edge_property_sets: Vec<Properties>,
     /// Small property sets already in `edge_property_sets`, by content.
     edge_property_pool: HashMap<Properties, u32, FxBuild>,
+    /// Packed copies of the relationship lists, for fast traversal; `None`
+    /// inside when the graph has too many relationship types for them.
+    adjacency: OnceLock<Option<Arc<adjacency::Adjacency>>>,
+    /// Plans for query texts run on this graph (see `Graph::query`).
+    plan_cache: crate::query::cache::PlanCache,
 }
 
 /// A node with access to its graph: labels, properties, neighbours.
@@ -177,6 +184,10 @@ impl Graph {
     /// The schema the graph's data was checked against, if any.
     pub fn schema(&self) -> Option<&'static Schema> {
         self.schema
+    }
+
+    pub(crate) fn plan_cache(&self) -> &crate::query::cache::PlanCache {
+        &self.plan_cache
     }
 
     /// Number of nodes. O(1).
@@ -279,6 +290,7 @@ impl Graph {
         }
         self.inner.add_node(NodeData { labels: LabelSet::from_vec(label_ids), properties });
         self.by_name.take();
+        self.adjacency.take();
         id
     }
 
@@ -317,6 +329,7 @@ impl Graph {
             properties: properties.into_boxed_slice(),
         });
         self.by_name.take();
+        self.adjacency.take();
         id
     }
 
@@ -344,6 +357,7 @@ impl Graph {
             NodeIndex::new(dst.index()),
             EdgeData { rel_type, properties },
         );
+        self.adjacency.take();
         EdgeId(e.index() as u32)
     }
 
@@ -368,6 +382,7 @@ impl Graph {
             NodeIndex::new(dst.index()),
             EdgeData { rel_type, properties },
         );
+        self.adjacency.take();
         EdgeId(e.index() as u32)
     }
 
@@ -542,23 +557,47 @@ impl Graph {
         id: NodeId,
         direction: Direction,
     ) -> impl Iterator<Item = (EdgeId, RelTypeId, NodeId)> + '_ {
-        let n = NodeIndex::new(id.index());
         let (out, inc) = match direction {
             Direction::Outgoing => (true, false),
             Direction::Incoming => (false, true),
             Direction::Both => (true, true),
         };
-        let outgoing = out
-            .then(|| self.inner.edges_directed(n, petgraph::Direction::Outgoing))
-            .into_iter()
-            .flatten()
-            .map(|e| (EdgeId(e.id().index() as u32), e.weight().rel_type, NodeId(e.target().index() as u32)));
-        let incoming = inc
-            .then(|| self.inner.edges_directed(n, petgraph::Direction::Incoming))
-            .into_iter()
-            .flatten()
-            .map(|e| (EdgeId(e.id().index() as u32), e.weight().rel_type, NodeId(e.source().index() as u32)));
-        outgoing.chain(incoming)
+        let adjacency = self.adjacency();
+        let packed = adjacency.map(|a| {
+            let outgoing = out.then(|| a.outgoing(id)).into_iter().flatten();
+            outgoing.chain(inc.then(|| a.incoming(id)).into_iter().flatten())
+        });
+        let linked = adjacency.is_none().then(|| {
+            let n = NodeIndex::new(id.index());
+            let outgoing = out
+                .then(|| self.inner.edges_directed(n, petgraph::Direction::Outgoing))
+                .into_iter()
+                .flatten()
+                .map(|e| adjacency::from_petgraph(e, true));
+            let incoming = inc
+                .then(|| self.inner.edges_directed(n, petgraph::Direction::Incoming))
+                .into_iter()
+                .flatten()
+                .map(|e| adjacency::from_petgraph(e, false));
+            outgoing.chain(incoming)
+        });
+        packed.into_iter().flatten().chain(linked.into_iter().flatten())
+    }
+
+    /// The packed relationship lists, when they are built and current.
+    #[inline]
+    pub(crate) fn adjacency(&self) -> Option<&adjacency::Adjacency> {
+        self.adjacency.get().and_then(Option::as_deref)
+    }
+
+    /// Builds the packed relationship lists that make traversals fast, if
+    /// they are not built yet: O(nodes + relationships) once after the
+    /// graph was last changed, then free. The bulk loaders call it, and so
+    /// do queries and the traversal methods, so it rarely needs calling:
+    /// a program that adds to a graph and then hands it to many threads
+    /// can call it first so that no query pays for it.
+    pub fn prepare_traversal(&self) {
+        self.adjacency.get_or_init(|| adjacency::Adjacency::build(&self.inner).map(Arc::new));
     }
 
     // ----- names -----------------------------------------------------------

@@ -149,6 +149,7 @@ impl Graph {
         direction: Direction,
         max_depth: u32,
     ) -> Reachable<'_> {
+        self.prepare_traversal();
         let mut visited = VisitedSet::new(self.node_count());
         visited.insert(start);
         Reachable {
@@ -197,6 +198,7 @@ impl Graph {
         if from == to {
             return Some(Path { nodes: vec![from], rels: Vec::new() });
         }
+        self.prepare_traversal();
         let mut parent: HashMap<NodeId, (NodeId, EdgeId)> = HashMap::new();
         for step in self.reachable(from, rel_types, direction, u32::MAX) {
             parent.insert(step.node, (step.from, step.via));

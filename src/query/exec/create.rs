@@ -2,7 +2,7 @@
 
 use super::eval::eval;
 use super::ops::build_path;
-use super::{Budget, Ctx, Row};
+use super::{Budget, Ctx, Names, Row};
 use crate::error::{did_you_mean, ErrorClass, QueryError, Span};
 use crate::model::{NodeId, Value};
 use crate::query::plan::logical::{CreateAction, CreateProps, Plan};
@@ -24,7 +24,8 @@ fn properties(
     params: &Params,
     budget: &Budget<'_>,
 ) -> Result<Vec<(String, Value)>, QueryError> {
-    let cx = Ctx::new(graph, params, plan, budget);
+    let names = Names::resolve(plan, graph);
+    let cx = Ctx::new(graph, params, plan, &names, budget);
     let mut out = Vec::new();
     match props {
         CreateProps::Map(items) => {

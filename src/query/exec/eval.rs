@@ -489,7 +489,7 @@ fn slice(base: &Value, from: Option<&Value>, to: Option<&Value>, span: Span) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::query::exec::Budget;
+    use crate::query::exec::{Budget, Names};
     use crate::query::plan::logical::{Op, Plan};
     use crate::query::{Params, QueryOptions};
     use crate::store::Graph;
@@ -526,7 +526,8 @@ mod tests {
         let plan = plan();
         let options = QueryOptions::default();
         let budget = Budget::new(&options);
-        let cx = Ctx::new(&graph, &params, &plan, &budget);
+        let names = Names::resolve(&plan, &graph);
+        let cx = Ctx::new(&graph, &params, &plan, &names, &budget);
         let row = vec![Value::Null];
         eval(e, &row, &cx).map(Cow::into_owned)
     }

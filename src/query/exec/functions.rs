@@ -490,7 +490,7 @@ pub(crate) fn path_value(path: Path) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::query::exec::Budget;
+    use crate::query::exec::{Budget, Names};
     use crate::query::plan::logical::{Op, Plan};
     use crate::query::{Params, QueryOptions};
     use crate::store::Graph;
@@ -511,7 +511,8 @@ mod tests {
         };
         let options = QueryOptions::default();
         let budget = Budget::new(&options);
-        let cx = Ctx::new(&graph, &params, &plan, &budget);
+        let names = Names::resolve(&plan, &graph);
+        let cx = Ctx::new(&graph, &params, &plan, &names, &budget);
         call(f, args.into_iter().map(Cow::Owned).collect(), &cx, Span::new(0, 1)).map(Cow::into_owned)
     }
 

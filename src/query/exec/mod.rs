@@ -119,6 +119,27 @@ fn limit_exceeded(message: String) -> QueryError {
     QueryError::runtime(ErrorClass::LimitExceeded, "LimitExceeded", message, None)
 }
 
+/// The plan's labels, relationship types and property keys as the graph's
+/// interned ids (`None` for a name the graph has never seen). Resolving
+/// them is a string hash each, so a cached plan keeps them (see
+/// `query::cache`) for as long as the graph's names stay the same.
+#[derive(Debug, Clone)]
+pub(crate) struct Names {
+    keys: Vec<Option<KeyId>>,
+    labels: Vec<Option<LabelId>>,
+    types: Vec<Option<RelTypeId>>,
+}
+
+impl Names {
+    pub(crate) fn resolve(plan: &Plan, graph: &Graph) -> Names {
+        Names {
+            keys: plan.keys.iter().map(|k| graph.key_id(k)).collect(),
+            labels: plan.labels.iter().map(|l| graph.label_id(l)).collect(),
+            types: plan.types.iter().map(|t| graph.rel_type_id(t)).collect(),
+        }
+    }
+}
+
 /// Everything an operator or expression needs during one run over one
 /// graph: the graph, the parameters, and the plan's names resolved to the
 /// graph's interned ids.
@@ -126,9 +147,9 @@ pub(crate) struct Ctx<'a> {
     pub(crate) graph: &'a Graph,
     pub(crate) params: &'a Params,
     pub(crate) plan: &'a Plan,
-    pub(crate) keys: Vec<Option<KeyId>>,
-    pub(crate) labels: Vec<Option<LabelId>>,
-    pub(crate) types: Vec<Option<RelTypeId>>,
+    pub(crate) keys: &'a [Option<KeyId>],
+    pub(crate) labels: &'a [Option<LabelId>],
+    pub(crate) types: &'a [Option<RelTypeId>],
     pub(crate) budget: &'a Budget<'a>,
     /// The graph's `id` index has one node per id, so a seek is exact.
     pub(crate) ids_unique: bool,
@@ -139,15 +160,16 @@ impl<'a> Ctx<'a> {
         graph: &'a Graph,
         params: &'a Params,
         plan: &'a Plan,
+        names: &'a Names,
         budget: &'a Budget<'a>,
     ) -> Ctx<'a> {
         Ctx {
             graph,
             params,
             plan,
-            keys: plan.keys.iter().map(|k| graph.key_id(k)).collect(),
-            labels: plan.labels.iter().map(|l| graph.label_id(l)).collect(),
-            types: plan.types.iter().map(|t| graph.rel_type_id(t)).collect(),
+            keys: &names.keys,
+            labels: &names.labels,
+            types: &names.types,
             budget,
             ids_unique: ids_unique(graph),
         }
@@ -187,6 +209,7 @@ pub(crate) struct Output {
 /// Runs a plan.
 pub(crate) fn execute(
     plan: &Plan,
+    names: Option<&Names>,
     graph: &mut GraphAccess<'_>,
     params: &Params,
     options: &QueryOptions,
@@ -203,7 +226,17 @@ pub(crate) fn execute(
         let segment = &chain[start..end.unwrap_or(chain.len())];
         let last = end.is_none();
         let collected = {
-            let cx = Ctx::new(graph.get(), params, plan, &budget);
+            // Names are resolved again after a CREATE, which may have added some.
+            let fresh;
+            let names = match names.filter(|_| start == 0) {
+                Some(names) => names,
+                None => {
+                    fresh = Names::resolve(plan, graph.get());
+                    &fresh
+                }
+            };
+            graph.get().prepare_traversal();
+            let cx = Ctx::new(graph.get(), params, plan, names, &budget);
             let mut stages = ops::build(segment, &cx)?;
             let mut collected: Vec<Row> = Vec::new();
             let mut sink = |row: &mut Row| -> Result<Flow, QueryError> {

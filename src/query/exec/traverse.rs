@@ -199,6 +199,28 @@ pub(crate) fn for_each_edge<E>(
     if types.is_nothing() {
         return Ok(true);
     }
+    if let Some(adjacency) = graph.adjacency() {
+        let (first, second) = match direction {
+            Direction::Outgoing => (adjacency.outgoing(node), None),
+            Direction::Incoming => (adjacency.incoming(node), None),
+            Direction::Both => (adjacency.outgoing(node), Some(adjacency.incoming(node))),
+        };
+        for i in 0..first.len() {
+            let (e, t, other) = first.get(i);
+            if types.accepts(t) && !f(e, other)? {
+                return Ok(false);
+            }
+        }
+        if let Some(second) = second {
+            for i in 0..second.len() {
+                let (e, t, other) = second.get(i);
+                if other != node && types.accepts(t) && !f(e, other)? {
+                    return Ok(false);
+                }
+            }
+        }
+        return Ok(true);
+    }
     match direction {
         Direction::Outgoing | Direction::Incoming => {
             for (e, t, other) in graph.edges_of(node, direction) {

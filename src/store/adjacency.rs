@@ -1,0 +1,202 @@
+//! Compressed adjacency (CSR) beside petgraph's linked edge lists.
+//!
+//! petgraph keeps each node's relationships as a linked list threaded
+//! through the edge array, so walking a node's relationships costs one
+//! scattered memory access per relationship; on a graph of millions of
+//! relationships nearly every one misses the cache. A breadth-first search
+//! spends most of its time there. These arrays hold the same lists packed
+//! per node, one slice per node and direction, in the order petgraph gives
+//! them (newest first), so results do not change with the layout: a node's
+//! relationships are one contiguous read.
+//!
+//! The arrays describe the graph as it was when they were built. Adding a
+//! node or a relationship drops them (see `Graph::add_edge`), reads fall
+//! back to petgraph's lists, and the next query or traversal builds them
+//! again: O(nodes + relationships), about 0.1 s for five million
+//! relationships, paid once per batch of changes.
+
+use petgraph::graph::EdgeReference;
+use petgraph::visit::EdgeRef as _;
+
+use super::{EdgeData, RelTypeId};
+use crate::model::{EdgeId, NodeId};
+
+/// One direction's lists.
+#[derive(Debug)]
+struct Lists {
+    /// `offsets[n]..offsets[n + 1]` is node `n`'s range in the arrays below.
+    offsets: Box<[u32]>,
+    others: Box<[u32]>,
+    edges: Box<[u32]>,
+    /// Relationship types, narrowed to 16 bits: graphs with more types than
+    /// that do not get these arrays at all.
+    types: Box<[u16]>,
+}
+
+/// Outgoing and incoming lists of every node.
+#[derive(Debug)]
+pub(crate) struct Adjacency {
+    outgoing: Lists,
+    incoming: Lists,
+}
+
+/// A node's relationships in one direction: `(relationship, type, other end)`.
+#[derive(Debug, Clone)]
+pub(crate) struct Slice<'a> {
+    others: &'a [u32],
+    edges: &'a [u32],
+    types: &'a [u16],
+}
+
+impl<'a> Slice<'a> {
+    /// How many relationships.
+    pub(crate) fn len(&self) -> usize {
+        self.others.len()
+    }
+
+    /// The `i`-th relationship: `(relationship, type, other end)`.
+    #[inline]
+    pub(crate) fn get(&self, i: usize) -> (EdgeId, RelTypeId, NodeId) {
+        (EdgeId(self.edges[i]), RelTypeId(u32::from(self.types[i])), NodeId(self.others[i]))
+    }
+}
+
+impl Iterator for Slice<'_> {
+    type Item = (EdgeId, RelTypeId, NodeId);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        let (&other, others) = self.others.split_first()?;
+        let (&edge, edges) = self.edges.split_first()?;
+        let (&ty, types) = self.types.split_first()?;
+        self.others = others;
+        self.edges = edges;
+        self.types = types;
+        Some((EdgeId(edge), RelTypeId(u32::from(ty)), NodeId(other)))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.others.len(), Some(self.others.len()))
+    }
+}
+
+impl Adjacency {
+    /// Builds both directions from petgraph's edge array, or `None` when
+    /// some relationship type does not fit in 16 bits.
+    pub(crate) fn build(
+        graph: &petgraph::Graph<super::NodeData, EdgeData, petgraph::Directed, u32>,
+    ) -> Option<Adjacency> {
+        let edges = graph.raw_edges();
+        if edges.iter().any(|e| u16::try_from(e.weight.rel_type.0).is_err()) {
+            return None;
+        }
+        let nodes = graph.node_count();
+        let outgoing = Lists::build(nodes, edges.len(), |i| {
+            let e = &edges[i];
+            (e.source().index(), e.target().index(), e.weight.rel_type.0)
+        });
+        let incoming = Lists::build(nodes, edges.len(), |i| {
+            let e = &edges[i];
+            (e.target().index(), e.source().index(), e.weight.rel_type.0)
+        });
+        Some(Adjacency { outgoing, incoming })
+    }
+
+    #[inline]
+    pub(crate) fn outgoing(&self, node: NodeId) -> Slice<'_> {
+        self.outgoing.slice(node)
+    }
+
+    #[inline]
+    pub(crate) fn incoming(&self, node: NodeId) -> Slice<'_> {
+        self.incoming.slice(node)
+    }
+}
+
+impl Lists {
+    /// A counting sort of the relationships by their `from` end; `edge(i)`
+    /// gives relationship `i`'s `(from, to, type)`. Filling from the last
+    /// relationship to the first puts each node's list newest first, the
+    /// order of petgraph's lists.
+    fn build(nodes: usize, edge_count: usize, edge: impl Fn(usize) -> (usize, usize, u32)) -> Lists {
+        let mut offsets = vec![0u32; nodes + 1];
+        for i in 0..edge_count {
+            offsets[edge(i).0 + 1] += 1;
+        }
+        for n in 0..nodes {
+            offsets[n + 1] += offsets[n];
+        }
+        let mut next: Vec<u32> = offsets[..nodes].to_vec();
+        let mut others = vec![0u32; edge_count];
+        let mut edges = vec![0u32; edge_count];
+        let mut types = vec![0u16; edge_count];
+        for i in (0..edge_count).rev() {
+            let (from, to, ty) = edge(i);
+            let at = next[from] as usize;
+            next[from] += 1;
+            others[at] = to as u32;
+            edges[at] = i as u32;
+            // Checked by `Adjacency::build`.
+            types[at] = ty as u16;
+        }
+        Lists {
+            offsets: offsets.into_boxed_slice(),
+            others: others.into_boxed_slice(),
+            edges: edges.into_boxed_slice(),
+            types: types.into_boxed_slice(),
+        }
+    }
+
+    #[inline]
+    fn slice(&self, node: NodeId) -> Slice<'_> {
+        let n = node.index();
+        let range = self.offsets[n] as usize..self.offsets[n + 1] as usize;
+        Slice {
+            others: &self.others[range.clone()],
+            edges: &self.edges[range.clone()],
+            types: &self.types[range],
+        }
+    }
+}
+
+/// petgraph's own list, for graphs without arrays.
+pub(crate) fn from_petgraph(
+    e: EdgeReference<'_, EdgeData, u32>,
+    outgoing: bool,
+) -> (EdgeId, RelTypeId, NodeId) {
+    let other = if outgoing { e.target() } else { e.source() };
+    (EdgeId(e.id().index() as u32), e.weight().rel_type, NodeId(other.index() as u32))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{Direction, NodeId};
+    use crate::store::Graph;
+
+    fn lists(g: &Graph) -> Vec<Vec<(crate::model::EdgeId, super::RelTypeId, NodeId)>> {
+        let dirs = [Direction::Outgoing, Direction::Incoming, Direction::Both];
+        g.node_ids().flat_map(|n| dirs.map(|d| g.edges_of(n, d).collect())).collect()
+    }
+
+    /// A small graph with several types, parallel relationships and a
+    /// self-loop, read through petgraph's lists and through the arrays.
+    #[test]
+    fn packed_lists_match_petgraph_order() {
+        let mut g = Graph::new();
+        let n: Vec<NodeId> = (0..6).map(|i| g.add_node(["N"], [("i", i.into())])).collect();
+        for (k, (a, b)) in [(0, 1), (0, 2), (1, 2), (0, 1), (3, 3), (4, 0), (2, 0), (5, 4)].iter().enumerate()
+        {
+            g.add_edge(n[*a], n[*b], ["A", "B", "C"][k % 3], []);
+        }
+        assert!(g.adjacency().is_none(), "adding drops the arrays");
+        let linked = lists(&g);
+        g.prepare_traversal();
+        assert!(g.adjacency().is_some());
+        assert_eq!(lists(&g), linked);
+        g.add_edge(n[5], n[0], "A", []);
+        assert!(g.adjacency().is_none());
+        let rows = g.query("MATCH (a)-[:A]->(b) RETURN count(*) AS n").unwrap();
+        assert_eq!(rows.iter().next().unwrap().get_int("n"), Some(4), "a query sees the new relationship");
+        assert!(g.adjacency().is_some(), "and rebuilt the arrays");
+    }
+}
