@@ -497,7 +497,34 @@ impl Graph {
 
     /// Whether a node carries a label. O(labels of the node).
     pub fn has_label(&self, id: NodeId, label: LabelId) -> bool {
-        self.node_label_ids(id).contains(&label)
+        self.has_labels(id, std::slice::from_ref(&label))
+    }
+
+    /// Whether a node carries every one of `labels`. O(1) for a node with
+    /// one label once the graph is prepared for traversal.
+    ///
+    /// ```
+    /// let g = aikg::Graph::builtin();
+    /// let glm = g.resolve("ChatGLM-6B")?;
+    /// let model = g.label_id("Model").unwrap();
+    /// assert!(g.has_labels(glm, &[model]));
+    /// assert!(g.has_labels(glm, &[]));
+    /// # Ok::<(), aikg::Error>(())
+    /// ```
+    #[inline]
+    pub fn has_labels(&self, id: NodeId, labels: &[LabelId]) -> bool {
+        if labels.is_empty() {
+            return true;
+        }
+        if let Some(adjacency) = self.adjacency() {
+            match adjacency.labels(id) {
+                adjacency::Labels::None => return false,
+                adjacency::Labels::One(own) => return labels.iter().all(|l| *l == own),
+                adjacency::Labels::Many => {}
+            }
+        }
+        let own = self.node_label_ids(id);
+        labels.iter().all(|l| own.contains(l))
     }
 
     /// A node's property by interned key. O(properties of the node).

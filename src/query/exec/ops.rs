@@ -155,10 +155,7 @@ fn type_filter(types: &[TypeRef], cx: &Ctx<'_>) -> TypeFilter {
 
 #[inline]
 fn has_labels(graph: &Graph, node: NodeId, labels: &[LabelId]) -> bool {
-    labels.is_empty() || {
-        let own = graph.node_label_ids(node);
-        labels.iter().all(|l| own.contains(l))
-    }
+    graph.has_labels(node, labels)
 }
 
 /// Builds the stages of a segment of the chain.
