@@ -137,7 +137,13 @@ pub struct Graph {
     labels: Interner,
     rel_types: Interner,
     keys: Interner,
-    by_id: IndexMap<Arc<str>, NodeId, FxBuild>,
+    by_id: IndexMap<IdKey, NodeId, FxBuild>,
+    /// The interned `id` key, once some entity has carried it.
+    id_key: Option<KeyId>,
+    /// Node `n`'s id is entry `n` of `by_id`, for every node: so `n.id` is
+    /// read from that dense array (one memory access) instead of through
+    /// the node's property list (three). True for graph data and bulk loads.
+    ids_dense: bool,
     by_label: Vec<Vec<NodeId>>,
     edges_per_type: Vec<usize>,
     by_name: OnceLock<names::NameIndex>,
@@ -154,6 +160,42 @@ pub struct Graph {
     adjacency: OnceLock<Option<Arc<adjacency::Adjacency>>>,
     /// Plans for query texts run on this graph (see `Graph::query`).
     plan_cache: crate::query::cache::PlanCache,
+}
+
+/// A string `id` property as the id index's key: the property's own value,
+/// so that the index's entries can answer `n.id` (see `Graph::ids_dense`),
+/// looked up by `&str`. Only ever made from a `Value::String`.
+#[derive(Debug, Clone)]
+struct IdKey(Value);
+
+impl IdKey {
+    fn as_str(&self) -> &str {
+        match &self.0 {
+            Value::String(s) => s,
+            _ => "",
+        }
+    }
+}
+
+impl PartialEq for IdKey {
+    fn eq(&self, other: &IdKey) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for IdKey {}
+
+/// Hashes as the `str` does, as `Borrow<str>` requires.
+impl std::hash::Hash for IdKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl std::borrow::Borrow<str> for IdKey {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
 }
 
 /// A node with access to its graph: labels, properties, neighbours.
@@ -278,25 +320,36 @@ impl Graph {
             }
             self.by_label[l.0 as usize].push(id);
         }
-        if let Some(KeyId(k)) = self.keys.get("id").map(KeyId) {
-            if let Some((_, Value::String(s))) = properties.iter().find(|(key, _)| key.0 == k) {
-                match self.by_id.entry(s.clone()) {
-                    indexmap::map::Entry::Occupied(_) => self.duplicate_ids = true,
-                    indexmap::map::Entry::Vacant(v) => {
-                        v.insert(id);
-                    }
-                }
-            }
-        }
+        self.index_id(id, &properties);
         self.inner.add_node(NodeData { labels: LabelSet::from_vec(label_ids), properties });
         self.by_name.take();
         self.adjacency.take();
         id
     }
 
+    /// Enters a new node's string `id` in the id index.
+    fn index_id(&mut self, node: NodeId, properties: &[(KeyId, Value)]) {
+        let id =
+            self.id_key.and_then(|k| find_property(properties, k)).filter(|v| matches!(v, Value::String(_)));
+        let dense_before = self.ids_dense || node.index() == 0;
+        self.ids_dense = false;
+        let Some(id) = id else { return };
+        match self.by_id.entry(IdKey(id.clone())) {
+            indexmap::map::Entry::Occupied(_) => self.duplicate_ids = true,
+            indexmap::map::Entry::Vacant(v) => {
+                self.ids_dense = dense_before && v.index() == node.index();
+                v.insert(node);
+            }
+        }
+    }
+
     /// Interns a property key.
     pub fn intern_key(&mut self, key: &str) -> KeyId {
-        KeyId(self.keys.intern(key))
+        let id = KeyId(self.keys.intern(key));
+        if key == "id" {
+            self.id_key = Some(id);
+        }
+        id
     }
 
     /// Adds a node whose property keys are already interned (the bulk
@@ -314,16 +367,7 @@ impl Graph {
         for &l in &label_ids {
             self.by_label[l.0 as usize].push(id);
         }
-        if let Some(k) = self.keys.get("id").map(KeyId) {
-            if let Some((_, Value::String(s))) = properties.iter().find(|(key, _)| *key == k) {
-                match self.by_id.entry(s.clone()) {
-                    indexmap::map::Entry::Occupied(_) => self.duplicate_ids = true,
-                    indexmap::map::Entry::Vacant(v) => {
-                        v.insert(id);
-                    }
-                }
-            }
-        }
+        self.index_id(id, &properties);
         self.inner.add_node(NodeData {
             labels: LabelSet::from_vec(label_ids),
             properties: properties.into_boxed_slice(),
@@ -395,7 +439,7 @@ impl Graph {
             if v.is_null() {
                 continue;
             }
-            let key = KeyId(self.keys.intern(k));
+            let key = self.intern_key(k);
             match out.iter_mut().find(|(existing, _)| *existing == key) {
                 Some(slot) => slot.1 = v,
                 None => out.push((key, v)),
@@ -528,8 +572,33 @@ impl Graph {
     }
 
     /// A node's property by interned key. O(properties of the node).
+    #[inline]
     pub fn node_property(&self, id: NodeId, key: KeyId) -> Option<&Value> {
+        if self.ids_dense && Some(key) == self.id_key {
+            return self.by_id.get_index(id.index()).map(|(k, _)| &k.0);
+        }
         find_property(&self.inner[NodeIndex::new(id.index())].properties, key)
+    }
+
+    /// Reads the memory that reading `node`'s properties reads (the id
+    /// index entry, the property list, the first byte of each string), for
+    /// prefetching: see `query::exec::traverse::warm`.
+    pub(crate) fn touch_node(&self, node: NodeId) -> u64 {
+        fn first_byte(s: &str) -> u64 {
+            u64::from(s.as_bytes().first().copied().unwrap_or(0))
+        }
+        let mut acc = 0u64;
+        let dense_id = self.id_key.filter(|_| self.ids_dense);
+        if let Some((id, _)) = dense_id.and_then(|_| self.by_id.get_index(node.index())) {
+            acc = acc.wrapping_add(first_byte(id.as_str()));
+        }
+        for (k, v) in self.node_properties(node) {
+            acc = acc.wrapping_add(u64::from(k.0));
+            if let (Value::String(s), false) = (v, Some(*k) == dense_id) {
+                acc = acc.wrapping_add(first_byte(s));
+            }
+        }
+        acc
     }
 
     /// A node's properties by interned key, in insertion order.
@@ -541,8 +610,9 @@ impl Graph {
     pub fn set_node_property(&mut self, id: NodeId, key: &str, value: Value) {
         if key == "id" {
             self.duplicate_ids = true;
+            self.ids_dense = false;
         }
-        let key = KeyId(self.keys.intern(key));
+        let key = self.intern_key(key);
         let data = &mut self.inner[NodeIndex::new(id.index())];
         let mut props: Vec<(KeyId, Value)> = std::mem::take(&mut data.properties).into_vec();
         props.retain(|(k, _)| *k != key);
@@ -782,6 +852,22 @@ mod tests {
         g.add_edge(b, a, "BUILT_ON", []);
         g.add_edge(a, c, "DEVELOPED_BY", [("source", "x".into())]);
         (g, a, b, c)
+    }
+
+    #[test]
+    fn id_reads_agree_whether_the_index_is_dense_or_not() {
+        let mut g = Graph::new();
+        let a = g.add_node(["M"], [("id", Value::from("a")), ("n", Value::from(1))]);
+        let b = g.add_node(["M"], [("n", Value::from(2)), ("id", Value::from("b"))]);
+        let key = g.key_id("id").unwrap();
+        assert!(g.ids_dense);
+        assert_eq!(g.node_property(b, key), Some(&Value::from("b")));
+        let c = g.add_node(["M"], [("n", Value::from(3))]);
+        assert!(!g.ids_dense, "a node without an id ends the dense reading");
+        assert_eq!(g.node_property(c, key), None);
+        assert_eq!(g.node_property(b, key), Some(&Value::from("b")));
+        g.set_node_property(a, "id", Value::from("z"));
+        assert_eq!(g.node_property(a, key), Some(&Value::from("z")));
     }
 
     #[test]
