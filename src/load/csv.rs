@@ -5,14 +5,26 @@
 //! force a column's type with a suffix (`year:int`, `params:float`,
 //! `name:string`, `open:bool`); otherwise each field becomes an integer, a
 //! float or a string, whichever it parses as. An empty field is null.
+//!
+//! # How a load runs
+//!
+//! After its header, each file is cut into blocks of about 128 KiB at
+//! record boundaries. Worker threads parse blocks (splitting, converting
+//! values, resolving edge endpoints) into plain records; the calling thread
+//! takes the blocks in file order and builds the graph, so node and
+//! relationship indices, interning order and the order of error messages
+//! are those of a front-to-back reading. Row numbers in a block are counted
+//! from its start and shifted by the rows before it. Small inputs are one
+//! block and never start a thread.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use crate::error::{DataError, DataErrorKind, LoadError, Location};
 use crate::model::{NodeId, Value};
-use crate::store::{Graph, KeyId};
+use crate::store::{FxBuild, Graph, KeyId, RelTypeId};
 
 use super::DataFile;
 
@@ -29,6 +41,7 @@ enum ColumnType {
     Bool,
 }
 
+#[derive(Clone)]
 struct Column {
     key: Option<KeyId>,
     name: String,
@@ -96,9 +109,15 @@ fn infer(field: &str) -> Option<Value> {
     field.parse::<f64>().ok().filter(|f| f.is_finite()).map(Value::Float)
 }
 
+// ----- records ---------------------------------------------------------------
+
 /// Splits CSV text into records of fields, RFC 4180 style, tracking the
 /// 1-based row number of each record. Text without any quote takes a fast
 /// path that splits on newlines and commas directly.
+///
+/// A record's row is one more than the number of newlines before it, quoted
+/// ones included, so a parser started at a record boundary counts rows from
+/// there and the caller adds the newlines before.
 struct Records<'a> {
     text: &'a str,
     pos: usize,
@@ -108,7 +127,13 @@ struct Records<'a> {
 
 impl<'a> Records<'a> {
     fn new(text: &'a str) -> Records<'a> {
-        Records { text, pos: 0, row: 0, quoted: text.contains('"') }
+        Records::with_quoting(text, text.contains('"'))
+    }
+
+    /// A parser for part of a file; `quoted` is whether the whole file has
+    /// a quote, so that every part is split by the same rules.
+    fn with_quoting(text: &'a str, quoted: bool) -> Records<'a> {
+        Records { text, pos: 0, row: 0, quoted }
     }
 
     /// Fills `fields` with the next record and returns its row, or an error
@@ -122,15 +147,10 @@ impl<'a> Records<'a> {
             self.row += 1;
             let row = self.row;
             if !self.quoted {
-                let rest = &self.text[self.pos..];
-                let end = rest.find('\n').unwrap_or(rest.len());
-                let line = rest[..end].strip_suffix('\r').unwrap_or(&rest[..end]);
-                self.pos += end + 1;
-                if line.is_empty() {
-                    continue;
+                if self.next_unquoted(fields) {
+                    return Some((row, Ok(())));
                 }
-                fields.extend(line.split(',').map(Cow::Borrowed));
-                return Some((row, Ok(())));
+                continue;
             }
             let blank = self.text[self.pos..].starts_with('\n') || self.text[self.pos..].starts_with("\r\n");
             if blank {
@@ -139,6 +159,37 @@ impl<'a> Records<'a> {
             }
             return Some((row, self.next_quoted(fields)));
         }
+    }
+
+    /// One line of quote-free text in one pass over its bytes (searching for
+    /// the newline and then for each comma costs twice); `false` for a blank
+    /// line. A carriage return before the newline is dropped.
+    fn next_unquoted(&mut self, fields: &mut Vec<Cow<'a, str>>) -> bool {
+        let text = self.text;
+        let start = self.pos;
+        let mut field = start;
+        let mut end = text.len();
+        for (i, &b) in text.as_bytes()[start..].iter().enumerate() {
+            match b {
+                b',' => {
+                    fields.push(Cow::Borrowed(&text[field..start + i]));
+                    field = start + i + 1;
+                }
+                b'\n' => {
+                    end = start + i;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        self.pos = end + 1;
+        let last = &text[field..end];
+        let last = last.strip_suffix('\r').unwrap_or(last);
+        if fields.is_empty() && last.is_empty() {
+            return false;
+        }
+        fields.push(Cow::Borrowed(last));
+        true
     }
 
     fn next_quoted(&mut self, fields: &mut Vec<Cow<'a, str>>) -> Result<(), String> {
@@ -217,6 +268,73 @@ impl<'a> Records<'a> {
     }
 }
 
+/// Where the record starting at `pos` of text with quotes ends: the rules
+/// of [`Records::next_quoted`] (and its blank-line skip) without building
+/// fields. A quote opens a quoted field only at the start of a field, so
+/// counting quotes would not do.
+fn quoted_record_end(b: &[u8], pos: usize) -> usize {
+    let mut i = pos;
+    loop {
+        if b.get(i) == Some(&b'"') {
+            let mut j = i + 1;
+            loop {
+                match b.get(j) {
+                    None => return b.len(),
+                    Some(b'"') if b.get(j + 1) == Some(&b'"') => j += 2,
+                    Some(b'"') => break,
+                    Some(_) => j += 1,
+                }
+            }
+            i = j + 1;
+            match b.get(i) {
+                Some(b',') => i += 1,
+                Some(b'\r') if b.get(i + 1) == Some(&b'\n') => return i + 2,
+                Some(b'\n') => return i + 1,
+                None => return i,
+                Some(_) => return b[i..].iter().position(|&c| c == b'\n').map_or(b.len(), |e| i + e + 1),
+            }
+        } else {
+            match b.get(i..).and_then(|rest| rest.iter().position(|&c| c == b',' || c == b'\n')) {
+                Some(e) if b[i + e] == b',' => i += e + 1,
+                Some(e) => return i + e + 1,
+                None => return b.len(),
+            }
+        }
+    }
+}
+
+/// Cuts `text[start..]` into blocks of at least `target` bytes (the last
+/// may be shorter), each ending at a record boundary.
+fn split_blocks(text: &str, start: usize, quoted: bool, target: usize) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let target = target.max(1);
+    let mut blocks = Vec::new();
+    let mut begin = start;
+    if quoted {
+        let mut pos = start;
+        while pos < bytes.len() {
+            pos = quoted_record_end(bytes, pos);
+            if pos - begin >= target || pos >= bytes.len() {
+                blocks.push(begin..pos.min(bytes.len()));
+                begin = pos;
+            }
+        }
+        return blocks;
+    }
+    while begin < bytes.len() {
+        let from = begin.saturating_add(target - 1);
+        let end = bytes
+            .get(from..)
+            .and_then(|rest| rest.iter().position(|&c| c == b'\n'))
+            .map_or(bytes.len(), |e| from + e + 1);
+        blocks.push(begin..end);
+        begin = end;
+    }
+    blocks
+}
+
+// ----- problems --------------------------------------------------------------
+
 /// Collects problems up to [`MAX_ERRORS`], counting the rest.
 struct Problems {
     errors: Vec<DataError>,
@@ -224,6 +342,10 @@ struct Problems {
 }
 
 impl Problems {
+    fn new() -> Problems {
+        Problems { errors: Vec::new(), dropped: 0 }
+    }
+
     fn push(&mut self, file: &str, row: usize, kind: DataErrorKind, message: String) {
         if self.errors.len() < MAX_ERRORS {
             self.errors.push(DataError {
@@ -234,6 +356,25 @@ impl Problems {
         } else {
             self.dropped += 1;
         }
+    }
+
+    fn push_error(&mut self, error: DataError) {
+        if self.errors.len() < MAX_ERRORS {
+            self.errors.push(error);
+        } else {
+            self.dropped += 1;
+        }
+    }
+
+    /// Takes over the problems of a block whose rows count from `base`.
+    /// A block keeps its first [`MAX_ERRORS`] like the whole load, so the
+    /// ones it dropped would have been dropped here too.
+    fn append(&mut self, block: Problems, base: usize) {
+        for mut e in block.errors {
+            e.location.line += base;
+            self.push_error(e);
+        }
+        self.dropped += block.dropped;
     }
 
     /// Records a record that failed to split or has the wrong number of
@@ -278,27 +419,24 @@ impl Problems {
     }
 }
 
+// ----- header and values -----------------------------------------------------
+
 /// Reads the header: the positions of the structural columns and the
 /// property columns.
-fn header<'a>(
-    file: &DataFile<'_>,
-    records: &mut Records<'a>,
+fn header(
+    file: &str,
+    records: &mut Records<'_>,
     required: &[&str],
     graph: &mut Graph,
     problems: &mut Problems,
 ) -> Option<(Vec<usize>, Vec<Option<Column>>)> {
     let mut fields = Vec::new();
     let Some((row, parsed)) = records.next_record(&mut fields) else {
-        problems.push(
-            file.name(),
-            1,
-            DataErrorKind::Malformed,
-            "file is empty; expected a header row".to_string(),
-        );
+        problems.push(file, 1, DataErrorKind::Malformed, "file is empty; expected a header row".to_string());
         return None;
     };
     if let Err(e) = parsed {
-        problems.push(file.name(), row, DataErrorKind::Malformed, e);
+        problems.push(file, row, DataErrorKind::Malformed, e);
         return None;
     }
     let mut columns: Vec<Option<Column>> = Vec::new();
@@ -314,7 +452,7 @@ fn header<'a>(
         };
         if names.contains(&name) {
             problems.push(
-                file.name(),
+                file,
                 row,
                 DataErrorKind::Malformed,
                 format!("duplicate column '{name}' in header"),
@@ -335,7 +473,7 @@ fn header<'a>(
             Some(p) => positions.push(p),
             None => {
                 problems.push(
-                    file.name(),
+                    file,
                     row,
                     DataErrorKind::Malformed,
                     format!("header lacks required column '{want}' (found: {})", names.join(",")),
@@ -388,102 +526,757 @@ fn row_properties(
     ok
 }
 
-/// Parses a node file and an edge file into a graph.
-pub(super) fn parse_csv(nodes: &DataFile<'_>, edges: &DataFile<'_>) -> Result<Graph, LoadError> {
-    let mut problems = Problems { errors: Vec::new(), dropped: 0 };
-    let mut graph = Graph::new();
-    let texts: Vec<Option<&str>> = [nodes, edges]
-        .iter()
-        .map(|f| match f.text() {
-            Ok(t) => Some(t),
-            Err(e) => {
-                problems.push(&e.location.file, e.location.line, e.kind, e.message);
-                None
-            }
-        })
-        .collect();
-    let (Some(node_text), Some(edge_text)) = (texts[0], texts[1]) else {
-        return problems.into_result(graph);
-    };
+// ----- the id index ----------------------------------------------------------
 
-    // The row each node came from, for duplicate-id messages; the graph's
-    // own id index does the lookups, so no second map of a million ids.
-    let mut first_row: Vec<u32> = Vec::new();
-    let mut records = Records::new(node_text);
-    let node_header = header(nodes, &mut records, &["id", "label"], &mut graph, &mut problems);
-    let mut fields: Vec<Cow<'_, str>> = Vec::new();
-    let mut properties: Vec<(KeyId, Value)> = Vec::new();
-    if let Some((pos, mut columns)) = node_header {
-        let width = columns.len();
-        graph.reserve(node_text.len() / 40, edge_text.len() / 24);
-        first_row.reserve(node_text.len() / 40);
-        while let Some((row, parsed)) = records.next_record(&mut fields) {
-            if !problems.well_formed(nodes.name(), row, parsed, fields.len(), width) {
-                continue;
-            }
-            let id = &fields[pos[0]];
-            if id.is_empty() {
-                problems.push(nodes.name(), row, DataErrorKind::MissingProperty, "empty id".to_string());
-                continue;
-            }
-            let labels: Vec<&str> =
-                fields[pos[1]].split(';').map(str::trim).filter(|l| !l.is_empty()).collect();
-            if labels.is_empty() {
-                let msg = format!("node '{id}' has an empty label");
-                problems.push(nodes.name(), row, DataErrorKind::MissingProperty, msg);
-                continue;
-            }
-            let bad =
-                !row_properties(&mut columns, &fields, nodes.name(), row, &mut problems, &mut properties);
-            if bad {
-                continue;
-            }
-            if let Some(first) = graph.node_by_key(&fields[pos[0]]) {
-                let msg =
-                    format!("duplicate id '{}' (first at row {})", fields[pos[0]], first_row[first.index()]);
-                problems.push(nodes.name(), row, DataErrorKind::DuplicateId, msg);
-                continue;
-            }
-            graph.add_node_interned(&labels, std::mem::take(&mut properties));
-            first_row.push(row as u32);
+/// The loaded nodes by id, for duplicate checks and edge endpoints. An
+/// open-addressing table whose 16-byte slots hold ids of up to
+/// [`INLINE`] bytes in place, so finding an endpoint is usually one cache
+/// miss; the graph's own index takes four (table, entry, string, bytes),
+/// which was half the time of a bulk load. Longer ids live in `long` and
+/// their slots hold a tag of the hash and where the id is.
+struct IdIndex {
+    slots: Vec<Slot>,
+    len: usize,
+    /// Ids longer than [`INLINE`], each as an 8-byte length and the bytes.
+    long: Vec<u8>,
+}
+
+/// `key` is the id's length and bytes, zero-padded, or [`LONG`], three tag
+/// bytes and the id's offset in `IdIndex::long`.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    key: [u8; 12],
+    node: u32,
+}
+
+const VACANT: Slot = Slot { key: [0; 12], node: u32::MAX };
+
+/// An id's slot key (see [`Slot`]) and hash, computed once per lookup.
+#[derive(Debug, Clone, Copy)]
+struct Probe {
+    key: [u8; 12],
+    hash: u64,
+}
+
+/// Records whose id lookups are started together (see [`IdIndex::touch`]).
+const BATCH: usize = 32;
+const INLINE: usize = 11;
+const LONG: u8 = 0xFF;
+
+/// The splitmix64 finaliser: every input bit reaches the low bits, which
+/// pick the slot.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+fn hash_inline(key: &[u8; 12]) -> u64 {
+    let mut a = [0u8; 8];
+    let mut b = [0u8; 4];
+    a.copy_from_slice(&key[..8]);
+    b.copy_from_slice(&key[8..]);
+    mix(u64::from_le_bytes(a).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ u64::from(u32::from_le_bytes(b)))
+}
+
+fn hash_long(bytes: &[u8]) -> u64 {
+    let mut h = bytes.len() as u64;
+    for chunk in bytes.chunks(8) {
+        let mut w = [0u8; 8];
+        w[..chunk.len()].copy_from_slice(chunk);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    mix(h)
+}
+
+impl IdIndex {
+    fn with_capacity(ids: usize) -> IdIndex {
+        let slots = (ids.max(8) * 4 / 3 + 1).next_power_of_two();
+        IdIndex { slots: vec![VACANT; slots], len: 0, long: Vec::new() }
+    }
+
+    /// The slot key of `id` (without the offset, for a long one) and its hash.
+    fn probe(id: &str) -> Probe {
+        let b = id.as_bytes();
+        let mut key = [0u8; 12];
+        if b.len() <= INLINE {
+            key[0] = b.len() as u8;
+            key[1..=b.len()].copy_from_slice(b);
+            Probe { key, hash: hash_inline(&key) }
+        } else {
+            let hash = hash_long(b);
+            key[0] = LONG;
+            key[1..4].copy_from_slice(&hash.to_le_bytes()[5..]);
+            Probe { key, hash }
         }
     }
 
-    let mut records = Records::new(edge_text);
-    if let Some((pos, mut columns)) =
-        header(edges, &mut records, &["src", "dst", "type"], &mut graph, &mut problems)
-    {
-        let width = columns.len();
-        while let Some((row, parsed)) = records.next_record(&mut fields) {
-            if !problems.well_formed(edges.name(), row, parsed, fields.len(), width) {
+    fn long_id(&self, key: &[u8; 12]) -> &[u8] {
+        let mut at = [0u8; 8];
+        at.copy_from_slice(&key[4..]);
+        let at = u64::from_le_bytes(at) as usize;
+        let len = self.long.get(at..at + 8).map_or(0, |l| {
+            let mut n = [0u8; 8];
+            n.copy_from_slice(l);
+            u64::from_le_bytes(n) as usize
+        });
+        self.long.get(at + 8..at + 8 + len).unwrap_or_default()
+    }
+
+    fn matches(&self, slot: &Slot, probe: &Probe, id: &str) -> bool {
+        if probe.key[0] != LONG {
+            return slot.key == probe.key;
+        }
+        slot.key[..4] == probe.key[..4] && self.long_id(&slot.key) == id.as_bytes()
+    }
+
+    /// Reads the first slot `probe` would look at. The lookups of a batch
+    /// of records are independent, so touching all their slots first lets
+    /// the processor fetch them from memory at once instead of one after
+    /// the other; the lookups then hit the cache.
+    fn touch(&self, probe: &Probe) -> u32 {
+        self.slots[probe.hash as usize & (self.slots.len() - 1)].node
+    }
+
+    /// The slot holding `id`, or the vacant slot where it would go.
+    fn find(&self, id: &str, probe: &Probe) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut i = probe.hash as usize & mask;
+        loop {
+            let slot = &self.slots[i];
+            if slot.node == VACANT.node || self.matches(slot, probe, id) {
+                return i;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// The node with `id`, whose probe is `probe`.
+    fn get(&self, id: &str, probe: &Probe) -> Option<NodeId> {
+        let node = self.slots[self.find(id, probe)].node;
+        (node != VACANT.node).then_some(NodeId(node))
+    }
+
+    /// Enters `id` (whose probe is `probe`) for `node`, or returns the node
+    /// that already has it.
+    fn insert(&mut self, id: &str, probe: &Probe, node: NodeId) -> Result<(), NodeId> {
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
+        let i = self.find(id, probe);
+        if self.slots[i].node != VACANT.node {
+            return Err(NodeId(self.slots[i].node));
+        }
+        let mut key = probe.key;
+        if key[0] == LONG {
+            key[4..].copy_from_slice(&(self.long.len() as u64).to_le_bytes());
+            self.long.extend_from_slice(&(id.len() as u64).to_le_bytes());
+            self.long.extend_from_slice(id.as_bytes());
+        }
+        self.slots[i] = Slot { key, node: node.0 };
+        self.len += 1;
+        Ok(())
+    }
+
+    fn grow(&mut self) {
+        let bigger = vec![VACANT; 2 * self.slots.len()];
+        let old = std::mem::replace(&mut self.slots, bigger);
+        let mask = self.slots.len() - 1;
+        for slot in old.into_iter().filter(|s| s.node != VACANT.node) {
+            let hash =
+                if slot.key[0] == LONG { hash_long(self.long_id(&slot.key)) } else { hash_inline(&slot.key) };
+            let mut i = hash as usize & mask;
+            while self.slots[i].node != VACANT.node {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = slot;
+        }
+    }
+}
+
+// ----- blocks in parallel ----------------------------------------------------
+
+/// How a load is split; tests use small blocks and fixed thread counts to
+/// exercise the boundaries.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Options {
+    /// Parser threads; 0 for one per available core.
+    pub(super) threads: usize,
+    /// Bytes per block, about.
+    pub(super) block_bytes: usize,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { threads: 0, block_bytes: 128 << 10 }
+    }
+}
+
+/// Parser threads at most when the count is automatic: the graph is built
+/// on one thread, which a few parsers keep busy, and every parser adds
+/// blocks waiting in memory.
+const MAX_THREADS: usize = 8;
+
+/// Blocks the parsers may run ahead of the consumer, per parser: enough to
+/// keep them busy, few enough that parsed blocks do not pile up in memory.
+const AHEAD_PER_THREAD: usize = 4;
+
+struct Pipeline<R> {
+    next: usize,
+    consumed: usize,
+    done: BTreeMap<usize, (usize, R)>,
+    /// The consumer has stopped (finished or unwinding) or a parser panicked.
+    stop: bool,
+    parser_panicked: bool,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Parses blocks `0..count` with `parse` on parser threads, each with its
+/// own state from `new_parser`, and hands each result to `consume` on the
+/// calling thread in block order, with the number of the parser that made
+/// it (a parser takes its blocks in increasing order, so per-parser state
+/// such as new interned names reaches `consume` in the order it arose).
+/// With one thread or one block, everything runs on the calling thread.
+fn run_blocks<S, R, N, P, C>(count: usize, threads: usize, new_parser: N, parse: P, mut consume: C)
+where
+    R: Send,
+    N: Fn() -> S + Sync,
+    P: Fn(&mut S, usize) -> R + Sync,
+    C: FnMut(usize, R),
+{
+    let threads = match threads {
+        0 if count > 1 => {
+            std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(MAX_THREADS)
+        }
+        t => t,
+    }
+    .min(count);
+    if threads <= 1 {
+        let mut state = new_parser();
+        for k in 0..count {
+            consume(0, parse(&mut state, k));
+        }
+        return;
+    }
+    let shared = Mutex::new(Pipeline {
+        next: 0,
+        consumed: 0,
+        done: BTreeMap::new(),
+        stop: false,
+        parser_panicked: false,
+    });
+    let changed = Condvar::new();
+    let ahead = threads * AHEAD_PER_THREAD;
+
+    /// Wakes everyone up when its thread leaves, normally or by a panic, so
+    /// no thread waits for one that is gone.
+    struct Leave<'s, R> {
+        shared: &'s Mutex<Pipeline<R>>,
+        changed: &'s Condvar,
+        consumer: bool,
+    }
+    impl<R> Drop for Leave<'_, R> {
+        fn drop(&mut self) {
+            let mut p = lock(self.shared);
+            if self.consumer {
+                p.stop = true;
+            } else if std::thread::panicking() {
+                p.parser_panicked = true;
+            }
+            self.changed.notify_all();
+        }
+    }
+
+    std::thread::scope(|scope| {
+        let mut started = 0;
+        for parser in 0..threads {
+            let (shared, changed, new_parser, parse) = (&shared, &changed, &new_parser, &parse);
+            let worker = move || {
+                let _leave = Leave { shared, changed, consumer: false };
+                let mut state = new_parser();
+                loop {
+                    let k = {
+                        let mut p = lock(shared);
+                        loop {
+                            if p.stop || p.next >= count {
+                                return;
+                            }
+                            if p.next < p.consumed + ahead {
+                                break;
+                            }
+                            p = changed.wait(p).unwrap_or_else(PoisonError::into_inner);
+                        }
+                        p.next += 1;
+                        p.next - 1
+                    };
+                    let result = parse(&mut state, k);
+                    lock(shared).done.insert(k, (parser, result));
+                    changed.notify_all();
+                }
+            };
+            let builder = std::thread::Builder::new().name("aikg-csv".to_string());
+            started += usize::from(builder.spawn_scoped(scope, worker).is_ok());
+        }
+        if started == 0 {
+            // No thread could be started (a process or memory limit); the
+            // load still succeeds, on this thread.
+            let mut state = new_parser();
+            for k in 0..count {
+                consume(0, parse(&mut state, k));
+            }
+            return;
+        }
+        let _leave = Leave { shared: &shared, changed: &changed, consumer: true };
+        for k in 0..count {
+            let (parser, result) = {
+                let mut p = lock(&shared);
+                loop {
+                    if let Some(r) = p.done.remove(&k) {
+                        p.consumed = k + 1;
+                        break r;
+                    }
+                    // The scope re-raises the parser's panic once all have left.
+                    if p.parser_panicked {
+                        return;
+                    }
+                    p = changed.wait(p).unwrap_or_else(PoisonError::into_inner);
+                }
+            };
+            changed.notify_all();
+            consume(parser, result);
+        }
+    });
+}
+
+// ----- nodes -----------------------------------------------------------------
+
+/// A node record that converted cleanly, waiting for its duplicate check.
+struct NodeRecord<'a> {
+    /// Row within the block.
+    row: usize,
+    id: Cow<'a, str>,
+    /// Its labels in [`NodeBlock::labels`].
+    labels: Range<usize>,
+    properties: Vec<(KeyId, Value)>,
+}
+
+struct NodeBlock<'a> {
+    nodes: Vec<NodeRecord<'a>>,
+    labels: Vec<Cow<'a, str>>,
+    problems: Problems,
+    /// Newlines in the block, for the rows of the blocks after it.
+    lines: usize,
+}
+
+/// Moves the items out of a scratch vector into one of exactly their
+/// number, so the graph's boxed slice of them needs no reallocation and
+/// the scratch vector keeps its capacity.
+fn take_exact<T>(scratch: &mut Vec<T>) -> Vec<T> {
+    let mut exact = Vec::with_capacity(scratch.len());
+    exact.append(scratch);
+    exact
+}
+
+fn split_labels(all: &str) -> impl Iterator<Item = &str> {
+    all.split(';').map(str::trim).filter(|l| !l.is_empty())
+}
+
+fn parse_node_block<'a>(
+    columns: &mut [Option<Column>],
+    text: &'a str,
+    quoted: bool,
+    pos: &[usize],
+    file: &str,
+) -> NodeBlock<'a> {
+    let mut block = NodeBlock { nodes: Vec::new(), labels: Vec::new(), problems: Problems::new(), lines: 0 };
+    let problems = &mut block.problems;
+    let mut records = Records::with_quoting(text, quoted);
+    let mut fields: Vec<Cow<'a, str>> = Vec::new();
+    let mut properties: Vec<(KeyId, Value)> = Vec::new();
+    let width = columns.len();
+    while let Some((row, parsed)) = records.next_record(&mut fields) {
+        if !problems.well_formed(file, row, parsed, fields.len(), width) {
+            continue;
+        }
+        let id = &fields[pos[0]];
+        if id.is_empty() {
+            problems.push(file, row, DataErrorKind::MissingProperty, "empty id".to_string());
+            continue;
+        }
+        let first_label = block.labels.len();
+        match &fields[pos[1]] {
+            Cow::Borrowed(all) => block.labels.extend(split_labels(all).map(Cow::Borrowed)),
+            Cow::Owned(all) => block.labels.extend(split_labels(all).map(|l| Cow::Owned(l.to_string()))),
+        }
+        if block.labels.len() == first_label {
+            let msg = format!("node '{id}' has an empty label");
+            problems.push(file, row, DataErrorKind::MissingProperty, msg);
+            continue;
+        }
+        if !row_properties(columns, &fields, file, row, problems, &mut properties) {
+            block.labels.truncate(first_label);
+            continue;
+        }
+        block.nodes.push(NodeRecord {
+            row,
+            id: std::mem::take(&mut fields[pos[0]]),
+            labels: first_label..block.labels.len(),
+            properties: take_exact(&mut properties),
+        });
+    }
+    block.lines = records.row;
+    block
+}
+
+/// The graph after the node file, with the index the edge file's endpoints
+/// are looked up in.
+pub(super) struct NodesLoaded {
+    graph: Graph,
+    index: IdIndex,
+    problems: Problems,
+}
+
+/// Loads the node file: decodes it, then [`load_nodes`].
+///
+/// # Errors
+/// The file is not UTF-8.
+pub(super) fn parse_nodes(file: &DataFile<'_>, options: Options) -> Result<NodesLoaded, DataError> {
+    Ok(load_nodes(file.name(), file.text()?, options))
+}
+
+fn load_nodes(file: &str, text: &str, options: Options) -> NodesLoaded {
+    let mut problems = Problems::new();
+    let mut graph = Graph::new();
+    let mut records = Records::new(text);
+    let Some((pos, columns)) = header(file, &mut records, &["id", "label"], &mut graph, &mut problems) else {
+        return NodesLoaded { graph, index: IdIndex::with_capacity(0), problems };
+    };
+    let estimate = text.len() / 40;
+    graph.reserve(estimate, 0);
+    graph.reserve_ids(estimate);
+    let mut index = IdIndex::with_capacity(estimate);
+    // The row each node came from, for duplicate-id messages.
+    let mut first_row: Vec<u32> = Vec::with_capacity(estimate);
+    let quoted = records.quoted;
+    let blocks = split_blocks(text, records.pos, quoted, options.block_bytes);
+    let mut base = records.row;
+    run_blocks(
+        blocks.len(),
+        options.threads,
+        || columns.clone(),
+        |columns, k| parse_node_block(columns, &text[blocks[k].clone()], quoted, &pos, file),
+        |_, block| {
+            let NodeBlock { nodes, labels, problems: found, lines } = block;
+            let dropped = found.dropped;
+            let mut found = found.errors.into_iter().peekable();
+            let mut names: Vec<&str> = Vec::new();
+            let mut probes: Vec<Probe> = Vec::with_capacity(BATCH);
+            let mut nodes = nodes;
+            for batch in nodes.chunks_mut(BATCH) {
+                probes.clear();
+                probes.extend(batch.iter().map(|n| IdIndex::probe(&n.id)));
+                std::hint::black_box(probes.iter().fold(0, |t, p| t ^ index.touch(p)));
+                for (node, probe) in batch.iter_mut().zip(&probes) {
+                    // The block's own problems are on other rows; keep file order.
+                    while let Some(mut e) = found.next_if(|e| e.location.line < node.row) {
+                        e.location.line += base;
+                        problems.push_error(e);
+                    }
+                    let row = base + node.row;
+                    let next = NodeId(graph.node_count() as u32);
+                    if let Err(first) = index.insert(&node.id, probe, next) {
+                        let msg =
+                            format!("duplicate id '{}' (first at row {})", node.id, first_row[first.index()]);
+                        problems.push(file, row, DataErrorKind::DuplicateId, msg);
+                        continue;
+                    }
+                    names.clear();
+                    names.extend(labels[node.labels.clone()].iter().map(|l| &**l));
+                    graph.add_node_interned(&names, std::mem::take(&mut node.properties));
+                    first_row.push(row as u32);
+                }
+            }
+            problems.append(Problems { errors: found.collect(), dropped }, base);
+            base += lines;
+        },
+    );
+    NodesLoaded { graph, index, problems }
+}
+
+// ----- edges -----------------------------------------------------------------
+
+/// Distinct property texts a parser remembers; past that, each record's
+/// properties are converted on their own.
+const SET_CACHE: usize = 4096;
+/// Longer property texts are not remembered (they are rarely repeated).
+const SET_KEY_MAX: usize = 256;
+/// Marks [`EdgeRecord::set`] as an index into [`EdgeBlock::one_off`].
+const ONE_OFF: u32 = 1 << 31;
+
+/// What a parser keeps across the blocks it parses: relationship types and
+/// property sets by their text, numbered in the order it met them, so a
+/// record's type and properties are converted once per parser rather than
+/// once per record.
+struct EdgeParser {
+    columns: Vec<Option<Column>>,
+    types: HashMap<Box<str>, u32, FxBuild>,
+    sets: HashMap<Box<[u8]>, u32, FxBuild>,
+    /// Type and property set together by the text of both, so a record
+    /// seen before costs one lookup.
+    pairs: HashMap<Box<[u8]>, (u32, u32), FxBuild>,
+    key: Vec<u8>,
+}
+
+/// A relationship record that parsed cleanly: endpoints, and the parser's
+/// numbers for its type and property set.
+struct EdgeRecord {
+    src: NodeId,
+    dst: NodeId,
+    rel_type: u32,
+    set: u32,
+}
+
+struct EdgeBlock {
+    edges: Vec<EdgeRecord>,
+    /// Types and property sets the parser met first in this block.
+    new_types: Vec<Box<str>>,
+    new_sets: Vec<Vec<(KeyId, Value)>>,
+    /// Property sets of records past the parser's cache.
+    one_off: Vec<Vec<(KeyId, Value)>>,
+    problems: Problems,
+    lines: usize,
+}
+
+/// A record of a batch (see [`IdIndex::touch`]): its row, whether it
+/// split, its fields in the batch's field list, and its endpoints' probes.
+struct Pending {
+    row: usize,
+    parsed: Result<(), String>,
+    fields: Range<usize>,
+    probes: [Probe; 2],
+}
+
+fn parse_edge_block(
+    parser: &mut EdgeParser,
+    text: &str,
+    quoted: bool,
+    pos: &[usize],
+    file: &str,
+    index: &IdIndex,
+) -> EdgeBlock {
+    let mut block = EdgeBlock {
+        edges: Vec::new(),
+        new_types: Vec::new(),
+        new_sets: Vec::new(),
+        one_off: Vec::new(),
+        problems: Problems::new(),
+        lines: 0,
+    };
+    let problems = &mut block.problems;
+    let mut records = Records::with_quoting(text, quoted);
+    let mut fields: Vec<Cow<'_, str>> = Vec::new();
+    let mut properties: Vec<(KeyId, Value)> = Vec::new();
+    let width = parser.columns.len();
+    let mut batch: Vec<Pending> = Vec::with_capacity(BATCH);
+    let mut all: Vec<Cow<'_, str>> = Vec::new();
+    loop {
+        batch.clear();
+        all.clear();
+        while batch.len() < BATCH {
+            let Some((row, parsed)) = records.next_record(&mut fields) else { break };
+            let probes = if fields.len() == width {
+                [IdIndex::probe(&fields[pos[0]]), IdIndex::probe(&fields[pos[1]])]
+            } else {
+                [Probe { key: [0; 12], hash: 0 }; 2]
+            };
+            let first = all.len();
+            all.append(&mut fields);
+            batch.push(Pending { row, parsed, fields: first..all.len(), probes });
+        }
+        if batch.is_empty() {
+            break;
+        }
+        std::hint::black_box(
+            batch.iter().fold(0, |t, p| t ^ index.touch(&p.probes[0]) ^ index.touch(&p.probes[1])),
+        );
+        for Pending { row, parsed, fields, probes } in batch.drain(..) {
+            let fields = &all[fields];
+            if !problems.well_formed(file, row, parsed, fields.len(), width) {
                 continue;
             }
             let mut ends = [NodeId(0); 2];
             let mut bad = false;
             for (k, role) in ["src", "dst"].iter().enumerate() {
-                match graph.node_by_key(&fields[pos[k]]) {
+                match index.get(&fields[pos[k]], &probes[k]) {
                     Some(n) => ends[k] = n,
                     None => {
                         let msg = format!("{role} names unknown node '{}'", fields[pos[k]]);
-                        problems.push(edges.name(), row, DataErrorKind::UnknownNode, msg);
+                        problems.push(file, row, DataErrorKind::UnknownNode, msg);
                         bad = true;
                     }
                 }
             }
+            // The property fields and the type, each length-prefixed so
+            // that different field splits never meet. Text that converted
+            // once converts the same way again, so a remembered record needs
+            // no checking.
             let rel_type = fields[pos[2]].trim();
+            parser.key.clear();
+            for (col, field) in parser.columns.iter().zip(fields) {
+                if col.is_some() {
+                    parser.key.extend_from_slice(&(field.len() as u64).to_le_bytes());
+                    parser.key.extend_from_slice(field.as_bytes());
+                }
+            }
+            let props_len = parser.key.len();
+            parser.key.extend_from_slice(&(rel_type.len() as u64).to_le_bytes());
+            parser.key.extend_from_slice(rel_type.as_bytes());
+            if let Some(&(rel_type, set)) = parser.pairs.get(parser.key.as_slice()) {
+                if !bad {
+                    block.edges.push(EdgeRecord { src: ends[0], dst: ends[1], rel_type, set });
+                }
+                continue;
+            }
             if rel_type.is_empty() {
-                problems.push(edges.name(), row, DataErrorKind::MissingProperty, "empty type".to_string());
+                problems.push(file, row, DataErrorKind::MissingProperty, "empty type".to_string());
                 bad = true;
             }
-            if !row_properties(&mut columns, &fields, edges.name(), row, &mut problems, &mut properties) {
-                bad = true;
+            let set = match parser.sets.get(&parser.key[..props_len]) {
+                Some(&set) => set,
+                None => {
+                    if !row_properties(&mut parser.columns, fields, file, row, problems, &mut properties) {
+                        continue;
+                    }
+                    let converted = take_exact(&mut properties);
+                    if parser.sets.len() < SET_CACHE && props_len <= SET_KEY_MAX {
+                        let set = parser.sets.len() as u32;
+                        parser.sets.insert(parser.key[..props_len].into(), set);
+                        block.new_sets.push(converted);
+                        set
+                    } else {
+                        block.one_off.push(converted);
+                        ONE_OFF | (block.one_off.len() - 1) as u32
+                    }
+                }
+            };
+            if bad {
+                continue;
             }
-            if !bad && problems.errors.is_empty() {
-                graph.add_edge_interned(ends[0], ends[1], rel_type, std::mem::take(&mut properties));
+            let rel_type = match parser.types.get(rel_type) {
+                Some(&t) => t,
+                None => {
+                    let t = parser.types.len() as u32;
+                    parser.types.insert(rel_type.into(), t);
+                    block.new_types.push(rel_type.into());
+                    t
+                }
+            };
+            if set & ONE_OFF == 0 && parser.pairs.len() < SET_CACHE && parser.key.len() <= SET_KEY_MAX {
+                parser.pairs.insert(parser.key.as_slice().into(), (rel_type, set));
             }
+            block.edges.push(EdgeRecord { src: ends[0], dst: ends[1], rel_type, set });
         }
     }
+    block.lines = records.row;
+    block
+}
+
+/// Loads the edge file into the graph of [`parse_nodes`] and checks the
+/// whole load.
+///
+/// # Errors
+/// Every problem in both files; only the encoding problems if either file
+/// is not UTF-8.
+pub(super) fn parse_edges(
+    nodes: Result<NodesLoaded, DataError>,
+    file: &DataFile<'_>,
+    options: Options,
+) -> Result<Graph, LoadError> {
+    let (nodes, text) = match (nodes, file.text()) {
+        (Ok(nodes), Ok(text)) => (nodes, text),
+        (nodes, text) => {
+            let mut problems = Problems::new();
+            for e in [nodes.err(), text.err()].into_iter().flatten() {
+                problems.push_error(e);
+            }
+            return problems.into_result(Graph::new());
+        }
+    };
+    let file = file.name();
+    let NodesLoaded { mut graph, index, mut problems } = nodes;
+    let mut records = Records::new(text);
+    let Some((pos, columns)) = header(file, &mut records, &["src", "dst", "type"], &mut graph, &mut problems)
+    else {
+        return problems.into_result(graph);
+    };
+    graph.reserve(0, text.len() / 24);
+    let quoted = records.quoted;
+    let blocks = split_blocks(text, records.pos, quoted, options.block_bytes);
+    let mut base = records.row;
+    // Per parser: its type and property set numbers in the graph.
+    let mut types: Vec<Vec<RelTypeId>> = Vec::new();
+    let mut sets: Vec<Vec<u32>> = Vec::new();
+    run_blocks(
+        blocks.len(),
+        options.threads,
+        || EdgeParser {
+            columns: columns.clone(),
+            types: HashMap::default(),
+            sets: HashMap::default(),
+            pairs: HashMap::default(),
+            key: Vec::new(),
+        },
+        |parser, k| parse_edge_block(parser, &text[blocks[k].clone()], quoted, &pos, file, &index),
+        |parser, block| {
+            if types.len() <= parser {
+                types.resize_with(parser + 1, Vec::new);
+                sets.resize_with(parser + 1, Vec::new);
+            }
+            let (types, sets) = (&mut types[parser], &mut sets[parser]);
+            // A type new to this parser in this block first occurs in the
+            // file in this block or earlier, so interning here, in the
+            // block's order, interns in file order.
+            types.extend(block.new_types.iter().map(|t| graph.intern_rel_type(t)));
+            sets.extend(block.new_sets.into_iter().map(|s| graph.edge_property_set(s)));
+            // A load with errors returns no graph, so stop building it.
+            let clean = problems.errors.is_empty() && block.problems.errors.is_empty();
+            problems.append(block.problems, base);
+            base += block.lines;
+            if !clean {
+                return;
+            }
+            let mut one_off = block.one_off;
+            for batch in block.edges.chunks(BATCH) {
+                std::hint::black_box(
+                    batch
+                        .iter()
+                        .fold(0, |t, e| t ^ graph.touch_edge_heads(e.src) ^ graph.touch_edge_heads(e.dst)),
+                );
+                for e in batch {
+                    let set = match e.set & ONE_OFF {
+                        0 => sets[e.set as usize],
+                        _ => {
+                            graph.edge_property_set(std::mem::take(&mut one_off[(e.set ^ ONE_OFF) as usize]))
+                        }
+                    };
+                    graph.add_edge_with_set(e.src, e.dst, types[e.rel_type as usize], set);
+                }
+            }
+        },
+    );
     problems.into_result(graph)
+}
+
+/// Parses a node file and an edge file into a graph.
+pub(super) fn parse_csv(nodes: &DataFile<'_>, edges: &DataFile<'_>) -> Result<Graph, LoadError> {
+    parse_csv_with(nodes, edges, Options::default())
+}
+
+fn parse_csv_with(nodes: &DataFile<'_>, edges: &DataFile<'_>, options: Options) -> Result<Graph, LoadError> {
+    parse_edges(parse_nodes(nodes, options), edges, options)
 }
 
 #[cfg(test)]
@@ -542,6 +1335,176 @@ mod tests {
         assert_eq!(err.errors[0].to_string(), "nodes.csv:1: file is empty; expected a header row");
         let err = load("id,label\n\"A,Model\n", "src,dst,type\n").unwrap_err();
         assert_eq!(err.errors[0].to_string(), "nodes.csv:2: unterminated quoted field");
+    }
+
+    /// Everything a graph shows through the public API, in order.
+    fn dump(g: &Graph) -> String {
+        use std::fmt::Write as _;
+        let mut out = String::new();
+        let _ = writeln!(out, "{:?}", g.labels().collect::<Vec<_>>());
+        let _ = writeln!(out, "{:?}", g.rel_types().collect::<Vec<_>>());
+        let _ = writeln!(out, "{:?}", g.property_keys().collect::<Vec<_>>());
+        for id in g.node_ids() {
+            let n = g.node(id);
+            let indexed = n.key().map(|k| g.node_by_key(k) == Some(id));
+            let labels: Vec<_> = n.labels().collect();
+            let _ = writeln!(out, "{id:?} {labels:?} {:?} {indexed:?}", n.properties().collect::<Vec<_>>());
+        }
+        for id in g.edge_ids() {
+            let e = g.edge(id);
+            let (src, dst) = (e.src().id(), e.dst().id());
+            let _ = writeln!(
+                out,
+                "{id:?} {src:?} {dst:?} {} {:?}",
+                e.rel_type(),
+                e.properties().collect::<Vec<_>>()
+            );
+        }
+        out
+    }
+
+    /// The graph's dump or the error messages of a load on `threads`
+    /// threads in blocks of `block_bytes`.
+    fn outcome(nodes: &str, edges: &str, threads: usize, block_bytes: usize) -> String {
+        let options = Options { threads, block_bytes };
+        let nodes = DataFile::new("nodes.csv", nodes.as_bytes());
+        let edges = DataFile::new("edges.csv", edges.as_bytes());
+        match parse_csv_with(&nodes, &edges, options) {
+            Ok(g) => dump(&g),
+            Err(e) => e.errors.iter().map(|e| format!("{e}\n")).collect(),
+        }
+    }
+
+    /// Quoted fields with commas, doubled quotes and newlines, a quote in
+    /// the middle of a field (which opens nothing), CRLF, blank lines,
+    /// several labels, ids longer than the index keeps in place, and more
+    /// distinct relationship property sets than a parser remembers.
+    fn tricky_files() -> (String, String) {
+        let id = |i: usize| if i % 7 == 0 { format!("node-with-a-long-id-{i}") } else { format!("N{i}") };
+        let mut nodes = String::from("\u{feff}id,label,name,year\r\n");
+        for i in 0..300 {
+            let name = match i % 5 {
+                0 => format!("\"Name {i},\nsecond line\""),
+                1 => format!("\"say \"\"hi\"\" {i}\""),
+                2 => format!("half\"quote{i}"),
+                _ => format!("Plain {i}"),
+            };
+            let label = if i % 11 == 0 { "Model; Product" } else { "Model" };
+            nodes.push_str(&format!("{},{label},{name},{}\r\n", id(i), 2000 + i % 30));
+            if i % 50 == 0 {
+                nodes.push_str("\r\n");
+            }
+        }
+        let mut edges = String::from("src,dst,type,round,weight\n");
+        for i in 0..5000 {
+            let round = if i % 13 == 0 { "\"Series\nA\"".to_string() } else { format!("R{}", i % 4) };
+            let rel = ["BUILT_ON", "INVESTED_IN", " PART_OF "][i % 3];
+            edges.push_str(&format!("{},{},{rel},{round},{i}\n", id(i % 300), id((i * 7 + 3) % 300)));
+        }
+        (nodes, edges)
+    }
+
+    #[test]
+    fn blocks_and_threads_do_not_change_the_graph() {
+        let (nodes, edges) = tricky_files();
+        let sequential = outcome(&nodes, &edges, 1, usize::MAX);
+        assert!(sequential.contains(r#""Name 0,\nsecond line""#), "{sequential}");
+        assert_eq!(sequential.lines().filter(|l| l.starts_with("EdgeId")).count(), 5000);
+        for threads in [1, 2, 3] {
+            for block_bytes in [1, 5, 64, 999, 4096] {
+                let parallel = outcome(&nodes, &edges, threads, block_bytes);
+                assert!(parallel == sequential, "{threads} threads, blocks of {block_bytes}");
+            }
+        }
+    }
+
+    #[test]
+    fn blocks_end_at_record_boundaries() {
+        // The quote in `ab"c` is text; one that opens a field spans lines.
+        let text = "id,label\nx,ab\"c\ny,\"d\ne,\"\"f\"\n\n\"g\nh\"\"i\",L\r\nz,\"q\"junk\nw,v";
+        let expected = {
+            let mut records = Records::new(text);
+            let mut fields = Vec::new();
+            let mut out = Vec::new();
+            while let Some((row, parsed)) = records.next_record(&mut fields) {
+                out.push((row, parsed, fields.clone()));
+            }
+            out
+        };
+        assert_eq!(expected.len(), 6);
+        for target in 1..text.len() + 2 {
+            let mut got = Vec::new();
+            let mut base = 0;
+            for block in split_blocks(text, 0, true, target) {
+                let mut records = Records::with_quoting(&text[block], true);
+                let mut fields = Vec::new();
+                while let Some((row, parsed)) = records.next_record(&mut fields) {
+                    got.push((base + row, parsed, fields.clone()));
+                }
+                base += records.row;
+            }
+            assert_eq!(got, expected, "blocks of {target}");
+        }
+    }
+
+    #[test]
+    fn errors_in_later_blocks_keep_their_rows_and_order() {
+        // Row 2 spans two lines, so rows are not records.
+        let mut nodes = String::from("id,label,name,year:int\nA,Model,\"two\nlines\",1\n");
+        for i in 0..200 {
+            nodes.push_str(&format!("N{i},Model,n,{i}\n"));
+        }
+        nodes.push_str("N5,Model,again,1\nB,Model,x,soon\nC,,x,1\n");
+        let mut edges = String::from("src,dst,type\n");
+        for i in 0..200 {
+            edges.push_str(&format!("N{i},A,R\n"));
+        }
+        edges.push_str("A,Nowhere,R\n\"A\",A,\n");
+        let expected = "nodes.csv:204: duplicate id 'N5' (first at row 9)\n\
+                        nodes.csv:205: column 'year': 'soon' is not an integer\n\
+                        nodes.csv:206: node 'C' has an empty label\n\
+                        edges.csv:202: dst names unknown node 'Nowhere'\n\
+                        edges.csv:203: empty type\n";
+        for threads in [1, 2, 3] {
+            for block_bytes in [1, 16, 100, usize::MAX] {
+                assert_eq!(
+                    outcome(&nodes, &edges, threads, block_bytes),
+                    expected,
+                    "{threads} {block_bytes}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_error_cap_counts_errors_of_every_block() {
+        let mut nodes = String::from("id,label\n");
+        for i in 0..500 {
+            nodes.push_str(&format!("N{i},Model\nN{i},Model\nE{i},\n"));
+        }
+        let sequential = outcome(&nodes, "src,dst,type\n", 1, usize::MAX);
+        assert!(sequential.ends_with("nodes.csv: 900 more errors not shown\n"), "{sequential}");
+        for block_bytes in [1, 30, 1000] {
+            assert_eq!(outcome(&nodes, "src,dst,type\n", 2, block_bytes), sequential);
+        }
+    }
+
+    #[test]
+    fn the_id_index_finds_short_and_long_ids() {
+        let mut index = IdIndex::with_capacity(0);
+        let ids: Vec<String> = (0..5000)
+            .map(|i| if i % 3 == 0 { format!("long-id-number-{i}") } else { format!("{i}") })
+            .collect();
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(index.insert(id, &IdIndex::probe(id), NodeId(i as u32)), Ok(()));
+        }
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(index.get(id, &IdIndex::probe(id)), Some(NodeId(i as u32)));
+            assert_eq!(index.insert(id, &IdIndex::probe(id), NodeId(0)), Err(NodeId(i as u32)));
+        }
+        for missing in ["", "5000", "long-id-number-1", "long-id-number-3x"] {
+            assert_eq!(index.get(missing, &IdIndex::probe(missing)), None, "{missing}");
+        }
     }
 
     #[test]

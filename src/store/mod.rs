@@ -17,6 +17,7 @@
 //! meet).
 
 mod adjacency;
+mod bulk;
 mod names;
 mod traverse;
 
@@ -387,22 +388,11 @@ impl Graph {
         src: NodeId,
         dst: NodeId,
         rel_type: &str,
-        mut properties: Vec<(KeyId, Value)>,
+        properties: Vec<(KeyId, Value)>,
     ) -> EdgeId {
-        let rel_type = RelTypeId(self.rel_types.intern(rel_type));
-        if self.edges_per_type.len() <= rel_type.0 as usize {
-            self.edges_per_type.resize(rel_type.0 as usize + 1, 0);
-        }
-        self.edges_per_type[rel_type.0 as usize] += 1;
-        properties.retain(|(_, v)| !v.is_null());
-        let properties = self.shared_properties(properties.into_boxed_slice());
-        let e = self.inner.add_edge(
-            NodeIndex::new(src.index()),
-            NodeIndex::new(dst.index()),
-            EdgeData { rel_type, properties },
-        );
-        self.adjacency.take();
-        EdgeId(e.index() as u32)
+        let rel_type = self.intern_rel_type(rel_type);
+        let properties = self.edge_property_set(properties);
+        self.add_edge_with_set(src, dst, rel_type, properties)
     }
 
     /// Adds a relationship of type `rel_type` from `src` to `dst`.
@@ -414,20 +404,10 @@ impl Graph {
     where
         P: IntoIterator<Item = (&'a str, Value)>,
     {
-        let rel_type = RelTypeId(self.rel_types.intern(rel_type));
-        if self.edges_per_type.len() <= rel_type.0 as usize {
-            self.edges_per_type.resize(rel_type.0 as usize + 1, 0);
-        }
-        self.edges_per_type[rel_type.0 as usize] += 1;
+        let rel_type = self.intern_rel_type(rel_type);
         let properties = self.intern_properties(properties);
         let properties = self.shared_properties(properties);
-        let e = self.inner.add_edge(
-            NodeIndex::new(src.index()),
-            NodeIndex::new(dst.index()),
-            EdgeData { rel_type, properties },
-        );
-        self.adjacency.take();
-        EdgeId(e.index() as u32)
+        self.add_edge_with_set(src, dst, rel_type, properties)
     }
 
     fn intern_properties<'a>(
