@@ -1715,8 +1715,9 @@ fn clause_exprs<'a>(m: &'a ast::Match, p: &'a ast::Projection) -> impl Iterator<
 }
 
 /// Variables whose properties the `MATCH`'s `WHERE` or the projection
-/// right after it reads (a variable passed whole to a function counts too):
-/// worth loading in batches as they are matched.
+/// right after it reads (a variable passed whole to a function counts too,
+/// except to `count` and `collect`, which only hold on to it): worth
+/// loading in batches as they are matched.
 fn props_read(m: &ast::Match, rest: &[ast::Clause]) -> HashSet<String> {
     let mut out = HashSet::new();
     let Some(ast::Clause::With(p) | ast::Clause::Return(p)) = rest.first() else { return out };
@@ -1727,7 +1728,9 @@ fn props_read(m: &ast::Match, rest: &[ast::Clause]) -> HashSet<String> {
                     out.insert(v.clone());
                 }
             }
-            ast::ExprKind::Function { args, .. } => {
+            ast::ExprKind::Function { name, args, .. }
+                if !matches!(aggregate_func(&name.name), Some(AggFunc::Count | AggFunc::Collect)) =>
+            {
                 for a in args {
                     if let ast::ExprKind::Variable(v) = &a.kind {
                         out.insert(v.clone());
