@@ -561,9 +561,10 @@ impl Graph {
     }
 
     /// Reads the memory that reading `node`'s properties reads (the id
-    /// index entry, the property list, the first byte of each string), for
-    /// prefetching: see `query::exec::traverse::warm`.
-    pub(crate) fn touch_node(&self, node: NodeId) -> u64 {
+    /// index entry, the property list, the first byte of each string), or
+    /// only what reading its `id` reads, for prefetching: see
+    /// `query::exec::traverse::warm`.
+    pub(crate) fn touch_node(&self, node: NodeId, only_id: bool) -> u64 {
         fn first_byte(s: &str) -> u64 {
             u64::from(s.as_bytes().first().copied().unwrap_or(0))
         }
@@ -571,6 +572,9 @@ impl Graph {
         let dense_id = self.id_key.filter(|_| self.ids_dense);
         if let Some((id, _)) = dense_id.and_then(|_| self.by_id.get_index(node.index())) {
             acc = acc.wrapping_add(first_byte(id.as_str()));
+            if only_id {
+                return acc;
+            }
         }
         for (k, v) in self.node_properties(node) {
             acc = acc.wrapping_add(u64::from(k.0));

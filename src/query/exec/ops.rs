@@ -106,8 +106,8 @@ fn emit_batch(
     cx: &Ctx<'_>,
     sink: &mut Sink<'_>,
 ) -> Result<Flow, QueryError> {
-    if r.prefetch {
-        warm(cx.graph, batch);
+    if r.prefetch != Prefetch::No {
+        warm(cx.graph, batch, r.prefetch);
     }
     for &n in batch.iter() {
         row[r.to] = Value::Node(n);
@@ -386,7 +386,7 @@ fn push(
                     || !has_labels(graph, other, labels)
                     || violates_unique(row, &x.unique, e))
             };
-            if x.prefetch {
+            if x.prefetch != Prefetch::No {
                 buffer.clear();
                 for_each_edge::<QueryError>(graph, from, x.direction, types, |e, other| {
                     if keep(e, other, row) {
@@ -399,7 +399,7 @@ fn push(
                 for chunk in buffer.chunks(BATCH) {
                     warm_nodes.clear();
                     warm_nodes.extend(chunk.iter().map(|(_, n)| *n));
-                    warm(graph, warm_nodes);
+                    warm(graph, warm_nodes, x.prefetch);
                     for &(e, other) in chunk {
                         cx.budget.expand()?;
                         row[x.rel] = Value::Relationship(e);

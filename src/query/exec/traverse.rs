@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use crate::model::{Direction, EdgeId, NodeId};
+use crate::query::plan::logical::Prefetch;
 use crate::store::{Graph, RelTypeId};
 
 pub(crate) use crate::store::FxBuild;
@@ -131,10 +132,10 @@ impl NodeMarks {
 /// independent loads overlap, where the same loads made one row at a time
 /// by the operators downstream would each wait in turn. Called on a batch
 /// of nodes just before they are produced.
-pub(crate) fn warm(graph: &Graph, nodes: &[NodeId]) {
+pub(crate) fn warm(graph: &Graph, nodes: &[NodeId], what: Prefetch) {
     let mut acc = 0u64;
     for &n in nodes {
-        acc = acc.wrapping_add(graph.touch_node(n));
+        acc = acc.wrapping_add(graph.touch_node(n, what == Prefetch::Id));
     }
     std::hint::black_box(acc);
 }

@@ -55,6 +55,18 @@ pub struct Plan {
     pub mentions: Vec<Mention>,
 }
 
+/// Which properties of matched nodes the rest of the query reads, so an
+/// operator can load them for a batch of nodes at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Prefetch {
+    /// None.
+    No,
+    /// Only `id`.
+    Id,
+    /// Others, or the node whole.
+    All,
+}
+
 /// What kind of name a [`Mention`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NameKind {
@@ -244,7 +256,7 @@ pub struct Expand {
     pub unique: Vec<Slot>,
     /// The rest of the query reads properties of `to`: load them for all the
     /// matches of one start node before producing them.
-    pub prefetch: bool,
+    pub prefetch: Prefetch,
 }
 
 /// A variable-length hop.
@@ -310,7 +322,7 @@ pub struct Reachable {
     pub group: Vec<Slot>,
     /// The rest of the query reads properties of `to`: load them for a batch
     /// of reached nodes at a time.
-    pub prefetch: bool,
+    pub prefetch: Prefetch,
 }
 
 /// A shortest-path search between two bound nodes.

@@ -14,7 +14,7 @@
 //! The planner sees the graph only through [`Catalog`] (counts for the cost
 //! model), so plans stay independent of the store.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use indexmap::IndexSet;
 
@@ -59,7 +59,7 @@ pub fn plan_statement(statement: &ast::Statement, catalog: &dyn Catalog) -> Resu
         types: IndexSet::new(),
         mentions: Vec::new(),
         writes: false,
-        props_read: HashSet::new(),
+        props_read: HashMap::new(),
     };
     let (root, columns, outputs) = p.query(&statement.query)?;
     Ok(Plan {
@@ -336,7 +336,7 @@ struct Planner<'c> {
     writes: bool,
     /// Variables of the `MATCH` being planned whose properties the clause's
     /// `WHERE` or the next projection reads.
-    props_read: HashSet<String>,
+    props_read: HashMap<String, Prefetch>,
 }
 
 type Hook<'h> = &'h mut dyn FnMut(&mut Planner<'_>, &ast::Expr) -> Result<Option<Expr>, QueryError>;
@@ -424,6 +424,11 @@ impl Planner<'_> {
             let reach = reach_context(m, rest);
             self.pattern(input, m, scope, reach.as_ref())
         }
+    }
+
+    /// What to load ahead for the nodes bound to `var` (see [`Prefetch`]).
+    fn prefetch(&self, var: Option<&str>) -> Prefetch {
+        var.and_then(|v| self.props_read.get(v)).copied().unwrap_or(Prefetch::No)
     }
 
     fn create(&mut self, input: Op, c: &ast::Create, scope: &mut Scope) -> Result<Op, QueryError> {
@@ -1317,7 +1322,7 @@ impl Planner<'_> {
                 into,
                 rel_bound: bound.contains(&rel.slot),
                 unique: clause_rels.to_vec(),
-                prefetch: !into && to.name.as_ref().is_some_and(|n| self.props_read.contains(n)),
+                prefetch: if into { Prefetch::No } else { self.prefetch(to.name.as_deref()) },
             })));
         };
         if self.reachable_ok(rel, min, direction, rels, bound, cx) {
@@ -1332,7 +1337,7 @@ impl Planner<'_> {
                 .collect();
             group.sort_unstable();
             group.dedup();
-            let prefetch = to.name.as_ref().is_some_and(|n| self.props_read.contains(n));
+            let prefetch = self.prefetch(to.name.as_deref());
             return Ok(Op::Reachable(Box::new(Reachable {
                 prefetch,
                 input: op,
@@ -1718,14 +1723,18 @@ fn clause_exprs<'a>(m: &'a ast::Match, p: &'a ast::Projection) -> impl Iterator<
 /// right after it reads (a variable passed whole to a function counts too,
 /// except to `count` and `collect`, which only hold on to it): worth
 /// loading in batches as they are matched.
-fn props_read(m: &ast::Match, rest: &[ast::Clause]) -> HashSet<String> {
-    let mut out = HashSet::new();
+fn props_read(m: &ast::Match, rest: &[ast::Clause]) -> HashMap<String, Prefetch> {
+    let mut out: HashMap<String, Prefetch> = HashMap::new();
+    let mut note = |v: &str, what: Prefetch| {
+        let e = out.entry(v.to_string()).or_insert(what);
+        *e = (*e).max(what);
+    };
     let Some(ast::Clause::With(p) | ast::Clause::Return(p)) = rest.first() else { return out };
     for e in clause_exprs(m, p) {
         walk_ast(e, &mut |x| match &x.kind {
-            ast::ExprKind::Property(base, _) => {
+            ast::ExprKind::Property(base, key) => {
                 if let ast::ExprKind::Variable(v) = &base.kind {
-                    out.insert(v.clone());
+                    note(v, if key.name == "id" { Prefetch::Id } else { Prefetch::All });
                 }
             }
             ast::ExprKind::Function { name, args, .. }
@@ -1733,7 +1742,7 @@ fn props_read(m: &ast::Match, rest: &[ast::Clause]) -> HashSet<String> {
             {
                 for a in args {
                     if let ast::ExprKind::Variable(v) = &a.kind {
-                        out.insert(v.clone());
+                        note(v, Prefetch::All);
                     }
                 }
             }
@@ -1802,6 +1811,44 @@ mod tests {
 
     const SIZES: Sizes =
         Sizes(&[("Big", 100_000), ("Small", 10), ("Lab", 50), ("Company", 200), ("Model", 5000)]);
+
+    fn plan(q: &str) -> Plan {
+        let statement = parse_statement(q).unwrap_or_else(|e| panic!("{q}: {e}"));
+        super::super::check::check(&statement).unwrap_or_else(|e| panic!("{q}: {e}"));
+        plan_statement(&statement, &SIZES).unwrap_or_else(|e| panic!("{q}: {e}"))
+    }
+
+    /// The prefetch of the first expanding operator in a plan.
+    fn prefetch_of(q: &str) -> Prefetch {
+        fn find(op: &Op) -> Option<Prefetch> {
+            match op {
+                Op::Expand(x) => Some(x.prefetch),
+                Op::Reachable(r) => Some(r.prefetch),
+                Op::Project { input, .. }
+                | Op::Distinct { input, .. }
+                | Op::Aggregate { input, .. }
+                | Op::Filter { input, .. } => find(input),
+                _ => None,
+            }
+        }
+        find(&plan(q).root).unwrap_or_else(|| panic!("{q}: no hop under the projection"))
+    }
+
+    #[test]
+    fn prefetch_loads_what_the_projection_reads() {
+        assert_eq!(prefetch_of("MATCH (a:Lab)<-[:T]-(b) RETURN b.id"), Prefetch::Id);
+        assert_eq!(prefetch_of("MATCH (a:Lab)<-[:T]-(b) RETURN b.id, b.name"), Prefetch::All);
+        assert_eq!(prefetch_of("MATCH (a:Lab)<-[:T]-(b) RETURN labels(b)"), Prefetch::All);
+        assert_eq!(prefetch_of("MATCH (a:Lab)<-[:T]-(b) RETURN count(b)"), Prefetch::No);
+        assert_eq!(
+            prefetch_of("MATCH (a:Lab {id: 'x'})<-[:T*1..]-(b:Model) RETURN count(DISTINCT b)"),
+            Prefetch::No
+        );
+        assert_eq!(
+            prefetch_of("MATCH (a:Lab {id: 'x'})<-[:T*1..]-(b:Model) RETURN DISTINCT b.id"),
+            Prefetch::Id
+        );
+    }
 
     fn explain(q: &str) -> String {
         let statement = parse_statement(q).unwrap_or_else(|e| panic!("{q}: {e}"));
