@@ -300,6 +300,12 @@ fn warnings(plan: &Plan, graph: &Graph) -> Vec<String> {
 impl Graph {
     /// Runs a read-only query.
     ///
+    /// The graph keeps the plans of the last 256 query texts it ran, so
+    /// sending the same text again (with different parameters) skips
+    /// parsing, checking and planning; the cache empties itself when the
+    /// graph gains nodes, relationships or names. [`Query::parse`] gives a
+    /// query to run on any graph instead, planned on each run.
+    ///
     /// ```
     /// let graph = aikg::Graph::builtin();
     /// let rows = graph.query("MATCH (c:Company) RETURN count(*) AS n")?;
