@@ -19,12 +19,13 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasher;
 use std::ops::Range;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use crate::error::{DataError, DataErrorKind, LoadError, Location};
 use crate::model::{NodeId, Value};
-use crate::store::{FxBuild, Graph, KeyId, RelTypeId};
+use crate::store::{splitmix, FxBuild, Graph, KeyId, RelTypeId};
 
 use super::DataFile;
 
@@ -563,30 +564,16 @@ const BATCH: usize = 32;
 const INLINE: usize = 11;
 const LONG: u8 = 0xFF;
 
-/// The splitmix64 finaliser: every input bit reaches the low bits, which
-/// pick the slot.
-fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 fn hash_inline(key: &[u8; 12]) -> u64 {
     let mut a = [0u8; 8];
     let mut b = [0u8; 4];
     a.copy_from_slice(&key[..8]);
     b.copy_from_slice(&key[8..]);
-    mix(u64::from_le_bytes(a).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ u64::from(u32::from_le_bytes(b)))
+    splitmix(u64::from_le_bytes(a).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ u64::from(u32::from_le_bytes(b)))
 }
 
 fn hash_long(bytes: &[u8]) -> u64 {
-    let mut h = bytes.len() as u64;
-    for chunk in bytes.chunks(8) {
-        let mut w = [0u8; 8];
-        w[..chunk.len()].copy_from_slice(chunk);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-    mix(h)
+    FxBuild::default().hash_one(bytes)
 }
 
 impl IdIndex {

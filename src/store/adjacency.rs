@@ -63,19 +63,6 @@ pub(crate) struct Slice<'a> {
     types: &'a [u16],
 }
 
-impl<'a> Slice<'a> {
-    /// How many relationships.
-    pub(crate) fn len(&self) -> usize {
-        self.others.len()
-    }
-
-    /// The `i`-th relationship: `(relationship, type, other end)`.
-    #[inline]
-    pub(crate) fn get(&self, i: usize) -> (EdgeId, RelTypeId, NodeId) {
-        (EdgeId(self.edges[i]), RelTypeId(u32::from(self.types[i])), NodeId(self.others[i]))
-    }
-}
-
 impl Iterator for Slice<'_> {
     type Item = (EdgeId, RelTypeId, NodeId);
 

@@ -59,11 +59,17 @@ impl Hasher for FxHasher {
     /// which pick the hash table bucket; mix the high bits back down (the splitmix64 finaliser).
     #[inline]
     fn finish(&self) -> u64 {
-        let mut z = self.hash;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        splitmix(self.hash)
     }
+}
+
+/// The splitmix64 finaliser: every input bit reaches the low bits, which
+/// pick a hash table's slot.
+#[inline]
+pub(crate) fn splitmix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 #[cfg(test)]

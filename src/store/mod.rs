@@ -41,6 +41,7 @@ pub use traverse::{Reachable, Step};
 pub(crate) type FxBuild = BuildHasherDefault<fx::FxHasher>;
 
 mod fx;
+pub(crate) use fx::splitmix;
 
 /// An interned label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -153,11 +153,6 @@ fn type_filter(types: &[TypeRef], cx: &Ctx<'_>) -> TypeFilter {
     TypeFilter::new(types.iter().map(|t| cx.types[t.0 as usize]), types.is_empty())
 }
 
-#[inline]
-fn has_labels(graph: &Graph, node: NodeId, labels: &[LabelId]) -> bool {
-    graph.has_labels(node, labels)
-}
-
 /// Builds the stages of a segment of the chain.
 pub(crate) fn build<'p>(ops: &[&'p Op], cx: &Ctx<'_>) -> Result<Vec<Stage<'p>>, QueryError> {
     ops.iter().map(|op| build_stage(op, cx)).collect()
@@ -331,7 +326,7 @@ fn push(
                 }
                 Some((first, others)) => {
                     for &n in graph.nodes_with_label(*first) {
-                        if has_labels(graph, n, others) && emit(n, row, rest, sink)? == Flow::Stop {
+                        if graph.has_labels(n, others) && emit(n, row, rest, sink)? == Flow::Stop {
                             return Ok(Flow::Stop);
                         }
                     }
@@ -344,7 +339,7 @@ fn push(
             let key = eval(key, row, cx)?.into_owned();
             if let (Value::String(s), true) = (&key, cx.ids_unique) {
                 if let Some(n) = graph.node_by_key(s) {
-                    if has_labels(graph, n, labels) {
+                    if graph.has_labels(n, labels) {
                         row[*node] = Value::Node(n);
                         return push(rest, row, cx, sink);
                     }
@@ -358,7 +353,7 @@ fn push(
             for n in candidates {
                 cx.budget.tick()?;
                 let matches = graph.node_property(n, *id_key).is_some_and(|v| equals(v, &key) == Some(true));
-                if matches && has_labels(graph, n, labels) {
+                if matches && graph.has_labels(n, labels) {
                     row[*node] = Value::Node(n);
                     if push(rest, row, cx, sink)? == Flow::Stop {
                         return Ok(Flow::Stop);
@@ -383,7 +378,7 @@ fn push(
             let keep = |e: EdgeId, other: NodeId, row: &Row| {
                 !(target.is_some_and(|t| t != other)
                     || bound_rel.is_some_and(|r| r != e)
-                    || !has_labels(graph, other, labels)
+                    || !graph.has_labels(other, labels)
                     || violates_unique(row, &x.unique, e))
             };
             if x.prefetch != Prefetch::No {
@@ -667,7 +662,7 @@ fn var_expand(
     };
     let max = v.max.unwrap_or(u32::MAX);
     let emit = |to: NodeId, edges: &[EdgeId], row: &mut Row, rest: &mut [Stage<'_>], sink: &mut Sink<'_>| {
-        if target.is_some_and(|t| t != to) || !has_labels(graph, to, labels) {
+        if target.is_some_and(|t| t != to) || !graph.has_labels(to, labels) {
             return Ok(Flow::Continue);
         }
         let mut list: Vec<Value> = edges.iter().map(|e| Value::Relationship(*e)).collect();
@@ -835,7 +830,7 @@ fn search_group(
     // found; its labels are checked then, on the same memory the walk of
     // its relationships reads next.
     'search: while let Some((n, depth, emit)) = queue.pop_front() {
-        if emit && has_labels(graph, n, labels) {
+        if emit && graph.has_labels(n, labels) {
             batch.push(n);
             if batch.len() == BATCH {
                 flow = emit_batch(r, batch, row, rest, cx, sink)?;
@@ -852,7 +847,7 @@ fn search_group(
             match marks.set_both(other) {
                 (emit, true) => queue.push_back((other, depth + 1, emit)),
                 // A start node reached again: produced now, not expanded twice.
-                (true, false) if has_labels(graph, other, labels) => {
+                (true, false) if graph.has_labels(other, labels) => {
                     batch.push(other);
                     if batch.len() == BATCH {
                         flow = emit_batch(r, batch, row, rest, cx, sink)?;

@@ -195,47 +195,37 @@ pub(crate) fn for_each_edge<E>(
     if types.is_nothing() {
         return Ok(true);
     }
-    if let Some(adjacency) = graph.adjacency() {
-        let (first, second) = match direction {
-            Direction::Outgoing => (adjacency.outgoing(node), None),
-            Direction::Incoming => (adjacency.incoming(node), None),
-            Direction::Both => (adjacency.outgoing(node), Some(adjacency.incoming(node))),
-        };
-        for i in 0..first.len() {
-            let (e, t, other) = first.get(i);
-            if types.accepts(t) && !f(e, other)? {
-                return Ok(false);
-            }
+    // Both directions: outgoing first, then incoming without self-loops,
+    // which the outgoing list already gave.
+    let (first, second) = match direction {
+        Direction::Both => (Direction::Outgoing, Some(Direction::Incoming)),
+        d => (d, None),
+    };
+    // The packed lists when the graph has them, petgraph's otherwise: the
+    // same relationships in the same order.
+    match graph.adjacency() {
+        Some(a) => {
+            let list = |d| if d == Direction::Outgoing { a.outgoing(node) } else { a.incoming(node) };
+            Ok(visit(list(first), None, types, &mut f)?
+                && second.map_or(Ok(true), |d| visit(list(d), Some(node), types, &mut f))?)
         }
-        if let Some(second) = second {
-            for i in 0..second.len() {
-                let (e, t, other) = second.get(i);
-                if other != node && types.accepts(t) && !f(e, other)? {
-                    return Ok(false);
-                }
-            }
-        }
-        return Ok(true);
+        None => Ok(visit(graph.edges_of(node, first), None, types, &mut f)?
+            && second.map_or(Ok(true), |d| visit(graph.edges_of(node, d), Some(node), types, &mut f))?),
     }
-    match direction {
-        Direction::Outgoing | Direction::Incoming => {
-            for (e, t, other) in graph.edges_of(node, direction) {
-                if types.accepts(t) && !f(e, other)? {
-                    return Ok(false);
-                }
-            }
-        }
-        Direction::Both => {
-            for (e, t, other) in graph.edges_of(node, Direction::Outgoing) {
-                if types.accepts(t) && !f(e, other)? {
-                    return Ok(false);
-                }
-            }
-            for (e, t, other) in graph.edges_of(node, Direction::Incoming) {
-                if other != node && types.accepts(t) && !f(e, other)? {
-                    return Ok(false);
-                }
-            }
+}
+
+/// Calls `f` on each relationship of `edges` that `types` accepts and whose
+/// other end is not `skip`, until it returns `false`.
+#[inline]
+fn visit<E>(
+    edges: impl Iterator<Item = (EdgeId, RelTypeId, NodeId)>,
+    skip: Option<NodeId>,
+    types: &TypeFilter,
+    f: &mut impl FnMut(EdgeId, NodeId) -> Result<bool, E>,
+) -> Result<bool, E> {
+    for (e, t, other) in edges {
+        if Some(other) != skip && types.accepts(t) && !f(e, other)? {
+            return Ok(false);
         }
     }
     Ok(true)

@@ -1851,9 +1851,7 @@ mod tests {
     }
 
     fn explain(q: &str) -> String {
-        let statement = parse_statement(q).unwrap_or_else(|e| panic!("{q}: {e}"));
-        super::super::check::check(&statement).unwrap_or_else(|e| panic!("{q}: {e}"));
-        plan_statement(&statement, &SIZES).unwrap_or_else(|e| panic!("{q}: {e}")).explain()
+        plan(q).explain()
     }
 
     fn lines(q: &str) -> Vec<String> {
