@@ -23,7 +23,8 @@
 //! [`query::plan`] (checked logical plan) → [`query::exec`] (operators over
 //! the [`store`]) → [`ResultSet`].
 
-#![forbid(unsafe_code)]
+// One audited exception: `model::text` reads its inline bytes back as `str`.
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod error;
@@ -35,7 +36,7 @@ pub mod result;
 pub mod store;
 
 pub use error::{Error, LoadError, QueryError};
-pub use model::{Direction, EdgeId, NodeId, Path, Value};
+pub use model::{Direction, EdgeId, NodeId, Path, Text, Value};
 pub use query::{CancelHandle, Params, Query, QueryOptions};
 pub use result::{ResultSet, Row};
 pub use store::{EdgeRef, Graph, NodeRef};

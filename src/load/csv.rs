@@ -21,7 +21,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasher;
 use std::ops::Range;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use crate::error::{DataError, DataErrorKind, LoadError, Location};
 use crate::model::{NodeId, Value};
@@ -47,36 +47,15 @@ struct Column {
     key: Option<KeyId>,
     name: String,
     ty: ColumnType,
-    /// Repeated short strings (a funding round, a country) share one
-    /// allocation; the cache gives up on columns with many distinct values.
-    cache: HashMap<Box<str>, Arc<str>>,
-    cache_full: bool,
 }
 
 impl Column {
-    fn string(&mut self, s: &str) -> Value {
-        if self.cache_full || s.len() > 24 {
-            return Value::from(s);
-        }
-        if let Some(shared) = self.cache.get(s) {
-            return Value::String(shared.clone());
-        }
-        if self.cache.len() >= 1024 {
-            self.cache_full = true;
-            self.cache = HashMap::new();
-            return Value::from(s);
-        }
-        let shared: Arc<str> = Arc::from(s);
-        self.cache.insert(s.into(), shared.clone());
-        Value::String(shared)
-    }
-
     fn value(&mut self, field: &str) -> Result<Value, String> {
         if field.is_empty() {
             return Ok(Value::Null);
         }
         match self.ty {
-            ColumnType::String => Ok(self.string(field)),
+            ColumnType::String => Ok(Value::from(field)),
             ColumnType::Int => {
                 field.parse().map(Value::Int).map_err(|_| format!("'{field}' is not an integer"))
             }
@@ -91,7 +70,7 @@ impl Column {
                 "false" => Ok(Value::Bool(false)),
                 _ => Err(format!("'{field}' is not true or false")),
             },
-            ColumnType::Infer => Ok(infer(field).unwrap_or_else(|| self.string(field))),
+            ColumnType::Infer => Ok(infer(field).unwrap_or_else(|| Value::from(field))),
         }
     }
 }
@@ -464,8 +443,6 @@ fn header(
             key: None,
             name: name.to_string(),
             ty,
-            cache: HashMap::new(),
-            cache_full: false,
         }));
     }
     let mut positions = Vec::new();

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+use super::Text;
+
 /// A node of a [`Graph`](crate::Graph): a dense index, stable for the life of
 /// the graph (aikg never deletes, so indices never shift).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -49,8 +51,8 @@ impl Path {
     }
 }
 
-/// A value. Strings are reference-counted so that returning a stored property
-/// costs a counter increment, not a copy.
+/// A value. Strings are [`Text`]: short ones inline, long ones shared, so
+/// returning a stored property never copies a long string.
 ///
 /// `Int` and `Float` are different values (`1 <> 1.0` is false in openCypher,
 /// but they are distinct in results), as the openCypher TCK requires.
@@ -66,7 +68,7 @@ pub enum Value {
     /// A 64-bit float.
     Float(f64),
     /// A string.
-    String(Arc<str>),
+    String(Text),
     /// A list.
     List(Vec<Value>),
     /// A map with string keys.
@@ -256,6 +258,12 @@ impl From<String> for Value {
 
 impl From<Arc<str>> for Value {
     fn from(s: Arc<str>) -> Value {
+        Value::String(s.into())
+    }
+}
+
+impl From<Text> for Value {
+    fn from(s: Text) -> Value {
         Value::String(s)
     }
 }
