@@ -157,9 +157,8 @@ pub struct Graph {
     edge_property_sets: Vec<Properties>,
     /// Small property sets already in `edge_property_sets`, by content.
     edge_property_pool: HashMap<Properties, u32, FxBuild>,
-    /// Packed copies of the relationship lists, for fast traversal; `None`
-    /// inside when the graph has too many relationship types for them.
-    adjacency: OnceLock<Option<Arc<adjacency::Adjacency>>>,
+    /// Packed copies of the relationship lists, for fast traversal.
+    adjacency: OnceLock<Arc<adjacency::Adjacency>>,
     /// Plans for query texts run on this graph (see `Graph::query`).
     plan_cache: crate::query::cache::PlanCache,
 }
@@ -669,7 +668,7 @@ impl Graph {
     /// The packed relationship lists, when they are built and current.
     #[inline]
     pub(crate) fn adjacency(&self) -> Option<&adjacency::Adjacency> {
-        self.adjacency.get().and_then(Option::as_deref)
+        self.adjacency.get().map(|a| &**a)
     }
 
     /// Builds the packed relationship lists that make traversals fast, if
@@ -679,7 +678,7 @@ impl Graph {
     /// a program that adds to a graph and then hands it to many threads
     /// can call it first so that no query pays for it.
     pub fn prepare_traversal(&self) {
-        self.adjacency.get_or_init(|| adjacency::Adjacency::build(&self.inner).map(Arc::new));
+        self.adjacency.get_or_init(|| Arc::new(adjacency::Adjacency::build(&self.inner)));
     }
 
     // ----- names -----------------------------------------------------------
