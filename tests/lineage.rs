@@ -7,7 +7,6 @@ fn column(graph: &Graph, text: &str) -> Vec<String> {
     let result = graph.query(text).unwrap_or_else(|e| panic!("{text}: {e}"));
     result
         .rows()
-        .iter()
         .map(|row| row.iter().map(|v| result.display_value(v)).collect::<Vec<_>>().join(","))
         .collect()
 }
@@ -102,5 +101,5 @@ fn error_messages_as_users_see_them() {
     let warned = g.query("MATCH (c:Compny) RETURN c").unwrap();
     assert!(warned.is_empty());
     assert_eq!(warned.warnings(), ["unknown label 'Compny'; did you mean 'Company'?"]);
-    assert_eq!(g.query("RETURN 1 AS one").unwrap().rows(), [vec![Value::Int(1)]]);
+    assert_eq!(g.query("RETURN 1 AS one").unwrap().into_rows(), [vec![Value::Int(1)]]);
 }

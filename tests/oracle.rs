@@ -192,8 +192,7 @@ fn check(spec: &GraphSpec, query: &TestQuery) -> Outcome {
     if result.columns() != columns.as_slice() {
         return Outcome::Fail(format!("columns {:?}, expected {columns:?}", result.columns()));
     }
-    let actual: Vec<Vec<NVal>> =
-        result.rows().iter().map(|r| r.iter().map(NVal::from_value).collect()).collect();
+    let actual: Vec<Vec<NVal>> = result.rows().map(|r| r.iter().map(NVal::from_value).collect()).collect();
     let n = expected.len();
     match compare(query, expected, actual) {
         Ok(()) => Outcome::Pass(n),
@@ -281,7 +280,7 @@ fn show_aikg_rows() {
         match graph.query(q) {
             Ok(r) => {
                 let rows: Vec<Vec<NVal>> =
-                    r.rows().iter().map(|r| r.iter().map(NVal::from_value).collect()).collect();
+                    r.rows().map(|r| r.iter().map(NVal::from_value).collect()).collect();
                 println!("  {:?}\n{}", r.columns(), show_rows(&rows));
             }
             Err(e) => println!("  error: {e}"),
@@ -454,7 +453,7 @@ fn assert_rows(create: &str, query: &str, expected: Vec<Vec<NVal>>) {
     graph.execute(create).unwrap_or_else(|e| panic!("{create}: {e}"));
     let result = graph.query(query).unwrap_or_else(|e| panic!("{query}: {e}"));
     let mut actual: Vec<Vec<NVal>> =
-        result.rows().iter().map(|r| r.iter().map(NVal::from_value).collect()).collect();
+        result.rows().map(|r| r.iter().map(NVal::from_value).collect()).collect();
     let mut expected = expected;
     actual.sort();
     expected.sort();

@@ -14,8 +14,8 @@ fn graph(setup: &str) -> Graph {
     g
 }
 
-fn ints(v: &[Vec<Value>]) -> Vec<i64> {
-    v.iter().map(|r| r[0].as_int().expect("integer")).collect()
+fn ints<R: AsRef<[Value]>>(rows: impl IntoIterator<Item = R>) -> Vec<i64> {
+    rows.into_iter().map(|r| r.as_ref()[0].as_int().expect("integer")).collect()
 }
 
 fn strs(v: &[Vec<Value>]) -> Vec<String> {
@@ -294,7 +294,7 @@ fn explain_statement_and_method() {
     let g = graph("CREATE (:A)");
     let r = g.query("EXPLAIN MATCH (a:A)-[:T]->(b) RETURN b").unwrap();
     assert_eq!(r.columns(), ["plan"]);
-    let lines: Vec<&str> = r.rows().iter().map(|row| row[0].as_str().unwrap()).collect();
+    let lines: Vec<&str> = r.rows().map(|row| row[0].as_str().unwrap()).collect();
     assert_eq!(lines, ["Produce [b]", "  Expand (a)-[:T]->(b)", "    NodeByLabelScan (a:A)"]);
     let text = Query::parse("MATCH (a:A)-[:T]->(b) RETURN b").unwrap().explain(&g).unwrap();
     assert_eq!(text.lines().collect::<Vec<_>>(), lines);
@@ -407,7 +407,7 @@ fn create_on_a_schema_graph_is_checked() {
 fn unwind_null_and_scalars() {
     let g = Graph::new();
     assert!(rows(&g, "UNWIND null AS x RETURN x").is_empty());
-    assert_eq!(ints(&rows(&g, "UNWIND 5 AS x RETURN x")), vec![5]);
+    assert_eq!(ints(rows(&g, "UNWIND 5 AS x RETURN x")), vec![5]);
 }
 
 #[test]

@@ -852,7 +852,7 @@ fn compare_result(
 }
 
 fn actual_rows(rs: &ResultSet) -> Vec<Vec<Cv>> {
-    rs.rows().iter().map(|r| r.iter().map(|v| from_value(rs, v)).collect()).collect()
+    rs.rows().map(|r| r.iter().map(|v| from_value(rs, v)).collect()).collect()
 }
 
 fn row_text(row: &[Cv]) -> String {

@@ -78,11 +78,8 @@ pub fn stats_text(stats: QueryStats) -> String {
 pub fn table_text(result: &ResultSet, max_width: usize) -> String {
     let mut table = Table::new(result.columns().to_vec());
     for (i, _) in result.columns().iter().enumerate() {
-        let numeric = result.rows().iter().any(|r| matches!(r.get(i), Some(Value::Int(_) | Value::Float(_))))
-            && result
-                .rows()
-                .iter()
-                .all(|r| matches!(r.get(i), Some(Value::Int(_) | Value::Float(_) | Value::Null)));
+        let numeric = result.rows().any(|r| matches!(r.get(i), Some(Value::Int(_) | Value::Float(_))))
+            && result.rows().all(|r| matches!(r.get(i), Some(Value::Int(_) | Value::Float(_) | Value::Null)));
         table.align_right(i, numeric);
     }
     for row in result.rows() {

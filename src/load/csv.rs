@@ -439,11 +439,7 @@ fn header(
             );
         }
         names.push(name);
-        columns.push(Some(Column {
-            key: None,
-            name: name.to_string(),
-            ty,
-        }));
+        columns.push(Some(Column { key: None, name: name.to_string(), ty }));
     }
     let mut positions = Vec::new();
     for want in required {

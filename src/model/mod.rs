@@ -5,8 +5,8 @@ mod text;
 mod value;
 
 pub use schema::{PropertyType, RelationRule, Schema};
-pub(crate) use value::{write_float, write_quoted};
 pub use text::Text;
+pub(crate) use value::{write_float, write_quoted};
 pub use value::{EdgeId, NodeId, Path, Value};
 
 /// Which relationships of a node to follow.

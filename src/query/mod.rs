@@ -192,7 +192,7 @@ impl Query {
         }
         let output = exec::execute(plan, Some(&planned.names), &mut graph, params, options)
             .map_err(|e| e.with_query(&self.text))?;
-        Ok(ResultSet::with_columns(graph.get(), planned.columns.clone(), output.rows)
+        Ok(ResultSet::from_values(graph.get(), planned.columns.clone(), output.values, output.len)
             .with_stats(output.stats)
             .with_warnings(planned.warnings.clone()))
     }

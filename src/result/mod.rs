@@ -81,7 +81,11 @@ pub struct QueryStats {
 pub struct ResultSet {
     /// Shared with the cached plan that produced the result.
     columns: Arc<[String]>,
-    rows: Vec<Vec<Value>>,
+    /// Every row's values, row after row, one per column: a result of a
+    /// hundred thousand rows is one allocation, not a hundred thousand.
+    values: Vec<Value>,
+    /// The number of rows (the columns may be none).
+    len: usize,
     nodes: IndexMap<NodeId, NodeSnapshot>,
     relationships: IndexMap<EdgeId, RelSnapshot>,
     warnings: Vec<String>,
@@ -91,18 +95,42 @@ pub struct ResultSet {
 impl ResultSet {
     /// Builds a result from rows, taking snapshots from `graph` of every node
     /// and relationship the rows mention (inside lists, maps and paths too).
+    /// Each row holds one value per column: a shorter row is filled up with
+    /// nulls, and values past the last column are dropped.
+    ///
+    /// ```
+    /// use aikg::{Graph, ResultSet, Value};
+    ///
+    /// let rows = vec![vec![Value::Int(1), Value::from("a")], vec![Value::Int(2)]];
+    /// let result = ResultSet::new(&Graph::new(), vec!["n".into(), "s".into()], rows);
+    /// assert_eq!(result.row(1), Some(&[Value::Int(2), Value::Null][..]));
+    /// ```
     pub fn new(graph: &Graph, columns: Vec<String>, rows: Vec<Vec<Value>>) -> ResultSet {
-        ResultSet::with_columns(graph, columns.into(), rows)
+        let width = columns.len();
+        let len = rows.len();
+        let mut values = Vec::with_capacity(width * len);
+        for row in rows {
+            let given = row.len().min(width);
+            values.extend(row.into_iter().take(width));
+            values.extend(std::iter::repeat_n(Value::Null, width - given));
+        }
+        ResultSet::from_values(graph, columns.into(), values, len)
     }
 
-    pub(crate) fn with_columns(graph: &Graph, columns: Arc<[String]>, rows: Vec<Vec<Value>>) -> ResultSet {
-        let mut result = ResultSet { columns, rows, ..ResultSet::default() };
+    /// A result from `len` rows laid out one after another in `values`,
+    /// `columns.len()` values each.
+    pub(crate) fn from_values(
+        graph: &Graph,
+        columns: Arc<[String]>,
+        values: Vec<Value>,
+        len: usize,
+    ) -> ResultSet {
+        debug_assert_eq!(values.len(), columns.len() * len);
+        let mut result = ResultSet { columns, values, len, ..ResultSet::default() };
         let mut nodes = Vec::new();
         let mut rels = Vec::new();
-        for row in &result.rows {
-            for v in row {
-                collect_entities(v, &mut nodes, &mut rels);
-            }
+        for v in &result.values {
+            collect_entities(v, &mut nodes, &mut rels);
         }
         for n in nodes {
             result.nodes.entry(n).or_insert_with(|| snapshot_node(graph, n));
@@ -135,29 +163,45 @@ impl ResultSet {
         &self.columns
     }
 
-    /// The rows; each has one value per column.
-    pub fn rows(&self) -> &[Vec<Value>] {
-        &self.rows
+    /// The rows, each as its values in column order.
+    ///
+    /// ```
+    /// let graph = aikg::Graph::new();
+    /// let result = graph.query("UNWIND [1, 2] AS n RETURN n, n * 10 AS m")?;
+    /// let sums: Vec<i64> = result.rows().map(|r| r.iter().filter_map(|v| v.as_int()).sum()).collect();
+    /// assert_eq!(sums, [11, 22]);
+    /// # Ok::<(), aikg::Error>(())
+    /// ```
+    pub fn rows(&self) -> Rows<'_> {
+        Rows { values: &self.values, width: self.columns.len(), left: self.len }
+    }
+
+    /// Row `i`'s values in column order, if there is such a row.
+    pub fn row(&self, i: usize) -> Option<&[Value]> {
+        let width = self.columns.len();
+        (i < self.len).then(|| &self.values[i * width..(i + 1) * width])
     }
 
     /// Takes the rows out.
     pub fn into_rows(self) -> Vec<Vec<Value>> {
-        self.rows
+        let width = self.columns.len();
+        let mut values = self.values.into_iter();
+        (0..self.len).map(|_| values.by_ref().take(width).collect()).collect()
     }
 
     /// Number of rows.
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.len
     }
 
     /// `true` when there are no rows.
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.len == 0
     }
 
     /// The rows with access by column name.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = Row<'_>> + '_ {
-        self.rows.iter().map(move |values| Row { result: self, values })
+        self.rows().map(move |values| Row { result: self, values })
     }
 
     /// Warnings about the query, such as a label that does not exist in the
@@ -325,6 +369,47 @@ fn snapshot_rel(graph: &Graph, r: EdgeId) -> RelSnapshot {
     }
 }
 
+/// The rows of a [`ResultSet`], each as a slice of values in column
+/// order: see [`ResultSet::rows`].
+#[derive(Debug, Clone)]
+pub struct Rows<'r> {
+    values: &'r [Value],
+    width: usize,
+    left: usize,
+}
+
+impl<'r> Iterator for Rows<'r> {
+    type Item = &'r [Value];
+
+    fn next(&mut self) -> Option<&'r [Value]> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let (row, rest) = self.values.split_at(self.width);
+        self.values = rest;
+        Some(row)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl DoubleEndedIterator for Rows<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let (rest, row) = self.values.split_at(self.values.len() - self.width);
+        self.values = rest;
+        Some(row)
+    }
+}
+
+impl ExactSizeIterator for Rows<'_> {}
+
 /// One row of a [`ResultSet`], with access by column name.
 #[derive(Debug, Clone, Copy)]
 pub struct Row<'r> {
@@ -476,8 +561,34 @@ impl Serialize for ResultSet {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut st = s.serialize_struct("ResultSet", 2)?;
         st.serialize_field("columns", &*self.columns)?;
-        let rows: Vec<RowSer<'_>> = self.rows.iter().map(|r| RowSer(self, r)).collect();
+        let rows: Vec<RowSer<'_>> = self.rows().map(|r| RowSer(self, r)).collect();
         st.serialize_field("rows", &rows)?;
         st.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_come_back_in_order_from_either_end() {
+        let rows = vec![vec![Value::Int(1), Value::Int(2)], vec![Value::Int(3), Value::Int(4)]];
+        let result = ResultSet::new(&Graph::new(), vec!["a".into(), "b".into()], rows.clone());
+        assert_eq!(result.rows().len(), 2);
+        assert_eq!(
+            result.rows().rev().map(<[Value]>::to_vec).collect::<Vec<_>>(),
+            [rows[1].clone(), rows[0].clone()]
+        );
+        assert_eq!(result.row(2), None);
+        assert_eq!(result.into_rows(), rows);
+    }
+
+    #[test]
+    fn rows_without_columns_still_count() {
+        let result = ResultSet::new(&Graph::new(), Vec::new(), vec![vec![], vec![Value::Int(9)]]);
+        assert_eq!(result.len(), 2);
+        assert!(result.rows().all(|r| r.is_empty()));
+        assert_eq!(result.into_rows(), [Vec::<Value>::new(), Vec::new()]);
     }
 }

@@ -60,14 +60,14 @@ pub(crate) struct Stage<'p> {
 enum State<'p> {
     Plain,
     /// Labels resolved; `None` when one does not exist (nothing matches).
-    Labels(Option<Vec<LabelId>>),
+    Labels(Option<LabelSet>),
     Seek {
-        labels: Option<Vec<LabelId>>,
+        labels: Option<LabelSet>,
         id_key: Option<KeyId>,
     },
     Hop {
         types: TypeFilter,
-        labels: Option<Vec<LabelId>>,
+        labels: Option<LabelSet>,
         props: Vec<(Option<KeyId>, &'p Expr)>,
         /// Matches of one start node, gathered to be warmed (see [`warm`]).
         buffer: Vec<(EdgeId, NodeId)>,
@@ -83,7 +83,7 @@ enum State<'p> {
 
 struct ReachState {
     types: TypeFilter,
-    labels: Option<Vec<LabelId>>,
+    labels: Option<LabelSet>,
     group: Option<Vec<Value>>,
     sources: Vec<NodeId>,
     template: Row,
@@ -145,8 +145,50 @@ enum DistinctValues {
     Many(HashSet<Vec<Value>, FxBuild>, Vec<Value>),
 }
 
-fn resolve_labels(labels: &[LabelRef], cx: &Ctx<'_>) -> Option<Vec<LabelId>> {
-    labels.iter().map(|l| cx.labels[l.0 as usize]).collect()
+/// The labels a pattern node must have, as the graph's ids. Most patterns
+/// name one label or none, so up to two are kept without allocating: a
+/// point lookup builds a few of these per call.
+#[derive(Debug, Clone)]
+struct LabelSet {
+    few: [LabelId; 2],
+    len: usize,
+    many: Vec<LabelId>,
+}
+
+impl Default for LabelSet {
+    fn default() -> LabelSet {
+        LabelSet { few: [LabelId(0); 2], len: 0, many: Vec::new() }
+    }
+}
+
+impl std::ops::Deref for LabelSet {
+    type Target = [LabelId];
+
+    fn deref(&self) -> &[LabelId] {
+        if self.len <= self.few.len() {
+            &self.few[..self.len]
+        } else {
+            &self.many
+        }
+    }
+}
+
+/// `None` when a label is not in the graph: then nothing matches.
+fn resolve_labels(labels: &[LabelRef], cx: &Ctx<'_>) -> Option<LabelSet> {
+    let mut set = LabelSet { len: labels.len(), ..LabelSet::default() };
+    for (i, l) in labels.iter().enumerate() {
+        let id = cx.labels[l.0 as usize]?;
+        match set.few.get_mut(i) {
+            Some(slot) => *slot = id,
+            None => {
+                if set.many.is_empty() {
+                    set.many.extend_from_slice(&set.few);
+                }
+                set.many.push(id);
+            }
+        }
+    }
+    Some(set)
 }
 
 fn type_filter(types: &[TypeRef], cx: &Ctx<'_>) -> TypeFilter {
@@ -180,7 +222,7 @@ fn build_stage<'p>(op: &'p Op, cx: &Ctx<'_>) -> Result<Stage<'p>, QueryError> {
         },
         Op::ShortestPath(x) => State::Hop {
             types: type_filter(&x.types, cx),
-            labels: Some(Vec::new()),
+            labels: Some(LabelSet::default()),
             props: Vec::new(),
             buffer: Vec::new(),
             warm_nodes: Vec::new(),
@@ -192,7 +234,7 @@ fn build_stage<'p>(op: &'p Op, cx: &Ctx<'_>) -> Result<Stage<'p>, QueryError> {
             sources: Vec::new(),
             template: Vec::new(),
             marks: NodeMarks::new(cx.graph.node_count()),
-            queue: VecDeque::new(),
+            queue: VecDeque::with_capacity(64),
             batch: Vec::with_capacity(BATCH),
         })),
         Op::Optional { inner, .. } => State::Optional(build(&chain(inner), cx)?),
@@ -958,11 +1000,14 @@ fn shortest_paths(
 ) -> Result<Vec<Path>, QueryError> {
     // Node -> (depth, the node and relationship it was first found from);
     // the other parents at the same depth, kept only for `all`.
-    let mut seen: HashMap<NodeId, (u32, NodeId, EdgeId), FxBuild> = HashMap::default();
+    // Sized for a typical lineage, so most searches never rehash.
+    let mut seen: HashMap<NodeId, (u32, NodeId, EdgeId), FxBuild> =
+        HashMap::with_capacity_and_hasher(64, FxBuild::default());
     let mut more: HashMap<NodeId, Vec<(NodeId, EdgeId)>, FxBuild> = HashMap::default();
     seen.insert(a, (0, a, EdgeId(u32::MAX)));
-    let mut frontier = vec![a];
-    let mut next = Vec::new();
+    let mut frontier = Vec::with_capacity(16);
+    frontier.push(a);
+    let mut next = Vec::with_capacity(16);
     let mut depth = 0u32;
     let mut found = false;
     while !frontier.is_empty() && depth < max && !found {
@@ -1056,4 +1101,22 @@ pub(crate) fn build_path(graph: &Graph, row: &[Value], start: Slot, steps: &[Pat
         }
     }
     path_value(Path { nodes, rels })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Graph;
+
+    #[test]
+    fn patterns_with_more_labels_than_kept_inline() {
+        let mut g = Graph::new();
+        g.execute("CREATE (:A:B:C:D {id: 'x'}), (:A:B:C {id: 'y'}), (:A {id: 'z'})").unwrap();
+        let ids = |q: &str| -> Vec<String> {
+            g.query(q).unwrap().rows().map(|r| r[0].as_str().unwrap().to_string()).collect()
+        };
+        assert_eq!(ids("MATCH (n:A:B:C:D) RETURN n.id"), ["x"]);
+        assert_eq!(ids("MATCH (n:D:C:B) RETURN n.id"), ["x"]);
+        assert_eq!(ids("MATCH (n:A:B:C) RETURN n.id ORDER BY n.id"), ["x", "y"]);
+        assert!(ids("MATCH (n:A:B:C:Nope) RETURN n.id").is_empty());
+    }
 }

@@ -35,7 +35,8 @@ impl NodeMarks {
 
     pub(crate) fn new(node_count: usize) -> NodeMarks {
         NodeMarks {
-            sparse: HashMap::default(),
+            // Sized for a typical lineage, so most searches never rehash.
+            sparse: HashMap::with_capacity_and_hasher(64, FxBuild::default()),
             stamps: Vec::new(),
             stamp: 1,
             dense: false,
@@ -127,7 +128,8 @@ impl NodeMarks {
 }
 
 /// Reads the properties of each node (and the first byte of each string
-/// value, which shares its cache line with the string's reference count) so
+/// value, which for a long string shares its cache line with its reference
+/// count) so
 /// that the memory holding them is loaded while the loop runs on:
 /// independent loads overlap, where the same loads made one row at a time
 /// by the operators downstream would each wait in turn. Called on a batch
