@@ -12,7 +12,7 @@ use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 
 use crate::model::{EdgeId, NodeId, Value};
-use crate::store::Graph;
+use crate::store::{FxBuild, Graph};
 
 pub use format::{write_csv, write_json};
 
@@ -86,8 +86,10 @@ pub struct ResultSet {
     values: Vec<Value>,
     /// The number of rows (the columns may be none).
     len: usize,
-    nodes: IndexMap<NodeId, NodeSnapshot>,
-    relationships: IndexMap<EdgeId, RelSnapshot>,
+    /// Keyed by the graph's own dense ids, so a fast fixed hash serves, and
+    /// an empty map costs nothing to make (a random seed per result would).
+    nodes: IndexMap<NodeId, NodeSnapshot, FxBuild>,
+    relationships: IndexMap<EdgeId, RelSnapshot, FxBuild>,
     warnings: Vec<String>,
     stats: QueryStats,
 }

@@ -223,7 +223,9 @@ pub(crate) fn execute(
     let width = plan.slots.len();
     let mut stats = QueryStats::default();
     let mut input: Vec<Row> = vec![vec![Value::Null; width]];
-    let mut values: Vec<Value> = Vec::new();
+    // Room for a few rows up front: most results are small, and growing
+    // from empty would reallocate several times on the way.
+    let mut values: Vec<Value> = Vec::with_capacity(plan.outputs.len() * 8);
     let mut len = 0;
     let mut start = 0;
     loop {

@@ -1046,6 +1046,23 @@ fn shortest_paths(
         first.into_iter().chain(more.get(&at).into_iter().flatten().copied())
     };
     // Walk the parents back from b.
+    if !all {
+        let hops = seen.get(&b).map_or(0, |(d, ..)| *d as usize);
+        let mut nodes = Vec::with_capacity(hops + 1);
+        let mut rels = Vec::with_capacity(hops);
+        nodes.push(b);
+        let mut at = b;
+        while at != a {
+            cx.budget.tick()?;
+            let Some(&(_, p, e)) = seen.get(&at) else { return Ok(Vec::new()) };
+            nodes.push(p);
+            rels.push(e);
+            at = p;
+        }
+        nodes.reverse();
+        rels.reverse();
+        return Ok(vec![Path { nodes, rels }]);
+    }
     let mut out = Vec::new();
     let mut stack: Vec<(NodeId, Vec<NodeId>, Vec<EdgeId>)> = vec![(b, vec![b], Vec::new())];
     while let Some((at, mut nodes, mut rels)) = stack.pop() {
@@ -1054,14 +1071,6 @@ fn shortest_paths(
             nodes.reverse();
             rels.reverse();
             out.push(Path { nodes, rels });
-            continue;
-        }
-        if !all {
-            if let Some((p, e)) = parents(at).next() {
-                nodes.push(p);
-                rels.push(e);
-                stack.push((p, nodes, rels));
-            }
             continue;
         }
         for (p, e) in parents(at) {
