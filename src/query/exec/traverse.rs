@@ -12,51 +12,60 @@ use crate::store::{Graph, RelTypeId};
 pub(crate) use crate::store::FxBuild;
 
 /// Two marks per node (say "produced" and "expanded" for a search): a hash
-/// map while few nodes are marked, then a stamp array over every node,
-/// which [`clear`](NodeMarks::clear) empties in O(1) by moving to the next
-/// stamp. Both marks live in one word per node, so marking a node costs one
-/// memory access however many marks are set.
+/// map while few nodes are marked, then two bits per node in one array over
+/// the graph. Both marks of a node share a word, so marking costs one memory
+/// access; and at two bits a node, the array of a million-node graph is
+/// 250 KB, small enough to stay in the cache while a search hits it at
+/// random. [`clear`](NodeMarks::clear) zeroes only the words the marks
+/// since the last clear touched, so many small searches (one per group)
+/// cost what they mark, not the size of the graph.
 #[derive(Debug)]
 pub(crate) struct NodeMarks {
     sparse: HashMap<u32, u8, FxBuild>,
-    /// Per node: the stamp in the high bits, the marks in the low two.
-    stamps: Vec<u32>,
-    stamp: u32,
+    /// Node `n`'s marks are bits `2 * (n % 32)` and up of word `n / 32`.
+    bits: Vec<u64>,
+    /// The words of `bits` that are not zero.
+    touched: Vec<u32>,
     dense: bool,
     node_count: usize,
     /// Nodes marked over every clear so far: many small searches (one per
-    /// group) also make the stamp array pay.
+    /// group) also make the array pay.
     marked_total: usize,
 }
 
 impl NodeMarks {
     const SPARSE_LIMIT: usize = 2048;
-    const MAX_STAMP: u32 = u32::MAX >> 2;
 
     pub(crate) fn new(node_count: usize) -> NodeMarks {
         NodeMarks {
             // Sized for a typical lineage, so most searches never rehash.
             sparse: HashMap::with_capacity_and_hasher(64, FxBuild::default()),
-            stamps: Vec::new(),
-            stamp: 1,
+            bits: Vec::new(),
+            touched: Vec::new(),
             dense: false,
             node_count,
             marked_total: 0,
         }
     }
 
+    /// Ors `marks` into `node`'s; the marks it had before.
+    #[inline]
+    fn or_dense(&mut self, node: NodeId, marks: u8) -> u8 {
+        let (at, shift) = (node.index() / 32, (node.index() % 32) * 2);
+        let word = &mut self.bits[at];
+        if *word == 0 {
+            self.touched.push(at as u32);
+        }
+        let before = (*word >> shift) as u8 & 3;
+        *word |= u64::from(marks) << shift;
+        before
+    }
+
     /// Sets `mark` (1 or 2) on `node`; `true` if it was not set.
     #[inline]
     pub(crate) fn set(&mut self, node: NodeId, mark: u8) -> bool {
         if self.dense {
-            let word = &mut self.stamps[node.index()];
-            if *word >> 2 != self.stamp {
-                *word = (self.stamp << 2) | u32::from(mark);
-                return true;
-            }
-            let fresh = *word & u32::from(mark) == 0;
-            *word |= u32::from(mark);
-            return fresh;
+            return self.or_dense(node, mark) & mark == 0;
         }
         let marks = self.sparse.entry(node.0).or_insert(0);
         let fresh = *marks & mark == 0;
@@ -71,10 +80,7 @@ impl NodeMarks {
     #[inline]
     pub(crate) fn set_both(&mut self, node: NodeId) -> (bool, bool) {
         let before = if self.dense {
-            let word = &mut self.stamps[node.index()];
-            let before = if *word >> 2 == self.stamp { (*word & 3) as u8 } else { 0 };
-            *word = (self.stamp << 2) | 3;
-            before
+            self.or_dense(node, 3)
         } else {
             let marks = self.sparse.entry(node.0).or_insert(0);
             let before = *marks;
@@ -90,33 +96,37 @@ impl NodeMarks {
     #[cfg(test)]
     fn get(&self, node: NodeId, mark: u8) -> bool {
         if self.dense {
-            let word = self.stamps[node.index()];
-            word >> 2 == self.stamp && word & u32::from(mark) != 0
+            let word = self.bits[node.index() / 32];
+            (word >> ((node.index() % 32) * 2)) as u8 & mark != 0
         } else {
             self.sparse.get(&node.0).is_some_and(|m| m & mark != 0)
         }
     }
 
     fn go_dense(&mut self) {
-        if self.stamps.len() < self.node_count {
-            self.stamps = vec![0; self.node_count];
-            self.stamp = 1;
+        if self.bits.is_empty() {
+            self.bits = vec![0; self.node_count.div_ceil(32)];
         }
-        for (&n, &m) in &self.sparse {
-            self.stamps[n as usize] = (self.stamp << 2) | u32::from(m);
-        }
-        self.sparse.clear();
+        let sparse = std::mem::take(&mut self.sparse);
         self.dense = true;
+        for (&n, &m) in &sparse {
+            self.or_dense(NodeId(n), m);
+        }
+        self.sparse = sparse;
+        self.sparse.clear();
     }
 
-    /// Clears every mark; O(1) once dense.
+    /// Clears every mark, in time proportional to the words marked.
     pub(crate) fn clear(&mut self) {
         if self.dense {
-            if self.stamp == Self::MAX_STAMP {
-                self.stamps.fill(0);
-                self.stamp = 0;
+            if self.touched.len() > self.bits.len() / 8 {
+                self.bits.fill(0);
+            } else {
+                for &at in &self.touched {
+                    self.bits[at as usize] = 0;
+                }
             }
-            self.stamp += 1;
+            self.touched.clear();
         } else {
             self.marked_total += self.sparse.len();
             self.sparse.clear();
@@ -256,6 +266,28 @@ mod tests {
         assert_eq!(m.set_both(NodeId(5)), (true, false));
         assert_eq!(m.set_both(NodeId(5)), (false, false));
         assert_eq!(m.set_both(NodeId(6)), (true, true));
+    }
+
+    #[test]
+    fn clearing_after_a_few_marks_or_after_many() {
+        let mut m = NodeMarks::new(100_000);
+        for i in 0..3000 {
+            m.set(NodeId(i * 7), 1);
+        }
+        assert!(m.dense);
+        m.clear();
+        // Few words touched: only those are zeroed.
+        assert!(m.set_both(NodeId(63)) == (true, true) && m.touched == [1]);
+        assert!(!m.get(NodeId(7), 1) && m.get(NodeId(63), 2));
+        m.clear();
+        // Most words touched: the whole array is zeroed.
+        for i in 0..100_000 {
+            m.set(NodeId(i), 2);
+        }
+        assert!(m.get(NodeId(99_999), 2) && !m.get(NodeId(99_999), 1));
+        m.clear();
+        assert!((0..100_000).all(|i| !m.get(NodeId(i), 1) && !m.get(NodeId(i), 2)));
+        assert!(m.touched.is_empty());
     }
 
     #[test]
