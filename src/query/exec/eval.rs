@@ -86,8 +86,12 @@ pub(crate) fn eval<'a>(e: &'a Expr, row: &'a [Value], cx: &'a Ctx<'_>) -> Result
             }
         },
         Slot(s) => Cow::Borrowed(&row[*s]),
+        // `n.key` on a variable, by far the most common read, skips a call.
         Property(base, key) => {
-            let b = eval(base, row, cx)?;
+            let b = match &base.kind {
+                Slot(s) => Cow::Borrowed(&row[*s]),
+                _ => eval(base, row, cx)?,
+            };
             property(b, *key, cx, e.span)?
         }
         Index(base, index) => {
