@@ -48,6 +48,11 @@ pub(crate) struct Adjacency {
     outgoing: Lists,
     incoming: Lists,
     labels: Box<[u32]>,
+    /// Per relationship type, the label of its sources (`[0]`) and of its
+    /// targets (`[1]`) when every one has exactly that label, else `MIXED`:
+    /// a search that follows `BUILT_ON` to `(:Model)` need not read the
+    /// label of each node it reaches when every `BUILT_ON` ends at a Model.
+    ends: Box<[[u32; 2]]>,
 }
 
 /// A node's labels as the dense array knows them.
@@ -61,6 +66,10 @@ pub(crate) enum Labels {
 
 const NO_LABEL: u32 = u32::MAX;
 const MANY_LABELS: u32 = u32::MAX - 1;
+/// In `Adjacency::ends`: no relationship of the type seen yet / ends with
+/// other labels, several labels or none.
+const UNSEEN: u32 = u32::MAX;
+const MIXED: u32 = u32::MAX - 1;
 
 /// A node's relationships in one direction: `(relationship, type, other end)`.
 #[derive(Debug, Clone)]
@@ -102,8 +111,27 @@ impl Adjacency {
                 [one] if one.0 < MANY_LABELS => one.0,
                 _ => MANY_LABELS,
             })
-            .collect();
-        Adjacency { outgoing, incoming, labels }
+            .collect::<Box<[u32]>>();
+        let types = edges.iter().map(|e| e.weight.rel_type.0 as usize + 1).max().unwrap_or(0);
+        let mut ends = vec![[UNSEEN; 2]; types];
+        for e in edges {
+            let end = &mut ends[e.weight.rel_type.0 as usize];
+            for (slot, node) in end.iter_mut().zip([e.source().index(), e.target().index()]) {
+                *slot = match labels[node] {
+                    NO_LABEL | MANY_LABELS => MIXED,
+                    l if *slot == UNSEEN || *slot == l => l,
+                    _ => MIXED,
+                };
+            }
+        }
+        Adjacency { outgoing, incoming, labels, ends: ends.into_boxed_slice() }
+    }
+
+    /// The one label every node at one end of every `ty` relationship has
+    /// (the targets when `target`, else the sources), if there is one.
+    pub(crate) fn end_label(&self, ty: RelTypeId, target: bool) -> Option<LabelId> {
+        let label = self.ends.get(ty.0 as usize)?[usize::from(target)];
+        (label != UNSEEN && label != MIXED).then_some(LabelId(label))
     }
 
     #[inline]
@@ -169,7 +197,7 @@ pub(crate) fn from_petgraph(
 
 #[cfg(test)]
 mod tests {
-    use crate::model::{Direction, NodeId};
+    use crate::model::{Direction, NodeId, Value};
     use crate::store::Graph;
 
     fn lists(g: &Graph) -> Vec<Vec<(crate::model::EdgeId, super::RelTypeId, NodeId)>> {
@@ -197,5 +225,34 @@ mod tests {
         let rows = g.query("MATCH (a)-[:A]->(b) RETURN count(*) AS n").unwrap();
         assert_eq!(rows.iter().next().unwrap().get_int("n"), Some(4), "a query sees the new relationship");
         assert!(g.adjacency().is_some(), "and rebuilt the arrays");
+    }
+
+    #[test]
+    fn end_labels_are_known_only_when_every_end_agrees() {
+        let mut g = Graph::new();
+        let m1 = g.add_node(["Model"], [("id", "m1".into())]);
+        let m2 = g.add_node(["Model"], [("id", "m2".into())]);
+        let c = g.add_node(["Company"], [("id", "c".into())]);
+        g.add_edge(m1, m2, "BUILT_ON", []);
+        g.add_edge(m1, c, "DEVELOPED_BY", []);
+        g.prepare_traversal();
+        let built_on = g.rel_type_id("BUILT_ON").unwrap();
+        let developed_by = g.rel_type_id("DEVELOPED_BY").unwrap();
+        let model = g.label_id("Model");
+        assert_eq!(g.far_end_label(built_on, Direction::Outgoing), model);
+        assert_eq!(g.far_end_label(built_on, Direction::Both), model);
+        assert_eq!(g.far_end_label(developed_by, Direction::Outgoing), g.label_id("Company"));
+        assert_eq!(g.far_end_label(developed_by, Direction::Both), None);
+        // A model built on a company breaks the rule: the label is checked again.
+        g.add_edge(m2, c, "BUILT_ON", []);
+        assert_eq!(
+            g.far_end_label(built_on, Direction::Outgoing),
+            None,
+            "not known before the lists are rebuilt"
+        );
+        let rows = g.query("MATCH (:Model {id: 'm1'})-[:BUILT_ON*1..]->(b:Model) RETURN b.id").unwrap();
+        assert_eq!(rows.into_rows(), [vec![Value::from("m2")]]);
+        assert_eq!(g.far_end_label(built_on, Direction::Incoming), model);
+        assert_eq!(g.far_end_label(built_on, Direction::Outgoing), None);
     }
 }

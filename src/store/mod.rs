@@ -551,6 +551,22 @@ impl Graph {
         labels.iter().all(|l| own.contains(l))
     }
 
+    /// The one label that every node at the far end of a `ty` relationship
+    /// walked in `direction` has, as far as the packed lists know (none
+    /// before they are built): then checking that label on each node a walk
+    /// reaches is redundant.
+    pub(crate) fn far_end_label(&self, ty: RelTypeId, direction: Direction) -> Option<LabelId> {
+        let adjacency = self.adjacency()?;
+        match direction {
+            Direction::Outgoing => adjacency.end_label(ty, true),
+            Direction::Incoming => adjacency.end_label(ty, false),
+            Direction::Both => {
+                let label = adjacency.end_label(ty, true)?;
+                (adjacency.end_label(ty, false) == Some(label)).then_some(label)
+            }
+        }
+    }
+
     /// A node's property by interned key. O(properties of the node).
     #[inline]
     pub fn node_property(&self, id: NodeId, key: KeyId) -> Option<&Value> {

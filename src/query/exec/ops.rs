@@ -195,6 +195,28 @@ fn type_filter(types: &[TypeRef], cx: &Ctx<'_>) -> TypeFilter {
     TypeFilter::new(types.iter().map(|t| cx.types[t.0 as usize]), types.is_empty())
 }
 
+/// `labels`, or none to check when every node at the far end of the
+/// relationships a hop follows has them anyway (see
+/// `Graph::far_end_label`): checking would read the label of every node
+/// reached for nothing.
+fn unless_implied(
+    labels: Option<LabelSet>,
+    types: &TypeFilter,
+    direction: crate::model::Direction,
+    cx: &Ctx<'_>,
+) -> Option<LabelSet> {
+    let set = labels?;
+    let implied_by =
+        |t: &crate::store::RelTypeId| cx.graph.far_end_label(*t, direction) == set.first().copied();
+    let implied = set.len() == 1
+        && match types {
+            TypeFilter::One(t) => implied_by(t),
+            TypeFilter::Many(ts) => ts.iter().all(implied_by),
+            TypeFilter::Any | TypeFilter::Nothing => false,
+        };
+    Some(if implied { LabelSet::default() } else { set })
+}
+
 /// Builds the stages of a segment of the chain.
 pub(crate) fn build<'p>(ops: &[&'p Op], cx: &Ctx<'_>) -> Result<Vec<Stage<'p>>, QueryError> {
     ops.iter().map(|op| build_stage(op, cx)).collect()
@@ -208,7 +230,12 @@ fn build_stage<'p>(op: &'p Op, cx: &Ctx<'_>) -> Result<Stage<'p>, QueryError> {
         }
         Op::Expand(x) => State::Hop {
             types: type_filter(&x.types, cx),
-            labels: resolve_labels(&x.to_labels, cx),
+            labels: unless_implied(
+                resolve_labels(&x.to_labels, cx),
+                &type_filter(&x.types, cx),
+                x.direction,
+                cx,
+            ),
             props: Vec::new(),
             buffer: Vec::new(),
             warm_nodes: Vec::new(),
@@ -229,7 +256,17 @@ fn build_stage<'p>(op: &'p Op, cx: &Ctx<'_>) -> Result<Stage<'p>, QueryError> {
         },
         Op::Reachable(x) => State::Reach(Box::new(ReachState {
             types: type_filter(&x.types, cx),
-            labels: resolve_labels(&x.to_labels, cx),
+            // With a minimum of one hop every node produced is reached over
+            // a relationship (a start node only when reached again).
+            labels: match x.min >= 1 && !x.into {
+                true => unless_implied(
+                    resolve_labels(&x.to_labels, cx),
+                    &type_filter(&x.types, cx),
+                    x.direction,
+                    cx,
+                ),
+                false => resolve_labels(&x.to_labels, cx),
+            },
             group: None,
             sources: Vec::new(),
             template: Vec::new(),
