@@ -57,15 +57,30 @@ pub struct KeyId(pub u32);
 
 type Properties = Box<[(KeyId, Value)]>;
 
-/// A node's labels without a heap allocation for the usual one label.
+/// A set of labels without a heap allocation for the usual one label (or
+/// none): a node's labels, and the labels a query pattern asks for.
 #[derive(Debug, Clone)]
-enum LabelSet {
+pub(crate) enum LabelSet {
     One(LabelId),
     Many(Box<[LabelId]>),
 }
 
+impl Default for LabelSet {
+    fn default() -> LabelSet {
+        LabelSet::Many(Box::default())
+    }
+}
+
+impl std::ops::Deref for LabelSet {
+    type Target = [LabelId];
+
+    fn deref(&self) -> &[LabelId] {
+        self.as_slice()
+    }
+}
+
 impl LabelSet {
-    fn from_vec(mut labels: Vec<LabelId>) -> LabelSet {
+    pub(crate) fn from_vec(mut labels: Vec<LabelId>) -> LabelSet {
         if labels.len() == 1 {
             LabelSet::One(labels[0])
         } else {

@@ -14,7 +14,7 @@ use super::{Ctx, Flow, Row};
 use crate::error::{ErrorClass, QueryError};
 use crate::model::{EdgeId, NodeId, Path, Value};
 use crate::query::plan::logical::*;
-use crate::store::{Graph, KeyId, LabelId};
+use crate::store::{Graph, KeyId, LabelId, LabelSet};
 
 /// The chain of operators from the leaf up, without the leaf `Argument`.
 pub(crate) fn chain(root: &Op) -> Vec<&Op> {
@@ -145,50 +145,16 @@ enum DistinctValues {
     Many(HashSet<Vec<Value>, FxBuild>, Vec<Value>),
 }
 
-/// The labels a pattern node must have, as the graph's ids. Most patterns
-/// name one label or none, so up to two are kept without allocating: a
-/// point lookup builds a few of these per call.
-#[derive(Debug, Clone)]
-struct LabelSet {
-    few: [LabelId; 2],
-    len: usize,
-    many: Vec<LabelId>,
-}
-
-impl Default for LabelSet {
-    fn default() -> LabelSet {
-        LabelSet { few: [LabelId(0); 2], len: 0, many: Vec::new() }
-    }
-}
-
-impl std::ops::Deref for LabelSet {
-    type Target = [LabelId];
-
-    fn deref(&self) -> &[LabelId] {
-        if self.len <= self.few.len() {
-            &self.few[..self.len]
-        } else {
-            &self.many
-        }
-    }
-}
-
-/// `None` when a label is not in the graph: then nothing matches.
+/// The labels a pattern node must have, as the graph's ids; `None` when a
+/// label is not in the graph: then nothing matches. A point lookup resolves
+/// a few of these per call, so one label is kept without allocating.
 fn resolve_labels(labels: &[LabelRef], cx: &Ctx<'_>) -> Option<LabelSet> {
-    let mut set = LabelSet { len: labels.len(), ..LabelSet::default() };
-    for (i, l) in labels.iter().enumerate() {
-        let id = cx.labels[l.0 as usize]?;
-        match set.few.get_mut(i) {
-            Some(slot) => *slot = id,
-            None => {
-                if set.many.is_empty() {
-                    set.many.extend_from_slice(&set.few);
-                }
-                set.many.push(id);
-            }
+    match labels {
+        [one] => cx.labels[one.0 as usize].map(LabelSet::One),
+        _ => {
+            labels.iter().map(|l| cx.labels[l.0 as usize]).collect::<Option<Vec<_>>>().map(LabelSet::from_vec)
         }
     }
-    Some(set)
 }
 
 fn type_filter(types: &[TypeRef], cx: &Ctx<'_>) -> TypeFilter {
@@ -228,18 +194,11 @@ fn build_stage<'p>(op: &'p Op, cx: &Ctx<'_>) -> Result<Stage<'p>, QueryError> {
         Op::NodeKeySeek { labels, id_key, .. } => {
             State::Seek { labels: resolve_labels(labels, cx), id_key: cx.keys[id_key.0 as usize] }
         }
-        Op::Expand(x) => State::Hop {
-            types: type_filter(&x.types, cx),
-            labels: unless_implied(
-                resolve_labels(&x.to_labels, cx),
-                &type_filter(&x.types, cx),
-                x.direction,
-                cx,
-            ),
-            props: Vec::new(),
-            buffer: Vec::new(),
-            warm_nodes: Vec::new(),
-        },
+        Op::Expand(x) => {
+            let types = type_filter(&x.types, cx);
+            let labels = unless_implied(resolve_labels(&x.to_labels, cx), &types, x.direction, cx);
+            State::Hop { types, labels, props: Vec::new(), buffer: Vec::new(), warm_nodes: Vec::new() }
+        }
         Op::VarExpand(x) => State::Hop {
             types: type_filter(&x.types, cx),
             labels: resolve_labels(&x.to_labels, cx),
@@ -254,26 +213,24 @@ fn build_stage<'p>(op: &'p Op, cx: &Ctx<'_>) -> Result<Stage<'p>, QueryError> {
             buffer: Vec::new(),
             warm_nodes: Vec::new(),
         },
-        Op::Reachable(x) => State::Reach(Box::new(ReachState {
-            types: type_filter(&x.types, cx),
+        Op::Reachable(x) => {
+            let types = type_filter(&x.types, cx);
+            let labels = resolve_labels(&x.to_labels, cx);
             // With a minimum of one hop every node produced is reached over
             // a relationship (a start node only when reached again).
-            labels: match x.min >= 1 && !x.into {
-                true => unless_implied(
-                    resolve_labels(&x.to_labels, cx),
-                    &type_filter(&x.types, cx),
-                    x.direction,
-                    cx,
-                ),
-                false => resolve_labels(&x.to_labels, cx),
-            },
-            group: None,
-            sources: Vec::new(),
-            template: Vec::new(),
-            marks: NodeMarks::new(cx.graph.node_count()),
-            queue: VecDeque::with_capacity(64),
-            batch: Vec::with_capacity(BATCH),
-        })),
+            let labels =
+                if x.min >= 1 && !x.into { unless_implied(labels, &types, x.direction, cx) } else { labels };
+            State::Reach(Box::new(ReachState {
+                types,
+                labels,
+                group: None,
+                sources: Vec::new(),
+                template: Vec::new(),
+                marks: NodeMarks::new(cx.graph.node_count()),
+                queue: VecDeque::with_capacity(64),
+                batch: Vec::with_capacity(BATCH),
+            }))
+        }
         Op::Optional { inner, .. } => State::Optional(build(&chain(inner), cx)?),
         Op::Aggregate { keys, .. } => {
             let mut deps = Vec::new();

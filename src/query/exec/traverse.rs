@@ -139,11 +139,10 @@ impl NodeMarks {
 
 /// Reads the properties of each node (and the first byte of each string
 /// value, which for a long string shares its cache line with its reference
-/// count) so
-/// that the memory holding them is loaded while the loop runs on:
-/// independent loads overlap, where the same loads made one row at a time
-/// by the operators downstream would each wait in turn. Called on a batch
-/// of nodes just before they are produced.
+/// count) so that the memory holding them is loaded while the loop runs
+/// on: independent loads overlap, where the same loads made one row at a
+/// time by the operators downstream would each wait in turn. Called on a
+/// batch of nodes just before they are produced.
 pub(crate) fn warm(graph: &Graph, nodes: &[NodeId], what: Prefetch) {
     let mut acc = 0u64;
     for &n in nodes {
