@@ -8,6 +8,7 @@
 //! stays good until the graph gains nodes, relationships, labels, types or
 //! keys; the cache remembers that shape and empties itself when it changes.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use indexmap::IndexMap;
@@ -38,6 +39,10 @@ pub(crate) struct Planned {
     pub(crate) names: Names,
     pub(crate) warnings: Vec<String>,
     pub(crate) columns: Arc<[String]>,
+    /// How many rows the last run returned: a query sent again mostly
+    /// returns about as many, so the next run reserves room for that many
+    /// at once instead of growing its result row by row.
+    last_rows: AtomicUsize,
 }
 
 impl Planned {
@@ -48,7 +53,19 @@ impl Planned {
             names: Names::resolve(&plan, graph),
             columns: plan.columns.clone().into(),
             plan,
+            last_rows: AtomicUsize::new(0),
         })
+    }
+
+    /// Rows to reserve room for in a run's result.
+    pub(crate) fn expected_rows(&self) -> usize {
+        // At least a few, as most results are small; at most what a
+        // result of that size would not regret reserving.
+        self.last_rows.load(Ordering::Relaxed).clamp(8, 4096)
+    }
+
+    pub(crate) fn record_rows(&self, rows: usize) {
+        self.last_rows.store(rows, Ordering::Relaxed);
     }
 }
 

@@ -132,7 +132,12 @@ impl ResultSet {
         let mut nodes = Vec::new();
         let mut rels = Vec::new();
         for v in &result.values {
-            collect_entities(v, &mut nodes, &mut rels);
+            // Most values are scalars: telling them apart here is a compare,
+            // where the call would be a frame per value.
+            if !matches!(v, Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::String(_))
+            {
+                collect_entities(v, &mut nodes, &mut rels);
+            }
         }
         for n in nodes {
             result.nodes.entry(n).or_insert_with(|| snapshot_node(graph, n));

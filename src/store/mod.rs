@@ -176,6 +176,8 @@ pub struct Graph {
     adjacency: OnceLock<Arc<adjacency::Adjacency>>,
     /// Plans for query texts run on this graph (see `Graph::query`).
     plan_cache: crate::query::cache::PlanCache,
+    /// Search memory kept between queries (see `SearchPool`).
+    search_pool: crate::query::exec::SearchPool,
 }
 
 /// A string `id` property as the id index's key: the property's own value,
@@ -246,6 +248,10 @@ impl Graph {
 
     pub(crate) fn plan_cache(&self) -> &crate::query::cache::PlanCache {
         &self.plan_cache
+    }
+
+    pub(crate) fn search_pool(&self) -> &crate::query::exec::SearchPool {
+        &self.search_pool
     }
 
     /// Number of nodes. O(1).

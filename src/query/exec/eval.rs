@@ -70,7 +70,24 @@ fn arith_error(err: ArithError, span: Span) -> QueryError {
 }
 
 /// Evaluates an expression against a row.
+///
+/// A variable and `n.key` on a node variable, by far the most common
+/// expressions, are read here, inlined into the operator; the rest go
+/// through [`eval_any`], whose frame is much larger.
+#[inline]
 pub(crate) fn eval<'a>(e: &'a Expr, row: &'a [Value], cx: &'a Ctx<'_>) -> Result<Cow<'a, Value>, QueryError> {
+    match &e.kind {
+        ExprKind::Slot(s) => Ok(Cow::Borrowed(&row[*s])),
+        ExprKind::Property(base, key) => match base.as_slot().map(|s| &row[s]) {
+            Some(Value::Node(n)) => Ok(node_property(*n, *key, cx)),
+            _ => eval_any(e, row, cx),
+        },
+        _ => eval_any(e, row, cx),
+    }
+}
+
+#[inline(never)]
+fn eval_any<'a>(e: &'a Expr, row: &'a [Value], cx: &'a Ctx<'_>) -> Result<Cow<'a, Value>, QueryError> {
     use ExprKind::*;
     Ok(match &e.kind {
         Const(v) => Cow::Borrowed(v),
@@ -86,7 +103,6 @@ pub(crate) fn eval<'a>(e: &'a Expr, row: &'a [Value], cx: &'a Ctx<'_>) -> Result
             }
         },
         Slot(s) => Cow::Borrowed(&row[*s]),
-        // `n.key` on a variable, by far the most common read, skips a call.
         Property(base, key) => {
             let b = match &base.kind {
                 Slot(s) => Cow::Borrowed(&row[*s]),

@@ -21,6 +21,8 @@ mod ops;
 mod traverse;
 pub(crate) mod value;
 
+pub(crate) use traverse::SearchPool;
+
 use std::cell::Cell;
 use std::time::Instant;
 
@@ -210,56 +212,83 @@ pub(crate) struct Output {
     pub(crate) stats: QueryStats,
 }
 
-/// Runs a plan.
+/// `given`, or the plan's names resolved now (kept in `fresh`).
+fn given_or_resolved<'n>(
+    given: Option<&'n Names>,
+    plan: &Plan,
+    graph: &Graph,
+    fresh: &'n mut Option<Names>,
+) -> &'n Names {
+    match given {
+        Some(names) => names,
+        None => fresh.insert(Names::resolve(plan, graph)),
+    }
+}
+
+/// Runs a plan; `expected_rows` is how many rows to make room for.
 pub(crate) fn execute(
     plan: &Plan,
     names: Option<&Names>,
     graph: &mut GraphAccess<'_>,
     params: &Params,
     options: &QueryOptions,
+    expected_rows: usize,
 ) -> Result<Output, QueryError> {
     let budget = Budget::new(options);
+    // Room for the rows expected up front: growing from empty would
+    // reallocate several times on the way.
+    let mut values: Vec<Value> = Vec::with_capacity(plan.outputs.len() * expected_rows);
+    let mut len = 0;
+    let mut produce = |row: &mut Row| -> Result<Flow, QueryError> {
+        budget.row()?;
+        if !plan.outputs.is_empty() {
+            for s in &plan.outputs {
+                values.push(row[*s].clone());
+            }
+            len += 1;
+        }
+        Ok(Flow::Continue)
+    };
+    if !plan.writes {
+        // The common case, and the one a point lookup pays for on every
+        // call: one segment, one input row, stages built straight from the
+        // operator tree.
+        let mut fresh = None;
+        let names = given_or_resolved(names, plan, graph.get(), &mut fresh);
+        graph.get().prepare_traversal();
+        let cx = Ctx::new(graph.get(), params, plan, names, &budget);
+        let mut stages = ops::build_tree(&plan.root, &cx)?;
+        ops::run(&mut stages, std::iter::once(vec![Value::Null; plan.slots.len()]), &cx, &mut produce)?;
+        ops::recycle(stages, graph.get());
+        return Ok(Output { values, len, stats: QueryStats::default() });
+    }
     let chain = ops::chain(&plan.root);
     let width = plan.slots.len();
     let mut stats = QueryStats::default();
     let mut input: Vec<Row> = vec![vec![Value::Null; width]];
-    // Room for a few rows up front: most results are small, and growing
-    // from empty would reallocate several times on the way.
-    let mut values: Vec<Value> = Vec::with_capacity(plan.outputs.len() * 8);
-    let mut len = 0;
     let mut start = 0;
     loop {
         let end = chain[start..].iter().position(|op| matches!(op, Op::Create { .. })).map(|i| start + i);
         let segment = &chain[start..end.unwrap_or(chain.len())];
-        let last = end.is_none();
         let collected = {
             // Names are resolved again after a CREATE, which may have added some.
-            let fresh;
-            let names = match names.filter(|_| start == 0) {
-                Some(names) => names,
-                None => {
-                    fresh = Names::resolve(plan, graph.get());
-                    &fresh
-                }
-            };
+            let mut fresh = None;
+            let names = given_or_resolved(names.filter(|_| start == 0), plan, graph.get(), &mut fresh);
             graph.get().prepare_traversal();
             let cx = Ctx::new(graph.get(), params, plan, names, &budget);
             let mut stages = ops::build(segment, &cx)?;
             let mut collected: Vec<Row> = Vec::new();
-            let mut sink = |row: &mut Row| -> Result<Flow, QueryError> {
-                if last {
-                    budget.row()?;
-                    if !plan.outputs.is_empty() {
-                        values.extend(plan.outputs.iter().map(|s| row[*s].clone()));
-                        len += 1;
-                    }
-                } else {
+            if end.is_none() {
+                ops::run(&mut stages, input, &cx, &mut produce)?;
+            } else {
+                let mut collect = |row: &mut Row| -> Result<Flow, QueryError> {
                     budget.tick()?;
                     collected.push(row.clone());
-                }
-                Ok(Flow::Continue)
-            };
-            ops::run(&mut stages, input, &cx, &mut sink)?;
+                    Ok(Flow::Continue)
+                };
+                ops::run(&mut stages, input, &cx, &mut collect)?;
+            }
+            ops::recycle(stages, graph.get());
             collected
         };
         let Some(end) = end else { break };

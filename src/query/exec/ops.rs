@@ -1,14 +1,14 @@
 //! The operators, as stages that push rows forward (see the module docs of
 //! [`super`]).
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 
 use indexmap::IndexMap;
 
 use super::aggregate::AggState;
 use super::eval::{eval, holds};
 use super::functions::path_value;
-use super::traverse::{for_each_edge, warm, FxBuild, NodeMarks, TypeFilter};
+use super::traverse::{for_each_edge, warm, FxBuild, SearchBuffers, TypeFilter};
 use super::value::{equals, order};
 use super::{Ctx, Flow, Row};
 use crate::error::{ErrorClass, QueryError};
@@ -86,12 +86,9 @@ struct ReachState {
     labels: Option<LabelSet>,
     group: Option<Vec<Value>>,
     sources: Vec<NodeId>,
-    template: Row,
-    marks: NodeMarks,
-    /// Nodes to expand, with their depth and whether to produce them.
-    queue: VecDeque<(NodeId, u32, bool)>,
-    /// Reached nodes waiting to be produced, in batches (see [`warm`]).
-    batch: Vec<NodeId>,
+    /// Marks, queue, the batch of reached nodes waiting to be produced (see
+    /// [`warm`]) and the row they are produced from; from the graph's pool.
+    buffers: SearchBuffers,
 }
 
 /// How many reached nodes a search hands on at a time.
@@ -188,6 +185,25 @@ pub(crate) fn build<'p>(ops: &[&'p Op], cx: &Ctx<'_>) -> Result<Vec<Stage<'p>>, 
     ops.iter().map(|op| build_stage(op, cx)).collect()
 }
 
+/// Builds the stages of the operators from the leaf up to `root`, which
+/// must hold no `CREATE` (a plan that writes runs in segments, see
+/// [`chain`]).
+pub(crate) fn build_tree<'p>(root: &'p Op, cx: &Ctx<'_>) -> Result<Vec<Stage<'p>>, QueryError> {
+    fn depth(op: &Op) -> usize {
+        input_of(op).map_or(0, |input| 1 + depth(input))
+    }
+    fn add<'p>(op: &'p Op, cx: &Ctx<'_>, out: &mut Vec<Stage<'p>>) -> Result<(), QueryError> {
+        if let Some(input) = input_of(op) {
+            add(input, cx, out)?;
+            out.push(build_stage(op, cx)?);
+        }
+        Ok(())
+    }
+    let mut out = Vec::with_capacity(depth(root));
+    add(root, cx, &mut out)?;
+    Ok(out)
+}
+
 fn build_stage<'p>(op: &'p Op, cx: &Ctx<'_>) -> Result<Stage<'p>, QueryError> {
     let state = match op {
         Op::NodeScan { labels, .. } => State::Labels(resolve_labels(labels, cx)),
@@ -225,13 +241,10 @@ fn build_stage<'p>(op: &'p Op, cx: &Ctx<'_>) -> Result<Stage<'p>, QueryError> {
                 labels,
                 group: None,
                 sources: Vec::new(),
-                template: Vec::new(),
-                marks: NodeMarks::new(cx.graph.node_count()),
-                queue: VecDeque::with_capacity(64),
-                batch: Vec::with_capacity(BATCH),
+                buffers: cx.graph.search_pool().take(cx.graph.node_count()),
             }))
         }
-        Op::Optional { inner, .. } => State::Optional(build(&chain(inner), cx)?),
+        Op::Optional { inner, .. } => State::Optional(build_tree(inner, cx)?),
         Op::Aggregate { keys, .. } => {
             let mut deps = Vec::new();
             for (_, e) in keys {
@@ -287,11 +300,22 @@ fn count_value(e: &Expr, cx: &Ctx<'_>) -> Result<u64, QueryError> {
 /// The consumer at the end of a segment.
 pub(crate) type Sink<'s> = dyn FnMut(&mut Row) -> Result<Flow, QueryError> + 's;
 
+/// Hands the stages' search buffers back to the graph's pool.
+pub(crate) fn recycle(stages: Vec<Stage<'_>>, graph: &Graph) {
+    for stage in stages {
+        match stage.state {
+            State::Reach(state) => graph.search_pool().give_back(state.buffers),
+            State::Optional(inner) => recycle(inner, graph),
+            _ => {}
+        }
+    }
+}
+
 /// Runs a segment: every input row through the stages, then flushes the
 /// stages that hold rows back.
 pub(crate) fn run(
     stages: &mut [Stage<'_>],
-    input: Vec<Row>,
+    input: impl IntoIterator<Item = Row>,
     cx: &Ctx<'_>,
     sink: &mut Sink<'_>,
 ) -> Result<(), QueryError> {
@@ -827,7 +851,7 @@ fn reachable_push(
     }
     let flow = search_group(r, state, rest, cx, sink)?;
     state.group = Some(r.group.iter().map(|s| row[*s].clone()).collect());
-    state.template.clone_from(row);
+    state.buffers.template.clone_from(row);
     state.sources.clear();
     state.sources.push(from);
     Ok(flow)
@@ -845,7 +869,8 @@ fn search_group(
         return Ok(Flow::Continue);
     }
     let graph = cx.graph;
-    let ReachState { types, labels, sources, template, marks, queue, batch, .. } = state;
+    let ReachState { types, labels, sources, buffers, .. } = state;
+    let SearchBuffers { marks, queue, batch, template } = buffers;
     let Some(labels) = labels.as_deref() else {
         sources.clear();
         return Ok(Flow::Continue);
@@ -920,11 +945,12 @@ fn reaches(
         return Ok(true);
     }
     let max = r.max.unwrap_or(u32::MAX);
-    state.marks.clear();
-    state.queue.clear();
-    state.marks.set(from, EXPANDED);
-    state.queue.push_back((from, 0, false));
-    let ReachState { types, marks, queue, .. } = state;
+    let ReachState { types, buffers, .. } = state;
+    let SearchBuffers { marks, queue, .. } = buffers;
+    marks.clear();
+    queue.clear();
+    marks.set(from, EXPANDED);
+    queue.push_back((from, 0, false));
     while let Some((n, depth, _)) = queue.pop_front() {
         if depth >= max {
             continue;
@@ -1109,6 +1135,27 @@ pub(crate) fn build_path(graph: &Graph, row: &[Value], start: Slot, steps: &[Pat
 #[cfg(test)]
 mod tests {
     use crate::Graph;
+
+    #[test]
+    fn searches_reusing_kept_buffers_see_only_their_own_marks() {
+        let mut g = Graph::new();
+        g.execute("CREATE (:M {id: 'a'})-[:BUILT_ON]->(:M {id: 'b'})-[:BUILT_ON]->(:M {id: 'c'})").unwrap();
+        let q = "MATCH (m:M {id: $id})-[:BUILT_ON*1..]->(x) RETURN x.id ORDER BY x.id";
+        let ids = |g: &Graph, id: &str| -> Vec<String> {
+            let params = crate::Params::from([("id".to_string(), crate::Value::from(id))]);
+            g.query_with(q, &params).unwrap().rows().map(|r| r[0].as_str().unwrap().to_string()).collect()
+        };
+        for _ in 0..3 {
+            assert_eq!(ids(&g, "a"), ["b", "c"]);
+            assert_eq!(ids(&g, "b"), ["c"]);
+            assert!(ids(&g, "c").is_empty());
+        }
+        // The graph grows past the size the kept marks were made for.
+        g.execute("UNWIND range(1, 100) AS i CREATE (:M {id: 'n' + toString(i)})").unwrap();
+        g.execute("MATCH (c:M {id: 'c'}), (n:M {id: 'n100'}) CREATE (c)-[:BUILT_ON]->(n)").unwrap();
+        assert_eq!(ids(&g, "a"), ["b", "c", "n100"]);
+        assert_eq!(ids(&g, "c"), ["n100"]);
+    }
 
     #[test]
     fn patterns_with_more_labels_than_kept_inline() {

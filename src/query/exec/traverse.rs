@@ -3,7 +3,8 @@
 //! most of a large graph, and the relationship walk shared by the expand
 //! operators.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Mutex, PoisonError};
 
 use crate::model::{Direction, EdgeId, NodeId};
 use crate::query::plan::logical::Prefetch;
@@ -133,6 +134,70 @@ impl NodeMarks {
             if self.marked_total > (self.node_count / 32).max(Self::SPARSE_LIMIT) {
                 self.go_dense();
             }
+        }
+    }
+}
+
+/// The memory one breadth-first search works in: its node marks, its
+/// queue (node, depth, whether to produce it), the reached nodes waiting to
+/// be produced, and the row they are produced from.
+#[derive(Debug)]
+pub(crate) struct SearchBuffers {
+    pub(crate) marks: NodeMarks,
+    pub(crate) queue: VecDeque<(NodeId, u32, bool)>,
+    pub(crate) batch: Vec<NodeId>,
+    pub(crate) template: Vec<crate::model::Value>,
+}
+
+/// Search buffers kept by a graph between queries. A lineage query on a
+/// large graph would otherwise allocate and zero its marks, queue and
+/// batch on every call, which for a short lineage costs more than the
+/// search; and kept marks see enough nodes over many calls to switch to
+/// the dense array (see [`NodeMarks`]), whose marking is cheaper than the
+/// map's. At most [`Self::KEEP`] are kept, each at most a quarter of a
+/// byte per node plus what its largest search queued.
+#[derive(Debug, Default)]
+pub(crate) struct SearchPool(Mutex<Vec<SearchBuffers>>);
+
+/// A cloned graph starts with an empty pool, as it does with an empty plan
+/// cache.
+impl Clone for SearchPool {
+    fn clone(&self) -> SearchPool {
+        SearchPool::default()
+    }
+}
+
+impl SearchPool {
+    const KEEP: usize = 8;
+
+    /// Buffers for a search over a graph of `node_count` nodes, emptied.
+    pub(crate) fn take(&self, node_count: usize) -> SearchBuffers {
+        let kept = self.0.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        match kept {
+            Some(mut b) => {
+                if b.marks.node_count != node_count {
+                    b.marks = NodeMarks::new(node_count);
+                }
+                b
+            }
+            None => SearchBuffers {
+                marks: NodeMarks::new(node_count),
+                queue: VecDeque::with_capacity(64),
+                batch: Vec::with_capacity(64),
+                template: Vec::new(),
+            },
+        }
+    }
+
+    /// Keeps `buffers` for a later search, cleared.
+    pub(crate) fn give_back(&self, mut buffers: SearchBuffers) {
+        buffers.marks.clear();
+        buffers.queue.clear();
+        buffers.batch.clear();
+        buffers.template.clear();
+        let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if kept.len() < Self::KEEP {
+            kept.push(buffers);
         }
     }
 }
@@ -288,6 +353,33 @@ mod tests {
         assert!((0..100_000).all(|i| !m.get(NodeId(i), 1) && !m.get(NodeId(i), 2)));
         assert!(m.touched.is_empty());
     }
+
+    #[test]
+    fn pooled_search_buffers_come_back_empty_and_sized_for_the_graph() {
+        let pool = SearchPool::default();
+        let mut b = pool.take(100_000);
+        for i in 0..5000 {
+            b.marks.set(NodeId(i), EMITTED_FOR_TEST);
+        }
+        b.queue.push_back((NodeId(1), 1, true));
+        b.batch.push(NodeId(2));
+        b.template.push(crate::model::Value::Int(1));
+        pool.give_back(b);
+        let b = pool.take(100_000);
+        assert!(b.marks.dense, "a kept set stays dense");
+        assert!((0..5000).all(|i| !b.marks.get(NodeId(i), EMITTED_FOR_TEST)));
+        assert!(b.queue.is_empty() && b.batch.is_empty() && b.template.is_empty());
+        pool.give_back(b);
+        // A graph that grew gets marks over all of its nodes.
+        let mut b = pool.take(200_000);
+        assert_eq!(b.marks.node_count, 200_000);
+        for i in 0..5000 {
+            b.marks.set(NodeId(199_999 - i), EMITTED_FOR_TEST);
+        }
+        assert!(b.marks.get(NodeId(199_999), EMITTED_FOR_TEST));
+    }
+
+    const EMITTED_FOR_TEST: u8 = 1;
 
     #[test]
     fn self_loop_seen_once_both_ways() {
