@@ -200,6 +200,21 @@ fn distinct_by_node_still_merges_equal_values() {
 }
 
 #[test]
+fn distinct_ancestor_ids_merge_missing_ids_but_keep_every_present_one() {
+    let q = "MATCH (:M {id: 'a'})-[:BUILT_ON*1..]->(x) RETURN DISTINCT x.id AS id";
+    // Every node has an id of its own: the search's nodes are the answer.
+    let g = graph("CREATE (:M {id: 'a'})-[:BUILT_ON]->(:M {id: 'b'})-[:BUILT_ON]->(:M {id: 'c'})");
+    let mut ids = strs(&rows(&g, q));
+    ids.sort();
+    assert_eq!(ids, ["b", "c"]);
+    // Two ancestors without an id are one null row.
+    let g = graph("CREATE (:M {id: 'a'})-[:BUILT_ON]->(:M)-[:BUILT_ON]->(:M)-[:BUILT_ON]->(:M {id: 'd'})");
+    let r = rows(&g, q);
+    assert_eq!(r.len(), 2, "{r:?}");
+    assert!(r.contains(&vec![Value::Null]) && r.contains(&vec!["d".into()]));
+}
+
+#[test]
 fn variable_length_stops_on_cycles_and_keeps_relationships_unique() {
     let g = lineage();
     // Every trail from m5 upwards: m4 .. m0, then round the cycle.

@@ -41,6 +41,13 @@ enum Repr {
 }
 
 impl Text {
+    /// Whether the string is kept inside the value (dropping it frees
+    /// nothing).
+    #[inline]
+    pub(crate) fn is_inline(&self) -> bool {
+        matches!(self.0, Repr::Inline { .. })
+    }
+
     /// The string.
     #[allow(unsafe_code)]
     pub fn as_str(&self) -> &str {

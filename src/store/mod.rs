@@ -529,6 +529,12 @@ impl Graph {
         !self.duplicate_ids
     }
 
+    /// Whether every node has a string `id` of its own: true for graph data
+    /// and bulk loads, ended by a node without one or by changing an `id`.
+    pub(crate) fn ids_dense(&self) -> bool {
+        self.ids_dense
+    }
+
     /// The node whose `id` property is `key` (the first one, if several
     /// share it; see [`ids_unique`](Self::ids_unique)). O(1).
     pub fn node_by_key(&self, key: &str) -> Option<NodeId> {

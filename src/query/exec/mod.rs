@@ -36,6 +36,25 @@ use crate::store::{Graph, KeyId, LabelId, RelTypeId};
 /// A row: one value per slot of the plan.
 pub(crate) type Row = Vec<Value>;
 
+/// Stores `value` in a row slot. The value it replaces is most often a
+/// node, a number or a short string, which own nothing: those are let go
+/// without running the drop code of `Value` (a call per row at every
+/// stage that sets a slot).
+#[inline]
+pub(crate) fn put(slot: &mut Value, value: Value) {
+    let old = std::mem::replace(slot, value);
+    match old {
+        Value::Null
+        | Value::Bool(_)
+        | Value::Int(_)
+        | Value::Float(_)
+        | Value::Node(_)
+        | Value::Relationship(_) => std::mem::forget(old),
+        Value::String(ref t) if t.is_inline() => std::mem::forget(old),
+        _ => drop(old),
+    }
+}
+
 /// Whether the stages above should keep producing rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Flow {
@@ -51,6 +70,10 @@ pub(crate) struct Budget<'o> {
     /// Only read with a time limit: a point lookup would spend a tenth of
     /// its time asking the clock.
     started: Option<Instant>,
+    /// The limits as plain numbers (`MAX` for none), so the check made on
+    /// every relationship and row is one compare.
+    max_expansions: u64,
+    max_rows: usize,
     expansions: Cell<u64>,
     rows: Cell<usize>,
     ticks: Cell<u32>,
@@ -61,6 +84,8 @@ impl<'o> Budget<'o> {
         Budget {
             options,
             started: options.timeout.map(|_| Instant::now()),
+            max_expansions: options.max_expansions.unwrap_or(u64::MAX),
+            max_rows: options.max_rows.unwrap_or(usize::MAX),
             expansions: Cell::new(0),
             rows: Cell::new(0),
             ticks: Cell::new(0),
@@ -72,12 +97,11 @@ impl<'o> Budget<'o> {
     pub(crate) fn expand(&self) -> Result<(), QueryError> {
         let n = self.expansions.get() + 1;
         self.expansions.set(n);
-        if let Some(max) = self.options.max_expansions {
-            if n > max {
-                return Err(limit_exceeded(format!(
-                    "the query went over its budget of {max} relationship expansions"
-                )));
-            }
+        if n > self.max_expansions {
+            return Err(limit_exceeded(format!(
+                "the query went over its budget of {} relationship expansions",
+                self.max_expansions
+            )));
         }
         self.tick()
     }
@@ -107,13 +131,12 @@ impl<'o> Budget<'o> {
     }
 
     /// Counts one result row.
+    #[inline]
     pub(crate) fn row(&self) -> Result<(), QueryError> {
         let n = self.rows.get() + 1;
         self.rows.set(n);
-        if let Some(max) = self.options.max_rows {
-            if n > max {
-                return Err(limit_exceeded(format!("the result went over its limit of {max} rows")));
-            }
+        if n > self.max_rows {
+            return Err(limit_exceeded(format!("the result went over its limit of {} rows", self.max_rows)));
         }
         self.tick()
     }

@@ -10,7 +10,7 @@ use super::eval::{eval, holds};
 use super::functions::path_value;
 use super::traverse::{for_each_edge, warm, FxBuild, SearchBuffers, TypeFilter};
 use super::value::{equals, order};
-use super::{Ctx, Flow, Row};
+use super::{put, Ctx, Flow, Row};
 use crate::error::{ErrorClass, QueryError};
 use crate::model::{EdgeId, NodeId, Path, Value};
 use crate::query::plan::logical::*;
@@ -107,7 +107,7 @@ fn emit_batch(
         warm(cx.graph, batch, r.prefetch);
     }
     for &n in batch.iter() {
-        row[r.to] = Value::Node(n);
+        put(&mut row[r.to], Value::Node(n));
         if push(rest, row, cx, sink)? == Flow::Stop {
             batch.clear();
             return Ok(Flow::Stop);
@@ -185,6 +185,20 @@ pub(crate) fn build<'p>(ops: &[&'p Op], cx: &Ctx<'_>) -> Result<Vec<Stage<'p>>, 
     ops.iter().map(|op| build_stage(op, cx)).collect()
 }
 
+/// Whether `op` would hand on every row it gets, unchanged, on this graph:
+/// a DISTINCT by a node that its input never repeats, whose keys are the
+/// node or its `id`, when every node has an `id` of its own (so no key is
+/// null, which would be told apart by value). A lineage query then skips
+/// the check for each ancestor it returns.
+fn passes_every_row(op: &Op, cx: &Ctx<'_>) -> bool {
+    match op {
+        Op::Distinct { entities, entities_unique: true, .. } => {
+            entities.iter().all(|(_, id)| id.is_none()) || (cx.ids_unique && cx.graph.ids_dense())
+        }
+        _ => false,
+    }
+}
+
 /// Builds the stages of the operators from the leaf up to `root`, which
 /// must hold no `CREATE` (a plan that writes runs in segments, see
 /// [`chain`]).
@@ -195,7 +209,9 @@ pub(crate) fn build_tree<'p>(root: &'p Op, cx: &Ctx<'_>) -> Result<Vec<Stage<'p>
     fn add<'p>(op: &'p Op, cx: &Ctx<'_>, out: &mut Vec<Stage<'p>>) -> Result<(), QueryError> {
         if let Some(input) = input_of(op) {
             add(input, cx, out)?;
-            out.push(build_stage(op, cx)?);
+            if !passes_every_row(op, cx) {
+                out.push(build_stage(op, cx)?);
+            }
         }
         Ok(())
     }
@@ -373,7 +389,7 @@ fn push(
             let Some(labels) = labels else { return Ok(Flow::Continue) };
             let emit = |n: NodeId, row: &mut Row, rest: &mut [Stage<'_>], sink: &mut Sink<'_>| {
                 cx.budget.tick()?;
-                row[*node] = Value::Node(n);
+                put(&mut row[*node], Value::Node(n));
                 push(rest, row, cx, sink)
             };
             match labels.split_first() {
@@ -400,7 +416,7 @@ fn push(
             if let (Value::String(s), true) = (&key, cx.ids_unique) {
                 if let Some(n) = graph.node_by_key(s) {
                     if graph.has_labels(n, labels) {
-                        row[*node] = Value::Node(n);
+                        put(&mut row[*node], Value::Node(n));
                         return push(rest, row, cx, sink);
                     }
                 }
@@ -414,7 +430,7 @@ fn push(
                 cx.budget.tick()?;
                 let matches = graph.node_property(n, *id_key).is_some_and(|v| equals(v, &key) == Some(true));
                 if matches && graph.has_labels(n, labels) {
-                    row[*node] = Value::Node(n);
+                    put(&mut row[*node], Value::Node(n));
                     if push(rest, row, cx, sink)? == Flow::Stop {
                         return Ok(Flow::Stop);
                     }
@@ -457,8 +473,8 @@ fn push(
                     warm(graph, warm_nodes, x.prefetch);
                     for &(e, other) in chunk {
                         cx.budget.expand()?;
-                        row[x.rel] = Value::Relationship(e);
-                        row[x.to] = Value::Node(other);
+                        put(&mut row[x.rel], Value::Relationship(e));
+                        put(&mut row[x.to], Value::Node(other));
                         if push(rest, row, cx, sink)? == Flow::Stop {
                             return Ok(Flow::Stop);
                         }
@@ -472,9 +488,9 @@ fn push(
                     return Ok(true);
                 }
                 cx.budget.expand()?;
-                row[x.rel] = Value::Relationship(e);
+                put(&mut row[x.rel], Value::Relationship(e));
                 if !x.into {
-                    row[x.to] = Value::Node(other);
+                    put(&mut row[x.to], Value::Node(other));
                 }
                 flow = push(rest, row, cx, sink)?;
                 Ok(flow == Flow::Continue)
@@ -516,7 +532,7 @@ fn push(
         (Op::Project { items, .. }, _) => {
             for (slot, e) in items {
                 let v = eval(e, row, cx)?.into_owned();
-                row[*slot] = v;
+                put(&mut row[*slot], v);
             }
             cx.budget.tick()?;
             push(rest, row, cx, sink)
@@ -885,12 +901,12 @@ fn search_group(
     for &s in sources.iter() {
         marks.set(s, EXPANDED);
         let emit = r.min == 0 && marks.set(s, EMITTED);
-        queue.push_back((s, 0, emit));
+        queue.push((s, 0, emit));
     }
     // A node is produced when it is taken off the queue, in the order it was
     // found; its labels are checked then, on the same memory the walk of
     // its relationships reads next.
-    'search: while let Some((n, depth, emit)) = queue.pop_front() {
+    'search: while let Some((n, depth, emit)) = queue.pop() {
         if emit && graph.has_labels(n, labels) {
             batch.push(n);
             if batch.len() == BATCH {
@@ -906,7 +922,7 @@ fn search_group(
         let done = for_each_edge(graph, n, r.direction, types, |_, other| {
             cx.budget.expand()?;
             match marks.set_both(other) {
-                (emit, true) => queue.push_back((other, depth + 1, emit)),
+                (emit, true) => queue.push((other, depth + 1, emit)),
                 // A start node reached again: produced now, not expanded twice.
                 (true, false) if graph.has_labels(other, labels) => {
                     batch.push(other);
@@ -950,8 +966,8 @@ fn reaches(
     marks.clear();
     queue.clear();
     marks.set(from, EXPANDED);
-    queue.push_back((from, 0, false));
-    while let Some((n, depth, _)) = queue.pop_front() {
+    queue.push((from, 0, false));
+    while let Some((n, depth, _)) = queue.pop() {
         if depth >= max {
             continue;
         }
@@ -963,7 +979,7 @@ fn reaches(
                 return Ok(false);
             }
             if marks.set(other, EXPANDED) {
-                queue.push_back((other, depth + 1, false));
+                queue.push((other, depth + 1, false));
             }
             Ok::<bool, QueryError>(true)
         })?;

@@ -3,7 +3,7 @@
 //! most of a large graph, and the relationship walk shared by the expand
 //! operators.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
 use crate::model::{Direction, EdgeId, NodeId};
@@ -144,7 +144,7 @@ impl NodeMarks {
 #[derive(Debug)]
 pub(crate) struct SearchBuffers {
     pub(crate) marks: NodeMarks,
-    pub(crate) queue: VecDeque<(NodeId, u32, bool)>,
+    pub(crate) queue: Fifo<(NodeId, u32, bool)>,
     pub(crate) batch: Vec<NodeId>,
     pub(crate) template: Vec<crate::model::Value>,
 }
@@ -182,23 +182,62 @@ impl SearchPool {
             }
             None => SearchBuffers {
                 marks: NodeMarks::new(node_count),
-                queue: VecDeque::with_capacity(64),
+                queue: Fifo::with_capacity(64),
                 batch: Vec::with_capacity(64),
                 template: Vec::new(),
             },
         }
     }
 
-    /// Keeps `buffers` for a later search, cleared.
+    /// Keeps `buffers` for a later search, cleared, and the queue cut back
+    /// to 64K entries (768 KB) if a large search grew it further.
     pub(crate) fn give_back(&self, mut buffers: SearchBuffers) {
         buffers.marks.clear();
         buffers.queue.clear();
+        buffers.queue.items.shrink_to(1 << 16);
         buffers.batch.clear();
         buffers.template.clear();
         let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         if kept.len() < Self::KEEP {
             kept.push(buffers);
         }
+    }
+}
+
+/// A first-in first-out queue for breadth-first search: a vector read from
+/// a moving head. Cheaper per step than a ring buffer's wrap-around; the
+/// items already taken are dropped from the front once they are the
+/// larger half, so it holds at most about twice what is waiting.
+#[derive(Debug)]
+pub(crate) struct Fifo<T> {
+    items: Vec<T>,
+    head: usize,
+}
+
+impl<T: Copy> Fifo<T> {
+    pub(crate) fn with_capacity(n: usize) -> Fifo<T> {
+        Fifo { items: Vec::with_capacity(n), head: 0 }
+    }
+
+    #[inline]
+    pub(crate) fn push(&mut self, item: T) {
+        if self.head > 1024 && self.head * 2 > self.items.len() {
+            self.items.drain(..self.head);
+            self.head = 0;
+        }
+        self.items.push(item);
+    }
+
+    #[inline]
+    pub(crate) fn pop(&mut self) -> Option<T> {
+        let item = self.items.get(self.head).copied()?;
+        self.head += 1;
+        Some(item)
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.items.clear();
+        self.head = 0;
     }
 }
 
@@ -361,14 +400,14 @@ mod tests {
         for i in 0..5000 {
             b.marks.set(NodeId(i), EMITTED_FOR_TEST);
         }
-        b.queue.push_back((NodeId(1), 1, true));
+        b.queue.push((NodeId(1), 1, true));
         b.batch.push(NodeId(2));
         b.template.push(crate::model::Value::Int(1));
         pool.give_back(b);
-        let b = pool.take(100_000);
+        let mut b = pool.take(100_000);
         assert!(b.marks.dense, "a kept set stays dense");
         assert!((0..5000).all(|i| !b.marks.get(NodeId(i), EMITTED_FOR_TEST)));
-        assert!(b.queue.is_empty() && b.batch.is_empty() && b.template.is_empty());
+        assert!(b.queue.pop().is_none() && b.batch.is_empty() && b.template.is_empty());
         pool.give_back(b);
         // A graph that grew gets marks over all of its nodes.
         let mut b = pool.take(200_000);
@@ -380,6 +419,30 @@ mod tests {
     }
 
     const EMITTED_FOR_TEST: u8 = 1;
+
+    #[test]
+    fn fifo_keeps_order_and_stays_bounded() {
+        let mut q = Fifo::with_capacity(4);
+        let mut next_out = 0u32;
+        for i in 0..100_000u32 {
+            q.push(i);
+            if i % 3 != 0 {
+                assert_eq!(q.pop(), Some(next_out));
+                next_out += 1;
+            }
+        }
+        // About a third of the pushes are still waiting; the taken ones
+        // were dropped from the front along the way.
+        let waiting = 100_000 - next_out as usize;
+        assert!(q.items.len() <= 2 * waiting + 1100, "{} held for {waiting}", q.items.len());
+        while let Some(x) = q.pop() {
+            assert_eq!(x, next_out);
+            next_out += 1;
+        }
+        assert_eq!(next_out, 100_000);
+        q.clear();
+        assert_eq!(q.pop(), None);
+    }
 
     #[test]
     fn self_loop_seen_once_both_ways() {
