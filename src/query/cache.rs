@@ -39,6 +39,8 @@ pub(crate) struct Planned {
     pub(crate) names: Names,
     pub(crate) warnings: Vec<String>,
     pub(crate) columns: Arc<[String]>,
+    /// See `exec::movable_outputs`.
+    pub(crate) movable_outputs: u64,
     /// How many rows the last run returned: a query sent again mostly
     /// returns about as many, so the next run reserves room for that many
     /// at once instead of growing its result row by row.
@@ -52,6 +54,7 @@ impl Planned {
             warnings: super::warnings(&plan, graph),
             names: Names::resolve(&plan, graph),
             columns: plan.columns.clone().into(),
+            movable_outputs: crate::query::exec::movable_outputs(&plan),
             plan,
             last_rows: AtomicUsize::new(0),
         })

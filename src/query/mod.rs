@@ -191,8 +191,7 @@ impl Query {
             return Ok(ResultSet::new(graph.get(), vec!["plan".to_string()], rows));
         }
         let output =
-            exec::execute(plan, Some(&planned.names), &mut graph, params, options, planned.expected_rows())
-                .map_err(|e| e.with_query(&self.text))?;
+            exec::execute(planned, &mut graph, params, options).map_err(|e| e.with_query(&self.text))?;
         planned.record_rows(output.len);
         Ok(ResultSet::from_values(graph.get(), planned.columns.clone(), output.values, output.len)
             .with_stats(output.stats)

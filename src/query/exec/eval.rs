@@ -74,7 +74,7 @@ fn arith_error(err: ArithError, span: Span) -> QueryError {
 /// A variable and `n.key` on a node variable, by far the most common
 /// expressions, are read here, inlined into the operator; the rest go
 /// through [`eval_any`], whose frame is much larger.
-#[inline]
+#[inline(always)]
 pub(crate) fn eval<'a>(e: &'a Expr, row: &'a [Value], cx: &'a Ctx<'_>) -> Result<Cow<'a, Value>, QueryError> {
     match &e.kind {
         ExprKind::Slot(s) => Ok(Cow::Borrowed(&row[*s])),

@@ -28,7 +28,8 @@ use std::time::Instant;
 
 use crate::error::{ErrorClass, QueryError};
 use crate::model::Value;
-use crate::query::plan::logical::{Op, Plan};
+use crate::query::cache::Planned;
+use crate::query::plan::logical::{Op, Plan, Slot};
 use crate::query::{Params, QueryOptions};
 use crate::result::QueryStats;
 use crate::store::{Graph, KeyId, LabelId, RelTypeId};
@@ -235,38 +236,61 @@ pub(crate) struct Output {
     pub(crate) stats: QueryStats,
 }
 
-/// `given`, or the plan's names resolved now (kept in `fresh`).
-fn given_or_resolved<'n>(
-    given: Option<&'n Names>,
-    plan: &Plan,
-    graph: &Graph,
-    fresh: &'n mut Option<Names>,
-) -> &'n Names {
-    match given {
-        Some(names) => names,
-        None => fresh.insert(Names::resolve(plan, graph)),
+/// The outputs (bit `i` for output `i`) a run can take out of the row
+/// rather than copy into the result: those the last `Project` computes,
+/// when only operators that pass a row on at most once and do not read it
+/// again (a filter, `DISTINCT`, `SKIP`, `LIMIT`) stand between it and the
+/// result. That `Project` writes its slots afresh for every row, and no
+/// operator reads them after the result has the row, so the null left
+/// behind is never seen. Variables bound further down are never taken: a
+/// scan or an expand keeps one in the row while it produces many rows.
+pub(crate) fn movable_outputs(plan: &Plan) -> u64 {
+    let mut at = &plan.root;
+    let items = loop {
+        match at {
+            Op::Filter { input, .. }
+            | Op::Distinct { input, .. }
+            | Op::Skip { input, .. }
+            | Op::Limit { input, .. } => {
+                at = input;
+            }
+            Op::Project { items, .. } => break items,
+            _ => return 0,
+        }
+    };
+    let mut mask = 0u64;
+    for (i, out) in plan.outputs.iter().enumerate().take(64) {
+        let once = plan.outputs.iter().filter(|o| *o == out).count() == 1;
+        if once && items.iter().any(|(slot, _): &(Slot, _)| slot == out) {
+            mask |= 1 << i;
+        }
     }
+    mask
 }
 
-/// Runs a plan; `expected_rows` is how many rows to make room for.
+/// Runs a planned query.
 pub(crate) fn execute(
-    plan: &Plan,
-    names: Option<&Names>,
+    planned: &Planned,
     graph: &mut GraphAccess<'_>,
     params: &Params,
     options: &QueryOptions,
-    expected_rows: usize,
 ) -> Result<Output, QueryError> {
+    let plan = &planned.plan;
     let budget = Budget::new(options);
     // Room for the rows expected up front: growing from empty would
     // reallocate several times on the way.
-    let mut values: Vec<Value> = Vec::with_capacity(plan.outputs.len() * expected_rows);
+    let mut values: Vec<Value> = Vec::with_capacity(plan.outputs.len() * planned.expected_rows());
     let mut len = 0;
     let mut produce = |row: &mut Row| -> Result<Flow, QueryError> {
         budget.row()?;
         if !plan.outputs.is_empty() {
-            for s in &plan.outputs {
-                values.push(row[*s].clone());
+            let movable = planned.movable_outputs;
+            for (i, s) in plan.outputs.iter().enumerate() {
+                values.push(if movable >> i & 1 == 1 {
+                    std::mem::take(&mut row[*s])
+                } else {
+                    row[*s].clone()
+                });
             }
             len += 1;
         }
@@ -276,10 +300,8 @@ pub(crate) fn execute(
         // The common case, and the one a point lookup pays for on every
         // call: one segment, one input row, stages built straight from the
         // operator tree.
-        let mut fresh = None;
-        let names = given_or_resolved(names, plan, graph.get(), &mut fresh);
         graph.get().prepare_traversal();
-        let cx = Ctx::new(graph.get(), params, plan, names, &budget);
+        let cx = Ctx::new(graph.get(), params, plan, &planned.names, &budget);
         let mut stages = ops::build_tree(&plan.root, &cx)?;
         ops::run(&mut stages, std::iter::once(vec![Value::Null; plan.slots.len()]), &cx, &mut produce)?;
         ops::recycle(stages, graph.get());
@@ -295,8 +317,13 @@ pub(crate) fn execute(
         let segment = &chain[start..end.unwrap_or(chain.len())];
         let collected = {
             // Names are resolved again after a CREATE, which may have added some.
-            let mut fresh = None;
-            let names = given_or_resolved(names.filter(|_| start == 0), plan, graph.get(), &mut fresh);
+            let fresh;
+            let names = if start == 0 {
+                &planned.names
+            } else {
+                fresh = Names::resolve(plan, graph.get());
+                &fresh
+            };
             graph.get().prepare_traversal();
             let cx = Ctx::new(graph.get(), params, plan, names, &budget);
             let mut stages = ops::build(segment, &cx)?;
@@ -330,4 +357,46 @@ pub(crate) fn execute(
         start = end + 1;
     }
     Ok(Output { values, len, stats })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::movable_outputs;
+    use crate::{Graph, Query};
+
+    fn mask(graph: &Graph, text: &str) -> u64 {
+        movable_outputs(&Query::parse(text).unwrap().plan(graph).unwrap())
+    }
+
+    #[test]
+    fn only_values_the_last_projection_computes_are_taken_from_the_row() {
+        let g = Graph::new();
+        assert_eq!(mask(&g, "MATCH (a)-->(b) RETURN a.id, b.id"), 0b11);
+        assert_eq!(mask(&g, "MATCH (a)-->(b) RETURN DISTINCT a, b.id LIMIT 3"), 0b10);
+        // Bound further down, or computed below an UNWIND or a sort: copied.
+        assert_eq!(mask(&g, "MATCH (a)-->(b) WITH a.id AS y UNWIND [1, 2] AS z RETURN y, z"), 0);
+        assert_eq!(mask(&g, "MATCH (a) RETURN a.id AS id ORDER BY id"), 0);
+        assert_eq!(mask(&g, "MATCH (a) RETURN a.id AS x, a.id AS y"), 0b11);
+    }
+
+    #[test]
+    fn taken_values_leave_no_gap_in_later_rows() {
+        let mut g = Graph::new();
+        g.execute("CREATE (a:N {id: 'a'})-[:T]->(:N {id: 'b'}), (a)-[:T]->(:N {id: 'c'})").unwrap();
+        let rows = |q: &str| -> Vec<Vec<String>> {
+            g.query(q)
+                .unwrap()
+                .rows()
+                .map(|r| {
+                    r.iter().map(|v| v.as_str().map_or_else(|| format!("{v:?}"), str::to_string)).collect()
+                })
+                .collect()
+        };
+        let mut r = rows("MATCH (a {id: 'a'})-->(b) RETURN a.id, b.id");
+        r.sort();
+        assert_eq!(r, [["a", "b"], ["a", "c"]]);
+        let r = rows("MATCH (a {id: 'a'})-->(b) WITH a.id AS y, b.id AS x UNWIND [1, 2] AS z RETURN y, x");
+        assert_eq!(r.len(), 4);
+        assert!(r.iter().all(|row| row[0] == "a" && (row[1] == "b" || row[1] == "c")), "{r:?}");
+    }
 }

@@ -85,7 +85,6 @@ struct ReachState {
     types: TypeFilter,
     labels: Option<LabelSet>,
     group: Option<Vec<Value>>,
-    sources: Vec<NodeId>,
     /// Marks, queue, the batch of reached nodes waiting to be produced (see
     /// [`warm`]) and the row they are produced from; from the graph's pool.
     buffers: SearchBuffers,
@@ -256,7 +255,6 @@ fn build_stage<'p>(op: &'p Op, cx: &Ctx<'_>) -> Result<Stage<'p>, QueryError> {
                 types,
                 labels,
                 group: None,
-                sources: Vec::new(),
                 buffers: cx.graph.search_pool().take(cx.graph.node_count()),
             }))
         }
@@ -317,12 +315,15 @@ fn count_value(e: &Expr, cx: &Ctx<'_>) -> Result<u64, QueryError> {
 pub(crate) type Sink<'s> = dyn FnMut(&mut Row) -> Result<Flow, QueryError> + 's;
 
 /// Hands the stages' search buffers back to the graph's pool.
-pub(crate) fn recycle(stages: Vec<Stage<'_>>, graph: &Graph) {
-    for stage in stages {
-        match stage.state {
-            State::Reach(state) => graph.search_pool().give_back(state.buffers),
-            State::Optional(inner) => recycle(inner, graph),
-            _ => {}
+pub(crate) fn recycle(mut stages: Vec<Stage<'_>>, graph: &Graph) {
+    for stage in &mut stages {
+        // Only the stages that hold buffers are taken apart.
+        if matches!(stage.state, State::Reach(_) | State::Optional(_)) {
+            match std::mem::replace(&mut stage.state, State::Plain) {
+                State::Reach(state) => graph.search_pool().give_back(state.buffers),
+                State::Optional(inner) => recycle(inner, graph),
+                _ => {}
+            }
         }
     }
 }
@@ -862,14 +863,14 @@ fn reachable_push(
     }
     let same = state.group.as_ref().is_some_and(|g| r.group.iter().zip(g).all(|(s, v)| row[*s] == *v));
     if same {
-        state.sources.push(from);
+        state.buffers.sources.push(from);
         return Ok(Flow::Continue);
     }
     let flow = search_group(r, state, rest, cx, sink)?;
     state.group = Some(r.group.iter().map(|s| row[*s].clone()).collect());
     state.buffers.template.clone_from(row);
-    state.sources.clear();
-    state.sources.push(from);
+    state.buffers.sources.clear();
+    state.buffers.sources.push(from);
     Ok(flow)
 }
 
@@ -881,12 +882,12 @@ fn search_group(
     cx: &Ctx<'_>,
     sink: &mut Sink<'_>,
 ) -> Result<Flow, QueryError> {
-    if state.sources.is_empty() {
+    if state.buffers.sources.is_empty() {
         return Ok(Flow::Continue);
     }
     let graph = cx.graph;
-    let ReachState { types, labels, sources, buffers, .. } = state;
-    let SearchBuffers { marks, queue, batch, template } = buffers;
+    let ReachState { types, labels, buffers, .. } = state;
+    let SearchBuffers { marks, queue, batch, template, sources } = buffers;
     let Some(labels) = labels.as_deref() else {
         sources.clear();
         return Ok(Flow::Continue);

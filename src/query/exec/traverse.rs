@@ -140,13 +140,14 @@ impl NodeMarks {
 
 /// The memory one breadth-first search works in: its node marks, its
 /// queue (node, depth, whether to produce it), the reached nodes waiting to
-/// be produced, and the row they are produced from.
+/// be produced, the row they are produced from, and the start nodes.
 #[derive(Debug)]
 pub(crate) struct SearchBuffers {
     pub(crate) marks: NodeMarks,
     pub(crate) queue: Fifo<(NodeId, u32, bool)>,
     pub(crate) batch: Vec<NodeId>,
     pub(crate) template: Vec<crate::model::Value>,
+    pub(crate) sources: Vec<NodeId>,
 }
 
 /// Search buffers kept by a graph between queries. A lineage query on a
@@ -185,6 +186,7 @@ impl SearchPool {
                 queue: Fifo::with_capacity(64),
                 batch: Vec::with_capacity(64),
                 template: Vec::new(),
+                sources: Vec::new(),
             },
         }
     }
@@ -197,6 +199,7 @@ impl SearchPool {
         buffers.queue.items.shrink_to(1 << 16);
         buffers.batch.clear();
         buffers.template.clear();
+        buffers.sources.clear();
         let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         if kept.len() < Self::KEEP {
             kept.push(buffers);
@@ -273,11 +276,12 @@ impl TypeFilter {
         if any {
             return TypeFilter::Any;
         }
-        let found: Vec<RelTypeId> = types.into_iter().flatten().collect();
-        match found.as_slice() {
-            [] => TypeFilter::Nothing,
-            [one] => TypeFilter::One(*one),
-            _ => TypeFilter::Many(found),
+        // One type is the common case, and needs no vector.
+        let mut found = types.into_iter().flatten();
+        let Some(first) = found.next() else { return TypeFilter::Nothing };
+        match found.next() {
+            None => TypeFilter::One(first),
+            Some(second) => TypeFilter::Many([first, second].into_iter().chain(found).collect()),
         }
     }
 
