@@ -78,20 +78,13 @@ impl Planned {
 struct Shape {
     nodes: usize,
     edges: usize,
-    labels: usize,
-    types: usize,
-    keys: usize,
+    /// Labels, relationship types and property keys.
+    names: [usize; 3],
 }
 
 impl Shape {
     fn of(graph: &Graph) -> Shape {
-        Shape {
-            nodes: graph.node_count(),
-            edges: graph.edge_count(),
-            labels: graph.labels().count(),
-            types: graph.rel_types().count(),
-            keys: graph.property_keys().count(),
-        }
+        Shape { nodes: graph.node_count(), edges: graph.edge_count(), names: graph.name_counts() }
     }
 }
 

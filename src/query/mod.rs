@@ -193,9 +193,14 @@ impl Query {
         let output =
             exec::execute(planned, &mut graph, params, options).map_err(|e| e.with_query(&self.text))?;
         planned.record_rows(output.len);
-        Ok(ResultSet::from_values(graph.get(), planned.columns.clone(), output.values, output.len)
-            .with_stats(output.stats)
-            .with_warnings(planned.warnings.clone()))
+        Ok(ResultSet::from_values(
+            graph.get(),
+            planned.columns.clone(),
+            output.values,
+            output.len,
+            output.stats,
+            planned.warnings.clone(),
+        ))
     }
 
     /// The plan the query would run with on `graph`, as indented text.

@@ -116,19 +116,23 @@ impl ResultSet {
             values.extend(row.into_iter().take(width));
             values.extend(std::iter::repeat_n(Value::Null, width - given));
         }
-        ResultSet::from_values(graph, columns.into(), values, len)
+        ResultSet::from_values(graph, columns.into(), values, len, QueryStats::default(), Vec::new())
     }
 
     /// A result from `len` rows laid out one after another in `values`,
-    /// `columns.len()` values each.
+    /// `columns.len()` values each, made in place (a result is a few
+    /// hundred bytes, and a point lookup would otherwise copy it once per
+    /// builder call).
     pub(crate) fn from_values(
         graph: &Graph,
         columns: Arc<[String]>,
         values: Vec<Value>,
         len: usize,
+        stats: QueryStats,
+        warnings: Vec<String>,
     ) -> ResultSet {
         debug_assert_eq!(values.len(), columns.len() * len);
-        let mut result = ResultSet { columns, values, len, ..ResultSet::default() };
+        let mut result = ResultSet { columns, values, len, stats, warnings, ..ResultSet::default() };
         let mut nodes = Vec::new();
         let mut rels = Vec::new();
         for v in &result.values {

@@ -254,6 +254,12 @@ impl Graph {
         &self.search_pool
     }
 
+    /// How many labels, relationship types and property keys the graph
+    /// has interned: they only grow, so a change in any shows new names.
+    pub(crate) fn name_counts(&self) -> [usize; 3] {
+        [self.labels.0.len(), self.rel_types.0.len(), self.keys.0.len()]
+    }
+
     /// Number of nodes. O(1).
     pub fn node_count(&self) -> usize {
         self.inner.node_count()
