@@ -413,16 +413,16 @@ fn push(
         }
         (Op::NodeKeySeek { node, key, .. }, State::Seek { labels, id_key }) => {
             let (Some(labels), Some(id_key)) = (labels, id_key) else { return Ok(Flow::Continue) };
-            let key = eval(key, row, cx)?.into_owned();
-            if let (Value::String(s), true) = (&key, cx.ids_unique) {
-                if let Some(n) = graph.node_by_key(s) {
-                    if graph.has_labels(n, labels) {
-                        put(&mut row[*node], Value::Node(n));
-                        return push(rest, row, cx, sink);
-                    }
-                }
-                return Ok(Flow::Continue);
+            let key = eval(key, row, cx)?;
+            if let (Value::String(s), true) = (&*key, cx.ids_unique) {
+                let Some(n) = graph.node_by_key(s).filter(|n| graph.has_labels(*n, labels)) else {
+                    return Ok(Flow::Continue);
+                };
+                put(&mut row[*node], Value::Node(n));
+                return push(rest, row, cx, sink);
             }
+            // The scan below binds the node slot while it still compares.
+            let key = key.into_owned();
             let candidates: Box<dyn Iterator<Item = NodeId>> = match labels.first() {
                 Some(l) => Box::new(graph.nodes_with_label(*l).iter().copied()),
                 None => Box::new(graph.node_ids()),
