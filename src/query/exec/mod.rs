@@ -4,7 +4,7 @@
 //! forward: a scan sets its node slot in one reused row buffer and hands the
 //! row to the next stage, which extends it again, so a row is only copied
 //! where an operator has to keep it (sorting, grouping, `DISTINCT` keys, the
-//! result). `LIMIT` answers [`Flow::Stop`] to stop the stages above it.
+//! result). `LIMIT` answers `Flow::Stop` to stop the stages above it.
 //! Sorting, grouping and `CREATE` collect their input first and emit when
 //! their input is done.
 //!

@@ -1,6 +1,6 @@
 //! AST → checked logical plan: [`check`] rejects what openCypher rejects at
 //! compile time, [`planner`] turns the checked AST into a [`logical::Plan`],
-//! and [`display`] prints it for `EXPLAIN`.
+//! and `display` prints it for `EXPLAIN`.
 
 pub mod check;
 mod display;
