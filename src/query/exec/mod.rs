@@ -41,7 +41,7 @@ pub(crate) type Row = Vec<Value>;
 /// node, a number or a short string, which own nothing: those are let go
 /// without running the drop code of `Value` (a call per row at every
 /// stage that sets a slot).
-#[inline]
+#[inline(always)]
 pub(crate) fn put(slot: &mut Value, value: Value) {
     let old = std::mem::replace(slot, value);
     match old {
@@ -181,6 +181,9 @@ pub(crate) struct Ctx<'a> {
     pub(crate) budget: &'a Budget<'a>,
     /// The graph's `id` index has one node per id, so a seek is exact.
     pub(crate) ids_unique: bool,
+    /// About how many rows the run will return (what the cached plan's
+    /// last run returned), for sizing sets up front; 0 when unknown.
+    pub(crate) expected_rows: usize,
 }
 
 impl<'a> Ctx<'a> {
@@ -200,6 +203,7 @@ impl<'a> Ctx<'a> {
             types: &names.types,
             budget,
             ids_unique: ids_unique(graph),
+            expected_rows: 0,
         }
     }
 }
@@ -301,7 +305,10 @@ pub(crate) fn execute(
         // call: one segment, one input row, stages built straight from the
         // operator tree.
         graph.get().prepare_traversal();
-        let cx = Ctx::new(graph.get(), params, plan, &planned.names, &budget);
+        let cx = Ctx {
+            expected_rows: planned.expected_rows(),
+            ..Ctx::new(graph.get(), params, plan, &planned.names, &budget)
+        };
         let mut stages = ops::build_tree(&plan.root, &cx)?;
         ops::run(&mut stages, std::iter::once(vec![Value::Null; plan.slots.len()]), &cx, &mut produce)?;
         ops::recycle(stages, graph.get());

@@ -275,13 +275,25 @@ fn build_stage<'p>(op: &'p Op, cx: &Ctx<'_>) -> Result<Stage<'p>, QueryError> {
                 last: None,
             }))
         }
-        Op::Distinct { slots, .. } => State::Distinct(Distinct {
-            nodes: HashSet::default(),
-            values: match slots.as_slice() {
-                [_] => DistinctValues::One(HashSet::default()),
-                _ => DistinctValues::Many(HashSet::default(), Vec::new()),
-            },
-        }),
+        Op::Distinct { slots, entities, .. } => {
+            // The set in use is sized for the rows the last run returned,
+            // so a repeated query does not grow it step by step.
+            let sized = |used: bool| if used { cx.expected_rows } else { 0 };
+            let by_node = !entities.is_empty();
+            State::Distinct(Distinct {
+                nodes: HashSet::with_capacity_and_hasher(sized(by_node), FxBuild::default()),
+                values: match slots.as_slice() {
+                    [_] => DistinctValues::One(HashSet::with_capacity_and_hasher(
+                        sized(!by_node),
+                        FxBuild::default(),
+                    )),
+                    _ => DistinctValues::Many(
+                        HashSet::with_capacity_and_hasher(sized(!by_node), FxBuild::default()),
+                        Vec::new(),
+                    ),
+                },
+            })
+        }
         Op::Sort { .. } => State::Sort(Vec::new()),
         Op::Skip { count, .. } | Op::Limit { count, .. } => State::Count(count_value(count, cx)?),
         _ => State::Plain,
