@@ -41,6 +41,8 @@ pub(crate) struct Planned {
     pub(crate) columns: Arc<[String]>,
     /// See `exec::movable_outputs`.
     pub(crate) movable_outputs: u64,
+    /// See `exec::final_items`.
+    pub(crate) final_items: Option<Vec<Option<usize>>>,
     /// How many rows the last run returned: a query sent again mostly
     /// returns about as many, so the next run reserves room for that many
     /// at once instead of growing its result row by row.
@@ -55,6 +57,7 @@ impl Planned {
             names: Names::resolve(&plan, graph),
             columns: plan.columns.clone().into(),
             movable_outputs: crate::query::exec::movable_outputs(&plan),
+            final_items: crate::query::exec::final_items(&plan),
             plan,
             last_rows: AtomicUsize::new(0),
         })

@@ -272,6 +272,49 @@ pub(crate) fn movable_outputs(plan: &Plan) -> u64 {
     mask
 }
 
+/// Adds a row's outputs to the result (see [`movable_outputs`]).
+#[inline]
+fn produce_row(
+    planned: &Planned,
+    budget: &Budget<'_>,
+    row: &mut Row,
+    values: &mut Vec<Value>,
+    len: &mut usize,
+) -> Result<Flow, QueryError> {
+    budget.row()?;
+    let outputs = &planned.plan.outputs;
+    if !outputs.is_empty() {
+        let movable = planned.movable_outputs;
+        for (i, s) in outputs.iter().enumerate() {
+            values.push(if movable >> i & 1 == 1 { std::mem::take(&mut row[*s]) } else { row[*s].clone() });
+        }
+        *len += 1;
+    }
+    Ok(Flow::Continue)
+}
+
+/// For a plan whose last operator, but for a `DISTINCT` a run may leave
+/// out, is a `Project` whose items read only slots bound below it: for
+/// each output, the item that computes it (or `None` for a variable passed
+/// through). A run whose stages end with that `Project` evaluates it
+/// straight into the result, sparing each row a stage and a slot
+/// written and taken again.
+pub(crate) fn final_items(plan: &Plan) -> Option<Vec<Option<usize>>> {
+    let mut at = &plan.root;
+    while let Op::Distinct { input, .. } = at {
+        at = input;
+    }
+    let Op::Project { items, .. } = at else { return None };
+    let mut self_contained = true;
+    for (_, e) in items {
+        e.visit_slots(&mut |s| self_contained &= !items.iter().any(|(slot, _)| *slot == s));
+    }
+    if !self_contained || plan.outputs.is_empty() {
+        return None;
+    }
+    Some(plan.outputs.iter().map(|out| items.iter().position(|(slot, _)| slot == out)).collect())
+}
+
 /// Runs a planned query.
 pub(crate) fn execute(
     planned: &Planned,
@@ -285,21 +328,6 @@ pub(crate) fn execute(
     // reallocate several times on the way.
     let mut values: Vec<Value> = Vec::with_capacity(plan.outputs.len() * planned.expected_rows());
     let mut len = 0;
-    let mut produce = |row: &mut Row| -> Result<Flow, QueryError> {
-        budget.row()?;
-        if !plan.outputs.is_empty() {
-            let movable = planned.movable_outputs;
-            for (i, s) in plan.outputs.iter().enumerate() {
-                values.push(if movable >> i & 1 == 1 {
-                    std::mem::take(&mut row[*s])
-                } else {
-                    row[*s].clone()
-                });
-            }
-            len += 1;
-        }
-        Ok(Flow::Continue)
-    };
     if !plan.writes {
         // The common case, and the one a point lookup pays for on every
         // call: one segment, one input row, stages built straight from the
@@ -310,10 +338,32 @@ pub(crate) fn execute(
             ..Ctx::new(graph.get(), params, plan, &planned.names, &budget)
         };
         let mut stages = ops::build_tree(&plan.root, &cx)?;
-        ops::run(&mut stages, std::iter::once(vec![Value::Null; plan.slots.len()]), &cx, &mut produce)?;
+        let row = vec![Value::Null; plan.slots.len()];
+        match planned.final_items.as_deref().zip(ops::pop_final_project(&mut stages)) {
+            // The last projection evaluated straight into the result.
+            Some((sources, items)) => {
+                let mut produce = |row: &mut Row| -> Result<Flow, QueryError> {
+                    budget.row()?;
+                    for (source, s) in sources.iter().zip(&plan.outputs) {
+                        values.push(match source {
+                            Some(i) => eval::eval(&items[*i].1, row, &cx)?.into_owned(),
+                            None => row[*s].clone(),
+                        });
+                    }
+                    len += 1;
+                    Ok(Flow::Continue)
+                };
+                ops::run(&mut stages, std::iter::once(row), &cx, &mut produce)?;
+            }
+            None => {
+                let mut produce = |row: &mut Row| produce_row(planned, &budget, row, &mut values, &mut len);
+                ops::run(&mut stages, std::iter::once(row), &cx, &mut produce)?;
+            }
+        }
         ops::recycle(stages, graph.get());
         return Ok(Output { values, len, stats: QueryStats::default() });
     }
+    let mut produce = |row: &mut Row| produce_row(planned, &budget, row, &mut values, &mut len);
     let chain = ops::chain(&plan.root);
     let width = plan.slots.len();
     let mut stats = QueryStats::default();
@@ -384,6 +434,21 @@ mod tests {
         assert_eq!(mask(&g, "MATCH (a)-->(b) WITH a.id AS y UNWIND [1, 2] AS z RETURN y, z"), 0);
         assert_eq!(mask(&g, "MATCH (a) RETURN a.id AS id ORDER BY id"), 0);
         assert_eq!(mask(&g, "MATCH (a) RETURN a.id AS x, a.id AS y"), 0b11);
+    }
+
+    #[test]
+    fn the_last_projection_is_fused_into_the_result_only_when_it_is_last() {
+        let g = Graph::new();
+        let items = |text: &str| super::final_items(&Query::parse(text).unwrap().plan(&g).unwrap());
+        assert_eq!(items("MATCH (a)-->(b) RETURN a.id, b.name"), Some(vec![Some(0), Some(1)]));
+        // A variable passed through is read from the row.
+        assert_eq!(items("MATCH (a)-->(b) RETURN b, a.id"), Some(vec![None, Some(0)]));
+        // Below a DISTINCT that a run may leave out.
+        assert_eq!(items("MATCH (a)-[:T*]->(b) RETURN DISTINCT b.id"), Some(vec![Some(0)]));
+        // Anything else above it, or no projection at all: not fused.
+        assert_eq!(items("MATCH (a) RETURN a.id AS id LIMIT 2"), None);
+        assert_eq!(items("MATCH (a) RETURN a.id AS id ORDER BY id"), None);
+        assert_eq!(items("MATCH (a) RETURN a"), None);
     }
 
     #[test]

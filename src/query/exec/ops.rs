@@ -326,6 +326,14 @@ fn count_value(e: &Expr, cx: &Ctx<'_>) -> Result<u64, QueryError> {
 /// The consumer at the end of a segment.
 pub(crate) type Sink<'s> = dyn FnMut(&mut Row) -> Result<Flow, QueryError> + 's;
 
+/// Takes the last stage off when it is a `Project`, and gives its items.
+pub(crate) fn pop_final_project<'p>(stages: &mut Vec<Stage<'p>>) -> Option<&'p [(Slot, Expr)]> {
+    let Some(Stage { op: Op::Project { items, .. }, .. }) = stages.last() else { return None };
+    let items: &'p [(Slot, Expr)] = items;
+    stages.pop();
+    Some(items)
+}
+
 /// Hands the stages' search buffers back to the graph's pool.
 pub(crate) fn recycle(mut stages: Vec<Stage<'_>>, graph: &Graph) {
     for stage in &mut stages {
