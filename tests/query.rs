@@ -200,6 +200,15 @@ fn distinct_by_node_still_merges_equal_values() {
 }
 
 #[test]
+fn distinct_rows_of_one_node_that_differ_in_a_random_column_are_kept() {
+    // One investor, two investments in the same company: two rows of `i`.
+    let g = graph("CREATE (i:Investor {id: 'i'}), (c:Company {id: 'c'}), (i)-[:INVESTED_IN]->(c), (i)-[:INVESTED_IN]->(c)");
+    assert_eq!(rows(&g, "MATCH (c:Company)<-[:INVESTED_IN]-(i) RETURN DISTINCT i.id").len(), 1);
+    let r = rows(&g, "MATCH (c:Company)<-[:INVESTED_IN]-(i) RETURN DISTINCT i.id, rand() AS r");
+    assert_eq!(r.len(), 2, "{r:?}");
+}
+
+#[test]
 fn distinct_ancestor_ids_merge_missing_ids_but_keep_every_present_one() {
     let q = "MATCH (:M {id: 'a'})-[:BUILT_ON*1..]->(x) RETURN DISTINCT x.id AS id";
     // Every node has an id of its own: the search's nodes are the answer.

@@ -786,6 +786,17 @@ impl Planner<'_> {
         if entities.is_empty() || entities.len() > 2 || !entities.iter().all(|s| is_node(*s)) {
             return Vec::new();
         }
+        // A key that can differ between two rows of the same node (`rand()`)
+        // is not a function of the node: those rows are told apart by value.
+        let mut varies = false;
+        for (_, e) in defs {
+            e.walk(&mut |x| {
+                varies |= matches!(x.kind, ExprKind::Call(Function::Rand | Function::Timestamp, _));
+            });
+        }
+        if varies {
+            return Vec::new();
+        }
         let id = self.keys.get_index_of("id");
         let mut out = Vec::with_capacity(entities.len());
         for &entity in &entities {
