@@ -209,6 +209,29 @@ fn distinct_rows_of_one_node_that_differ_in_a_random_column_are_kept() {
 }
 
 #[test]
+fn distinct_by_node_before_the_projection_keeps_first_rows_and_one_null() {
+    // Every node has an id of its own, so the DISTINCT runs before the
+    // projection; a repeated investor and the missing ones of the OPTIONAL
+    // MATCH must still come out once each, first occurrence first.
+    let g = graph(
+        "CREATE (a:I {id: 'a', name: 'A'}), (b:I {id: 'b', name: 'B'}), (c:C {id: 'c'}), (d:C {id: 'd'}), (e:C {id: 'e'}),
+                (a)-[:INV]->(c), (b)-[:INV]->(c), (a)-[:INV]->(d), (a)-[:INV]->(c)",
+    );
+    let r =
+        rows(&g, "MATCH (c:C {id: 'c'})<-[:INV]-(i) RETURN DISTINCT i.id AS id, i.name AS name ORDER BY id");
+    assert_eq!(r, vec![vec!["a".into(), "A".into()], vec!["b".into(), "B".into()]]);
+    let r = rows(&g, "MATCH (c:C) OPTIONAL MATCH (c)<-[:INV]-(i) RETURN DISTINCT i.id AS id, i.name AS name");
+    assert_eq!(r.len(), 3, "{r:?}");
+    assert!(r.contains(&vec![Value::Null, Value::Null]));
+    let r = rows(&g, "MATCH (c:C)<-[:INV]-(i) RETURN DISTINCT c.id AS c, i.id AS i ORDER BY c, i");
+    assert_eq!(strs_pairs(&r), [("c", "a"), ("c", "b"), ("d", "a")]);
+}
+
+fn strs_pairs(rows: &[Vec<Value>]) -> Vec<(&str, &str)> {
+    rows.iter().map(|r| (r[0].as_str().unwrap(), r[1].as_str().unwrap())).collect()
+}
+
+#[test]
 fn distinct_ancestor_ids_merge_missing_ids_but_keep_every_present_one() {
     let q = "MATCH (:M {id: 'a'})-[:BUILT_ON*1..]->(x) RETURN DISTINCT x.id AS id";
     // Every node has an id of its own: the search's nodes are the answer.

@@ -77,6 +77,9 @@ enum State<'p> {
     Optional(Vec<Stage<'p>>),
     Aggregate(Box<AggTable>),
     Distinct(Distinct),
+    /// The node tuples seen by a DISTINCT run before its projection (see
+    /// `distinct_by_nodes_first`), packed as in [`entity_key`].
+    NodeKeys(HashSet<u64, FxBuild>),
     Sort(Vec<(Vec<Value>, Row)>),
     Count(u64),
 }
@@ -198,6 +201,18 @@ fn passes_every_row(op: &Op, cx: &Ctx<'_>) -> bool {
     }
 }
 
+/// The `Project` under `op` when `op` is a DISTINCT by nodes that can run
+/// before it: each key is a node or its `id` (and reads nothing that
+/// varies between rows of the same nodes, see the planner), and every node
+/// has an `id` of its own, so two rows are equal exactly when their nodes
+/// are (a missing node, from an OPTIONAL MATCH, gives nulls throughout).
+fn distinct_by_nodes_first<'p>(op: &'p Op, cx: &Ctx<'_>) -> Option<&'p Op> {
+    let Op::Distinct { input, entities, entities_unique: false, .. } = op else { return None };
+    let project = &**input;
+    (matches!(project, Op::Project { .. }) && !entities.is_empty() && cx.ids_unique && cx.graph.ids_dense())
+        .then_some(project)
+}
+
 /// Builds the stages of the operators from the leaf up to `root`, which
 /// must hold no `CREATE` (a plan that writes runs in segments, see
 /// [`chain`]).
@@ -206,6 +221,17 @@ pub(crate) fn build_tree<'p>(root: &'p Op, cx: &Ctx<'_>) -> Result<Vec<Stage<'p>
         input_of(op).map_or(0, |input| 1 + depth(input))
     }
     fn add<'p>(op: &'p Op, cx: &Ctx<'_>, out: &mut Vec<Stage<'p>>) -> Result<(), QueryError> {
+        if let Some(project) = distinct_by_nodes_first(op, cx) {
+            // Told apart before the projection, so a repeated node is not
+            // projected only to be dropped.
+            if let Some(input) = input_of(project) {
+                add(input, cx, out)?;
+            }
+            let seen = HashSet::with_capacity_and_hasher(cx.expected_rows, FxBuild::default());
+            out.push(Stage { op, state: State::NodeKeys(seen) });
+            out.push(build_stage(project, cx)?);
+            return Ok(());
+        }
         if let Some(input) = input_of(op) {
             add(input, cx, out)?;
             if !passes_every_row(op, cx) {
@@ -601,6 +627,22 @@ fn push(
             }
             cx.budget.tick()?;
             Ok(Flow::Continue)
+        }
+        (Op::Distinct { entities, .. }, State::NodeKeys(seen)) => {
+            let mut key = 0u64;
+            for (i, (entity, _)) in entities.iter().enumerate() {
+                let id = match row[*entity] {
+                    Value::Node(n) => n.0,
+                    // A missing node: every key computed from it is null.
+                    _ => u32::MAX,
+                };
+                key |= u64::from(id) << (32 * i);
+            }
+            if seen.insert(key) {
+                push(rest, row, cx, sink)
+            } else {
+                Ok(Flow::Continue)
+            }
         }
         (Op::Distinct { slots, entities, entities_unique, .. }, State::Distinct(seen)) => {
             let fresh = match (entity_key(row, entities, cx.ids_unique), &mut seen.values) {
