@@ -179,8 +179,13 @@ pub(crate) struct Ctx<'a> {
     pub(crate) labels: &'a [Option<LabelId>],
     pub(crate) types: &'a [Option<RelTypeId>],
     pub(crate) budget: &'a Budget<'a>,
-    /// The graph's `id` index has one node per id, so a seek is exact.
+    /// The graph's `id` index has one node per id, so a seek is exact
+    /// (true for graph data and bulk loads, false once `CREATE` or
+    /// `add_node` has repeated an id; seeks then fall back to scanning).
     pub(crate) ids_unique: bool,
+    /// Every node has a string `id` of its own, so two nodes' ids are
+    /// equal exactly when the nodes are, and none is null.
+    pub(crate) ids_own: bool,
     /// About how many rows the run will return (what the cached plan's
     /// last run returned), for sizing sets up front; 0 when unknown.
     pub(crate) expected_rows: usize,
@@ -202,17 +207,11 @@ impl<'a> Ctx<'a> {
             labels: &names.labels,
             types: &names.types,
             budget,
-            ids_unique: ids_unique(graph),
+            ids_unique: graph.ids_unique(),
+            ids_own: graph.ids_unique() && graph.ids_dense(),
             expected_rows: 0,
         }
     }
-}
-
-/// Whether `Graph::node_by_key` finds every node with a given `id`: true
-/// for graph data and bulk loads, false once `CREATE` or `add_node` has
-/// repeated an id, and then seeks fall back to scanning.
-fn ids_unique(graph: &Graph) -> bool {
-    graph.ids_unique()
 }
 
 /// The graph a run reads, and may change when the plan has a `CREATE`.

@@ -78,7 +78,7 @@ enum State<'p> {
     Aggregate(Box<AggTable>),
     Distinct(Distinct),
     /// The node tuples seen by a DISTINCT run before its projection (see
-    /// `distinct_by_nodes_first`), packed as in [`entity_key`].
+    /// `distinct_by_nodes_first`), packed by [`node_tuple`].
     NodeKeys(HashSet<u64, FxBuild>),
     Sort(Vec<(Vec<Value>, Row)>),
     Count(u64),
@@ -195,7 +195,7 @@ pub(crate) fn build<'p>(ops: &[&'p Op], cx: &Ctx<'_>) -> Result<Vec<Stage<'p>>, 
 fn passes_every_row(op: &Op, cx: &Ctx<'_>) -> bool {
     match op {
         Op::Distinct { entities, entities_unique: true, .. } => {
-            entities.iter().all(|(_, id)| id.is_none()) || (cx.ids_unique && cx.graph.ids_dense())
+            entities.iter().all(|(_, id)| id.is_none()) || cx.ids_own
         }
         _ => false,
     }
@@ -209,8 +209,7 @@ fn passes_every_row(op: &Op, cx: &Ctx<'_>) -> bool {
 fn distinct_by_nodes_first<'p>(op: &'p Op, cx: &Ctx<'_>) -> Option<&'p Op> {
     let Op::Distinct { input, entities, entities_unique: false, .. } = op else { return None };
     let project = &**input;
-    (matches!(project, Op::Project { .. }) && !entities.is_empty() && cx.ids_unique && cx.graph.ids_dense())
-        .then_some(project)
+    (matches!(project, Op::Project { .. }) && !entities.is_empty() && cx.ids_own).then_some(project)
 }
 
 /// Builds the stages of the operators from the leaf up to `root`, which
@@ -407,17 +406,32 @@ fn violates_unique(row: &[Value], unique: &[Slot], e: EdgeId) -> bool {
 /// entity is null, or its `id` is not a string, or ids are not unique).
 #[inline]
 fn entity_key(row: &[Value], entities: &[(Slot, Option<Slot>)], ids_unique: bool) -> Option<u64> {
-    let mut key = 0u64;
-    for (i, (entity, id)) in entities.iter().enumerate() {
-        let Value::Node(n) = row[*entity] else { return None };
+    for (entity, id) in entities {
+        if !matches!(row[*entity], Value::Node(_)) {
+            return None;
+        }
         if let Some(id) = id {
             if !ids_unique || !matches!(row[*id], Value::String(_)) {
                 return None;
             }
         }
-        key |= u64::from(n.0) << (32 * i);
     }
-    (!entities.is_empty()).then_some(key)
+    (!entities.is_empty()).then(|| node_tuple(row, entities))
+}
+
+/// The entities' node ids packed in one word (at most two), a missing node
+/// as `u32::MAX`.
+#[inline]
+fn node_tuple(row: &[Value], entities: &[(Slot, Option<Slot>)]) -> u64 {
+    let mut key = 0u64;
+    for (i, (entity, _)) in entities.iter().enumerate() {
+        let id = match row[*entity] {
+            Value::Node(n) => n.0,
+            _ => u32::MAX,
+        };
+        key |= u64::from(id) << (32 * i);
+    }
+    key
 }
 
 /// Pushes one row through the stages.
@@ -629,16 +643,8 @@ fn push(
             Ok(Flow::Continue)
         }
         (Op::Distinct { entities, .. }, State::NodeKeys(seen)) => {
-            let mut key = 0u64;
-            for (i, (entity, _)) in entities.iter().enumerate() {
-                let id = match row[*entity] {
-                    Value::Node(n) => n.0,
-                    // A missing node: every key computed from it is null.
-                    _ => u32::MAX,
-                };
-                key |= u64::from(id) << (32 * i);
-            }
-            if seen.insert(key) {
+            // A missing node stands for the nulls every key computed from it is.
+            if seen.insert(node_tuple(row, entities)) {
                 push(rest, row, cx, sink)
             } else {
                 Ok(Flow::Continue)
