@@ -8,8 +8,8 @@
 //! stays good until the graph gains nodes, relationships, labels, types or
 //! keys; the cache remembers that shape and empties itself when it changes.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use indexmap::IndexMap;
 
@@ -43,6 +43,8 @@ pub(crate) struct Planned {
     pub(crate) movable_outputs: u64,
     /// See `exec::final_items`.
     pub(crate) final_items: Option<Vec<Option<usize>>>,
+    /// The plan is a point lookup (see `exec::is_point`).
+    pub(crate) point: bool,
     /// How many rows the last run returned: a query sent again mostly
     /// returns about as many, so the next run reserves room for that many
     /// at once instead of growing its result row by row.
@@ -52,12 +54,14 @@ pub(crate) struct Planned {
 impl Planned {
     pub(crate) fn new(query: &Query, graph: &Graph) -> Result<Planned, QueryError> {
         let plan = query.plan(graph)?;
+        let final_items = crate::query::exec::final_items(&plan);
         Ok(Planned {
+            point: crate::query::exec::is_point(&plan, final_items.as_deref()),
+            final_items,
             warnings: super::warnings(&plan, graph),
             names: Names::resolve(&plan, graph),
             columns: plan.columns.clone().into(),
             movable_outputs: crate::query::exec::movable_outputs(&plan),
-            final_items: crate::query::exec::final_items(&plan),
             plan,
             last_rows: AtomicUsize::new(0),
         })
@@ -98,16 +102,102 @@ struct Entries {
 }
 
 /// Prepared queries by text, for one graph.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct PlanCache {
+    /// Tells this graph apart from every other in the process, so a
+    /// [`Query`] can keep the plan it made for it (see [`PlanSlot`]).
+    graph_uid: u64,
     entries: Mutex<Entries>,
 }
 
-/// A cloned graph starts with an empty cache: the clone is changed
-/// independently of the original, and a cache is cheap to refill.
+impl Default for PlanCache {
+    fn default() -> PlanCache {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        PlanCache { graph_uid: NEXT.fetch_add(1, Ordering::Relaxed), entries: Mutex::default() }
+    }
+}
+
+/// A cloned graph starts with an empty cache and an identity of its own:
+/// the clone is changed independently of the original, and a cache is
+/// cheap to refill.
 impl Clone for PlanCache {
     fn clone(&self) -> PlanCache {
         PlanCache::default()
+    }
+}
+
+/// The plans a [`Query`] made: running one parsed query over and over is
+/// then neither planned again nor looked up by its text.
+///
+/// The plan for the first graph the query ran on is kept where reading it
+/// takes no lock and no reference count (each costs about as much as
+/// the rest of a point lookup's bookkeeping); it serves for as long as
+/// that graph keeps its shape. Other graphs and later shapes share one
+/// slot behind a lock.
+#[derive(Default)]
+pub(crate) struct PlanSlot {
+    first: OnceLock<(u64, Shape, Planned)>,
+    latest: Mutex<Option<(u64, Shape, Arc<Planned>)>>,
+}
+
+/// A plan from a [`PlanSlot`]: borrowed from its first entry, or shared.
+pub(crate) enum SlotPlan<'q> {
+    First(&'q Planned),
+    Latest(Arc<Planned>),
+}
+
+impl std::ops::Deref for SlotPlan<'_> {
+    type Target = Planned;
+
+    fn deref(&self) -> &Planned {
+        match self {
+            SlotPlan::First(planned) => planned,
+            SlotPlan::Latest(planned) => planned,
+        }
+    }
+}
+
+impl PlanSlot {
+    pub(crate) fn planned(&self, query: &Query, graph: &Graph) -> Result<SlotPlan<'_>, QueryError> {
+        let (uid, shape) = (graph.plan_cache().graph_uid, Shape::of(graph));
+        match self.first.get() {
+            Some((u, s, planned)) if *u == uid && *s == shape => return Ok(SlotPlan::First(planned)),
+            Some(_) => {}
+            None => {
+                let planned = Planned::new(query, graph)?;
+                // Another thread may have set it meanwhile: theirs is as good.
+                let (u, s, planned) = self.first.get_or_init(|| (uid, shape, planned));
+                if *u == uid && *s == shape {
+                    return Ok(SlotPlan::First(planned));
+                }
+            }
+        }
+        if let Some((u, s, planned)) = &*self.lock() {
+            if *u == uid && *s == shape {
+                return Ok(SlotPlan::Latest(planned.clone()));
+            }
+        }
+        // Planned outside the lock, as in `PlanCache::prepare`.
+        let planned = Arc::new(Planned::new(query, graph)?);
+        *self.lock() = Some((uid, shape, planned.clone()));
+        Ok(SlotPlan::Latest(planned))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(u64, Shape, Arc<Planned>)>> {
+        self.latest.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A cloned query may run on other graphs: it starts without a plan.
+impl Clone for PlanSlot {
+    fn clone(&self) -> PlanSlot {
+        PlanSlot::default()
+    }
+}
+
+impl std::fmt::Debug for PlanSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PlanSlot")
     }
 }
 
@@ -199,5 +289,38 @@ mod tests {
             assert!(graph.query("MATCH (n RETURN n").is_err());
         }
         assert_eq!(graph.plan_cache().len(), 0);
+    }
+
+    #[test]
+    fn a_parsed_query_keeps_a_plan_per_graph_and_shape() {
+        // The same label names interned in a different order: a plan made
+        // for one graph would look for the other graph's label ids.
+        let mut first = Graph::new();
+        first.add_node(["Lab"], [("id", Value::from("l"))]);
+        first.add_node(["Model"], [("id", Value::from("m")), ("name", Value::from("first"))]);
+        let mut second = Graph::new();
+        second.add_node(["Model"], [("id", Value::from("m")), ("name", Value::from("second"))]);
+        second.add_node(["Lab"], [("id", Value::from("l"))]);
+        let query = Query::parse("MATCH (n:Model {id: 'm'}) RETURN n.name AS name").unwrap();
+        let name = |graph: &Graph| {
+            let rows = query.run(graph, &Params::new()).unwrap();
+            let name = rows.iter().next().and_then(|r| r.get_str("name").map(str::to_string));
+            name
+        };
+        for _ in 0..2 {
+            assert_eq!(name(&first).as_deref(), Some("first"));
+            assert_eq!(name(&second).as_deref(), Some("second"));
+        }
+        // A changed graph is planned again: the label did not exist before.
+        let count = Query::parse("MATCH (s:Startup) RETURN count(s) AS n").unwrap();
+        let n = |graph: &Graph| count.run(graph, &Params::new()).unwrap().iter().next().unwrap().get_int("n");
+        assert_eq!(n(&first), Some(0));
+        first.add_node(["Startup"], [("id", Value::from("s"))]);
+        assert_eq!(n(&first), Some(1));
+        // A clone of a graph is another graph.
+        let mut copy = first.clone();
+        assert_eq!(n(&copy), Some(1));
+        copy.add_node(["Startup"], [("id", Value::from("t"))]);
+        assert_eq!((n(&copy), n(&first)), (Some(2), Some(1)));
     }
 }

@@ -57,9 +57,12 @@ impl CancelHandle {
 
 /// A parsed and checked query, reusable across runs and graphs.
 ///
-/// Parsing and the semantic check happen once, in [`Query::parse`]; each
-/// run plans the query against the graph it is given (the plan depends on
-/// the graph's label sizes) and executes it.
+/// Parsing and the semantic check happen once, in [`Query::parse`]. The
+/// plan depends on the graph (its label sizes), so the first run on a
+/// graph plans the query for it; the query keeps that plan, and later runs
+/// on the same graph reuse it until the graph gains nodes, relationships
+/// or names. Parse a query once and run it many times, as with a prepared
+/// statement: that skips even the text lookup of [`Graph::query_with`].
 ///
 /// ```
 /// use aikg::{Graph, Params, Query, Value};
@@ -75,6 +78,10 @@ impl CancelHandle {
 pub struct Query {
     text: Arc<str>,
     statement: syntax::ast::Statement,
+    /// Has a `CREATE`: asked on every run, so worked out once.
+    writes: bool,
+    /// The plan for the graph this query ran on last.
+    plan: cache::PlanSlot,
 }
 
 impl Query {
@@ -87,7 +94,8 @@ impl Query {
     pub fn parse(text: &str) -> Result<Query, Error> {
         let statement = syntax::parse_statement(text).map_err(|e| e.with_query(text))?;
         plan::check::check(&statement).map_err(|e| e.with_query(text))?;
-        Ok(Query { text: text.into(), statement })
+        let writes = statement.query.clauses.iter().any(|c| matches!(c, syntax::ast::Clause::Create(_)));
+        Ok(Query { text: text.into(), statement, writes, plan: cache::PlanSlot::default() })
     }
 
     /// The query text.
@@ -97,7 +105,7 @@ impl Query {
 
     /// `true` when the query has no `CREATE`.
     pub fn is_read_only(&self) -> bool {
-        !self.statement.query.clauses.iter().any(|c| matches!(c, syntax::ast::Clause::Create(_)))
+        !self.writes
     }
 
     pub(crate) fn plan(&self, graph: &Graph) -> Result<Plan, QueryError> {
@@ -171,7 +179,7 @@ impl Query {
         params: &Params,
         options: &QueryOptions,
     ) -> Result<ResultSet, Error> {
-        let planned = Planned::new(self, graph.get())?;
+        let planned = self.plan.planned(self, graph.get())?;
         self.run_planned(&planned, graph, params, options)
     }
 

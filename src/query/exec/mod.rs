@@ -18,9 +18,11 @@ mod create;
 mod eval;
 mod functions;
 mod ops;
+mod point;
 mod traverse;
 pub(crate) mod value;
 
+pub(crate) use point::is_point;
 pub(crate) use traverse::SearchPool;
 
 use std::cell::Cell;
@@ -321,6 +323,11 @@ pub(crate) fn execute(
     params: &Params,
     options: &QueryOptions,
 ) -> Result<Output, QueryError> {
+    if planned.point {
+        if let Some(output) = point::run(planned, graph.get(), params, options)? {
+            return Ok(output);
+        }
+    }
     let plan = &planned.plan;
     let budget = Budget::new(options);
     // Room for the rows expected up front: growing from empty would

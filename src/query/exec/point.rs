@@ -1,0 +1,243 @@
+//! Point lookups: a plan that finds at most one node by its `id` and
+//! computes one row from it, run without building stages.
+//!
+//! `MATCH (m:Model {id: $id}) RETURN m.name` is the query an application
+//! sends most, and its answer is one hash probe and a few property reads.
+//! Built as stages, the run spends several times that on the machinery:
+//! a stage per operator, a row on the heap, the stages taken apart again.
+//! Here the same plan is walked in place, with the row on the stack, and
+//! every expression goes through the same evaluator as the stages, so the
+//! answers cannot differ; what this path cannot answer exactly (a key that
+//! is not a string, a graph whose ids repeat) it hands back to the stages.
+
+use std::mem::ManuallyDrop;
+
+use super::eval::{eval, holds};
+use super::{put, Budget, Ctx, Output};
+use crate::error::QueryError;
+use crate::model::Value;
+use crate::query::cache::Planned;
+use crate::query::plan::logical::{Expr, LabelRef, Op, Plan, Slot};
+use crate::query::{Params, QueryOptions};
+use crate::result::QueryStats;
+use crate::store::Graph;
+
+/// Most slots a point plan may have: its row lives on the stack.
+const MAX_SLOTS: usize = 8;
+
+/// The parts of a point plan, from the top down.
+struct Point<'p> {
+    items: &'p [(Slot, Expr)],
+    /// The operator under the `Project`: a chain of filters, if any.
+    filters: &'p Op,
+    seek: Option<Seek<'p>>,
+}
+
+struct Seek<'p> {
+    node: Slot,
+    key: &'p Expr,
+    labels: &'p [LabelRef],
+}
+
+/// The row, on the stack. It mostly holds a node and values that own
+/// nothing, so letting it go is a look at each slot rather than a call of
+/// the drop code of `Value` for each.
+struct Slots {
+    values: ManuallyDrop<[Value; MAX_SLOTS]>,
+    /// The plan's slots: the rest stay null.
+    len: usize,
+}
+
+impl Drop for Slots {
+    fn drop(&mut self) {
+        // Every slot is null afterwards, so the array has nothing to drop.
+        for slot in &mut self.values[..self.len] {
+            put(slot, Value::Null);
+        }
+    }
+}
+
+/// Whether `plan` can run here: a `Project` at the top whose items read
+/// only slots bound below it, then filters, then at most one `NodeKeySeek`
+/// from the plan's single empty input row.
+pub(crate) fn is_point(plan: &Plan, final_items: Option<&[Option<usize>]>) -> bool {
+    !plan.writes && final_items.is_some() && plan.slots.len() <= MAX_SLOTS && point(&plan.root).is_some()
+}
+
+fn point(root: &Op) -> Option<Point<'_>> {
+    let Op::Project { items, input } = root else { return None };
+    let mut at = &**input;
+    while let Op::Filter { input, .. } = at {
+        at = input;
+    }
+    let seek = match at {
+        Op::NodeKeySeek { input, node, key, labels, .. } if matches!(**input, Op::Argument) => {
+            Some(Seek { node: *node, key, labels })
+        }
+        Op::Argument => None,
+        _ => return None,
+    };
+    Some(Point { items, filters: input, seek })
+}
+
+/// Whether the row passes every filter in the chain from `op` down, tested
+/// in the order the stages would test them: from the bottom up.
+fn passes(op: &Op, row: &[Value], cx: &Ctx<'_>) -> Result<bool, QueryError> {
+    match op {
+        Op::Filter { input, predicate } => Ok(passes(input, row, cx)? && holds(predicate, row, cx)?),
+        _ => Ok(true),
+    }
+}
+
+/// Runs a plan [`is_point`] accepted. `Ok(None)` when the lookup is not
+/// exact on this graph or for this key: the caller runs the stages.
+pub(crate) fn run(
+    planned: &Planned,
+    graph: &Graph,
+    params: &Params,
+    options: &QueryOptions,
+) -> Result<Option<Output>, QueryError> {
+    let plan = &planned.plan;
+    let (Some(point), Some(sources)) = (point(&plan.root), planned.final_items.as_deref()) else {
+        return Ok(None);
+    };
+    let budget = Budget::new(options);
+    let cx = Ctx { expected_rows: 1, ..Ctx::new(graph, params, plan, &planned.names, &budget) };
+    let len = plan.slots.len();
+    let mut slots = Slots { values: ManuallyDrop::new([const { Value::Null }; MAX_SLOTS]), len };
+    let row = &mut slots.values[..len];
+    let none = || Ok(Some(Output { values: Vec::new(), len: 0, stats: QueryStats::default() }));
+    if let Some(seek) = &point.seek {
+        let key = eval(seek.key, row, &cx)?;
+        let (Value::String(key), true) = (&*key, cx.ids_unique) else { return Ok(None) };
+        let Some(node) = graph.node_by_key(key) else { return none() };
+        // A label the graph has never seen is carried by no node.
+        let labelled = seek.labels.iter().all(|l| {
+            cx.labels[l.0 as usize].is_some_and(|l| graph.has_labels(node, std::slice::from_ref(&l)))
+        });
+        if !labelled {
+            return none();
+        }
+        put(&mut row[seek.node], Value::Node(node));
+    }
+    if !passes(point.filters, row, &cx)? {
+        return none();
+    }
+    budget.row()?;
+    let mut values = Vec::with_capacity(plan.outputs.len());
+    for (source, slot) in sources.iter().zip(&plan.outputs) {
+        values.push(match source {
+            Some(i) => eval(&point.items[*i].1, row, &cx)?.into_owned(),
+            None => row[*slot].clone(),
+        });
+    }
+    let len = usize::from(!plan.outputs.is_empty());
+    Ok(Some(Output { values, len, stats: QueryStats::default() }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::exec::{execute, GraphAccess};
+    use crate::Query;
+
+    fn planned(graph: &Graph, text: &str) -> Planned {
+        Planned::new(&Query::parse(text).unwrap(), graph).unwrap()
+    }
+
+    type Answer<T> = Result<T, String>;
+
+    /// The answer (or error message) of `text` through this path, and
+    /// through the stages.
+    fn both(graph: &Graph, text: &str, params: &Params) -> (Answer<Option<Vec<Value>>>, Answer<Vec<Value>>) {
+        let mut planned = planned(graph, text);
+        assert!(planned.point, "not a point plan: {text}");
+        let options = QueryOptions::default();
+        let point =
+            run(&planned, graph, params, &options).map(|o| o.map(|o| o.values)).map_err(|e| e.message);
+        planned.point = false;
+        let stages = execute(&planned, &mut GraphAccess::Shared(graph), params, &options)
+            .map(|o| o.values)
+            .map_err(|e| e.message);
+        (point, stages)
+    }
+
+    fn graph() -> Graph {
+        let mut g = Graph::new();
+        g.execute("CREATE (:Model {id: 'glm', name: 'ChatGLM', year: 2023}), (:Lab:Org {id: 'keg', name: 'KEG'}), (:Model {id: 'x'})")
+            .unwrap();
+        g
+    }
+
+    #[test]
+    fn answers_as_the_stages_do() {
+        let g = graph();
+        let id = |v: &str| Params::from([("id".to_string(), Value::from(v))]);
+        let cases = [
+            ("MATCH (m:Model {id: $id}) RETURN m.name, m.year, m.missing", id("glm")),
+            ("MATCH (m:Model {id: $id}) RETURN m.name", id("nothing")),
+            // The node exists but lacks a label, or the label is unknown.
+            ("MATCH (m:Lab {id: $id}) RETURN m.name", id("glm")),
+            ("MATCH (m:Startup {id: $id}) RETURN m.name", id("glm")),
+            ("MATCH (m:Lab:Org {id: $id}) RETURN m, m.name AS n", id("keg")),
+            ("MATCH (m {id: $id}) WHERE m.year > 2020 AND m.name STARTS WITH 'Chat' RETURN m.id", id("glm")),
+            ("MATCH (m {id: $id}) WHERE m.year > 2024 RETURN m.id", id("glm")),
+            // A null comparison filters the row out, as in the stages.
+            ("MATCH (m {id: $id}) WHERE m.year > 2020 RETURN m.id", id("x")),
+            ("RETURN 1 AS one, $id AS id, 2 * 3 AS six", id("glm")),
+        ];
+        for (text, params) in cases {
+            let (point, stages) = both(&g, text, &params);
+            assert_eq!(point, stages.map(Some), "{text}");
+        }
+    }
+
+    #[test]
+    fn errors_are_the_stages_errors() {
+        let g = graph();
+        let (point, stages) = both(&g, "MATCH (m {id: $id}) RETURN m.name", &Params::new());
+        assert!(stages.as_ref().unwrap_err().contains("parameter $id is missing"), "{stages:?}");
+        assert_eq!(point.map(|_| ()), stages.map(|_| ()));
+        let params = Params::from([("id".to_string(), Value::from("glm"))]);
+        let (point, stages) = both(&g, "MATCH (m {id: $id}) RETURN m.name - 1", &params);
+        assert!(stages.is_err());
+        assert_eq!(point.map(|_| ()), stages.map(|_| ()));
+    }
+
+    #[test]
+    fn hands_back_what_an_index_probe_cannot_answer_exactly() {
+        let mut g = graph();
+        let text = "MATCH (m {id: $id}) RETURN m.name";
+        let options = QueryOptions::default();
+        // A key that is not a string: the stages compare by value.
+        let params = Params::from([("id".to_string(), Value::Int(7))]);
+        assert!(run(&planned(&g, text), &g, &params, &options).unwrap().is_none());
+        // Repeated ids: the index holds only the first of them.
+        g.execute("CREATE (:Model {id: 'glm', name: 'again'})").unwrap();
+        let params = Params::from([("id".to_string(), Value::from("glm"))]);
+        assert!(run(&planned(&g, text), &g, &params, &options).unwrap().is_none());
+        assert_eq!(g.query_with(text, &params).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn only_a_projection_over_filters_over_one_seek_qualifies() {
+        let g = graph();
+        for text in [
+            "RETURN 1",
+            "MATCH (m {id: 'glm'}) RETURN m.name",
+            "MATCH (m {id: 'glm'}) WHERE m.year > 1 RETURN m, m.year",
+        ] {
+            assert!(planned(&g, text).point, "{text}");
+        }
+        for text in [
+            "MATCH (m {id: 'glm'})-->(n) RETURN n.name",
+            "MATCH (m {id: 'glm'}) RETURN m.name ORDER BY m.name",
+            "MATCH (m {id: 'glm'}) RETURN count(m)",
+            "MATCH (m:Model) RETURN m.name",
+            "UNWIND [1, 2] AS x RETURN x",
+            "MATCH (m {id: 'glm'}) RETURN m.name AS a, m.year AS b LIMIT 1",
+        ] {
+            assert!(!planned(&g, text).point, "{text}");
+        }
+    }
+}
