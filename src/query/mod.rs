@@ -207,7 +207,9 @@ impl Query {
             output.values,
             output.len,
             output.stats,
-            planned.warnings.clone(),
+            // An empty vector's clone still goes through the allocator's
+            // bookkeeping; most plans have no warnings.
+            if planned.warnings.is_empty() { Vec::new() } else { planned.warnings.clone() },
         ))
     }
 

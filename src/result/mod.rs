@@ -86,10 +86,9 @@ pub struct ResultSet {
     values: Vec<Value>,
     /// The number of rows (the columns may be none).
     len: usize,
-    /// Keyed by the graph's own dense ids, so a fast fixed hash serves, and
-    /// an empty map costs nothing to make (a random seed per result would).
-    nodes: IndexMap<NodeId, NodeSnapshot, FxBuild>,
-    relationships: IndexMap<EdgeId, RelSnapshot, FxBuild>,
+    /// Snapshots of the entities the rows mention; none for most results,
+    /// which then stay small enough that handing one back copies little.
+    entities: Option<Box<Entities>>,
     warnings: Vec<String>,
     stats: QueryStats,
 }
@@ -132,10 +131,9 @@ impl ResultSet {
         warnings: Vec<String>,
     ) -> ResultSet {
         debug_assert_eq!(values.len(), columns.len() * len);
-        let mut result = ResultSet { columns, values, len, stats, warnings, ..ResultSet::default() };
         let mut nodes = Vec::new();
         let mut rels = Vec::new();
-        for v in &result.values {
+        for v in &values {
             // Most values are scalars: telling them apart here is a compare,
             // where the call would be a frame per value.
             if !matches!(v, Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::String(_))
@@ -143,18 +141,9 @@ impl ResultSet {
                 collect_entities(v, &mut nodes, &mut rels);
             }
         }
-        for n in nodes {
-            result.nodes.entry(n).or_insert_with(|| snapshot_node(graph, n));
-        }
-        for r in rels {
-            if !result.relationships.contains_key(&r) {
-                let snap = snapshot_rel(graph, r);
-                result.nodes.entry(snap.src).or_insert_with(|| snapshot_node(graph, snap.src));
-                result.nodes.entry(snap.dst).or_insert_with(|| snapshot_node(graph, snap.dst));
-                result.relationships.insert(r, snap);
-            }
-        }
-        result
+        let entities =
+            (!nodes.is_empty() || !rels.is_empty()).then(|| Box::new(Entities::of(graph, nodes, rels)));
+        ResultSet { columns, values, len, entities, warnings, stats }
     }
 
     /// Adds warnings (e.g. did-you-mean notes for unknown labels).
@@ -228,12 +217,12 @@ impl ResultSet {
 
     /// The snapshot of a node the rows mention.
     pub fn node(&self, id: NodeId) -> Option<&NodeSnapshot> {
-        self.nodes.get(&id)
+        self.entities.as_ref()?.nodes.get(&id)
     }
 
     /// The snapshot of a relationship the rows mention.
     pub fn relationship(&self, id: EdgeId) -> Option<&RelSnapshot> {
-        self.relationships.get(&id)
+        self.entities.as_ref()?.relationships.get(&id)
     }
 
     /// The index of a column.
@@ -293,7 +282,7 @@ impl ResultSet {
                 out.push('<');
                 self.write_node(out, p.nodes[0]);
                 for (i, r) in p.rels.iter().enumerate() {
-                    let forward = self.relationships.get(r).is_none_or(|s| s.src == p.nodes[i]);
+                    let forward = self.relationship(*r).is_none_or(|s| s.src == p.nodes[i]);
                     out.push_str(if forward { "-" } else { "<-" });
                     self.write_rel(out, *r);
                     out.push_str(if forward { "->" } else { "-" });
@@ -325,7 +314,7 @@ impl ResultSet {
 
     fn write_node(&self, out: &mut String, n: NodeId) {
         out.push('(');
-        if let Some(snap) = self.nodes.get(&n) {
+        if let Some(snap) = self.node(n) {
             for l in &snap.labels {
                 out.push(':');
                 out.push_str(&crate::model::quote_ident(l));
@@ -337,12 +326,39 @@ impl ResultSet {
 
     fn write_rel(&self, out: &mut String, r: EdgeId) {
         out.push('[');
-        if let Some(snap) = self.relationships.get(&r) {
+        if let Some(snap) = self.relationship(r) {
             out.push(':');
             out.push_str(&crate::model::quote_ident(&snap.rel_type));
             self.write_props(out, &snap.properties);
         }
         out.push(']');
+    }
+}
+
+/// The snapshots of a result's nodes and relationships.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Entities {
+    /// Keyed by the graph's own dense ids, so a fast fixed hash serves.
+    nodes: IndexMap<NodeId, NodeSnapshot, FxBuild>,
+    relationships: IndexMap<EdgeId, RelSnapshot, FxBuild>,
+}
+
+impl Entities {
+    /// Snapshots of `nodes` and `rels`, and of the ends of `rels`.
+    fn of(graph: &Graph, nodes: Vec<NodeId>, rels: Vec<EdgeId>) -> Entities {
+        let mut out = Entities::default();
+        for n in nodes {
+            out.nodes.entry(n).or_insert_with(|| snapshot_node(graph, n));
+        }
+        for r in rels {
+            if !out.relationships.contains_key(&r) {
+                let snap = snapshot_rel(graph, r);
+                out.nodes.entry(snap.src).or_insert_with(|| snapshot_node(graph, snap.src));
+                out.nodes.entry(snap.dst).or_insert_with(|| snapshot_node(graph, snap.dst));
+                out.relationships.insert(r, snap);
+            }
+        }
+        out
     }
 }
 
@@ -517,7 +533,7 @@ impl Serialize for ValueSer<'_> {
                 seq.end()
             }
             Value::Map(m) => PropsSer(r, m).serialize(s),
-            Value::Node(n) => match r.nodes.get(n) {
+            Value::Node(n) => match r.node(*n) {
                 Some(snap) => {
                     let mut st = s.serialize_struct("Node", 3)?;
                     st.serialize_field("id", &EntityId(&snap.properties, n.0))?;
@@ -527,10 +543,10 @@ impl Serialize for ValueSer<'_> {
                 }
                 None => s.serialize_u32(n.0),
             },
-            Value::Relationship(e) => match r.relationships.get(e) {
+            Value::Relationship(e) => match r.relationship(*e) {
                 Some(snap) => {
                     let node_id = |n: NodeId| {
-                        r.nodes.get(&n).map_or(serde_json::Value::from(n.0), |ns| {
+                        r.node(n).map_or(serde_json::Value::from(n.0), |ns| {
                             serde_json::to_value(EntityId(&ns.properties, n.0)).unwrap_or_default()
                         })
                     };

@@ -39,24 +39,6 @@ struct Seek<'p> {
     labels: &'p [LabelRef],
 }
 
-/// The row, on the stack. It mostly holds a node and values that own
-/// nothing, so letting it go is a look at each slot rather than a call of
-/// the drop code of `Value` for each.
-struct Slots {
-    values: ManuallyDrop<[Value; MAX_SLOTS]>,
-    /// The plan's slots: the rest stay null.
-    len: usize,
-}
-
-impl Drop for Slots {
-    fn drop(&mut self) {
-        // Every slot is null afterwards, so the array has nothing to drop.
-        for slot in &mut self.values[..self.len] {
-            put(slot, Value::Null);
-        }
-    }
-}
-
 /// Whether `plan` can run here: a `Project` at the top whose items read
 /// only slots bound below it, then filters, then at most one `NodeKeySeek`
 /// from the plan's single empty input row.
@@ -103,9 +85,11 @@ pub(crate) fn run(
     };
     let budget = Budget::new(options);
     let cx = Ctx { expected_rows: 1, ..Ctx::new(graph, params, plan, &planned.names, &budget) };
-    let len = plan.slots.len();
-    let mut slots = Slots { values: ManuallyDrop::new([const { Value::Null }; MAX_SLOTS]), len };
-    let row = &mut slots.values[..len];
+    // The row, on the stack. Nothing but the seek writes to it, and the
+    // seek writes a node, which owns nothing: so the row is never dropped
+    // (dropping it would run the drop code of `Value` once per slot).
+    let mut slots = ManuallyDrop::new([const { Value::Null }; MAX_SLOTS]);
+    let row = &mut slots[..plan.slots.len()];
     let none = || Ok(Some(Output { values: Vec::new(), len: 0, stats: QueryStats::default() }));
     if let Some(seek) = &point.seek {
         let key = eval(seek.key, row, &cx)?;
