@@ -380,7 +380,9 @@ fn eight_threads_agree_with_one() {
         ("MATCH (l:Lab) OPTIONAL MATCH (l)<-[:INCUBATED_BY]-(c) RETURN l.id, collect(c.id) AS c ORDER BY l.id", Params::new()),
     ];
     let queries: Vec<(Query, Params)> =
-        texts.into_iter().map(|(t, p)| (Query::parse(t).unwrap(), p)).collect();
+        texts.iter().map(|(t, p)| (Query::parse(t).unwrap(), p.clone())).collect();
+    // Parsed and never run: the threads race to plan them first.
+    let fresh: Arc<Vec<Query>> = Arc::new(texts.iter().map(|(t, _)| Query::parse(t).unwrap()).collect());
     let expected: Vec<Vec<Vec<Value>>> =
         queries.iter().map(|(q, p)| q.run(&graph, p).unwrap().into_rows()).collect();
     assert!(expected.iter().all(|rows| !rows.is_empty()));
@@ -388,14 +390,19 @@ fn eight_threads_agree_with_one() {
     let expected = Arc::new(expected);
     let workers: Vec<_> = (0..8)
         .map(|t| {
-            let (graph, queries, expected) = (graph.clone(), queries.clone(), expected.clone());
+            let (graph, queries, expected, fresh) =
+                (graph.clone(), queries.clone(), expected.clone(), fresh.clone());
             std::thread::spawn(move || {
                 for i in 0..1_000 {
                     let k = (i * 7 + t) % queries.len();
                     let (q, p) = &queries[k];
-                    // Half through the graph's plan cache: cached plans and the
-                    // graph's kept search buffers are shared by every thread.
-                    let rows = if i % 2 == 0 { q.run(&graph, p) } else { graph.query_with(q.text(), p) };
+                    // A third through the graph's plan cache: cached plans and
+                    // the graph's kept search buffers are shared by every thread.
+                    let rows = match i % 3 {
+                        0 => q.run(&graph, p),
+                        1 => fresh[k].run(&graph, p),
+                        _ => graph.query_with(q.text(), p),
+                    };
                     assert_eq!(rows.unwrap().into_rows(), expected[k], "thread {t}, query {k}");
                 }
             })
