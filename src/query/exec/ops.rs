@@ -1,6 +1,7 @@
 //! The operators, as stages that push rows forward (see the module docs of
 //! [`super`]).
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
 use indexmap::IndexMap;
@@ -1120,13 +1121,16 @@ fn shortest_paths(
         for &n in &frontier {
             for_each_edge(cx.graph, n, direction, types, |e, other| {
                 cx.budget.expand()?;
-                match seen.get(&other) {
-                    None => {
-                        seen.insert(other, (depth + 1, n, e));
+                // One probe per relationship: most far ends are new.
+                match seen.entry(other) {
+                    Entry::Vacant(v) => {
+                        v.insert((depth + 1, n, e));
                         next.push(other);
                     }
-                    Some((d, ..)) if *d == depth + 1 && all => more.entry(other).or_default().push((n, e)),
-                    Some(_) => {}
+                    Entry::Occupied(o) if o.get().0 == depth + 1 && all => {
+                        more.entry(other).or_default().push((n, e))
+                    }
+                    Entry::Occupied(_) => {}
                 }
                 if other == b {
                     found = true;
