@@ -43,8 +43,8 @@ pub(crate) struct Planned {
     pub(crate) movable_outputs: u64,
     /// See `exec::final_items`.
     pub(crate) final_items: Option<Vec<Option<usize>>>,
-    /// The plan is a point lookup (see `exec::is_point`).
-    pub(crate) point: bool,
+    /// The plan as a point lookup, if it is one (see `exec::point`).
+    pub(crate) point: Option<crate::query::exec::PointPlan>,
     /// How many rows the last run returned: a query sent again mostly
     /// returns about as many, so the next run reserves room for that many
     /// at once instead of growing its result row by row.
@@ -55,11 +55,12 @@ impl Planned {
     pub(crate) fn new(query: &Query, graph: &Graph) -> Result<Planned, QueryError> {
         let plan = query.plan(graph)?;
         let final_items = crate::query::exec::final_items(&plan);
+        let names = Names::resolve(&plan, graph);
         Ok(Planned {
-            point: crate::query::exec::is_point(&plan, final_items.as_deref()),
+            point: crate::query::exec::PointPlan::of(&plan, final_items.as_deref(), &names),
             final_items,
             warnings: super::warnings(&plan, graph),
-            names: Names::resolve(&plan, graph),
+            names,
             columns: plan.columns.clone().into(),
             movable_outputs: crate::query::exec::movable_outputs(&plan),
             plan,

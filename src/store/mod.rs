@@ -613,6 +613,7 @@ impl Graph {
     /// index entry, the property list, the first byte of each string), or
     /// only what reading its `id` reads, for prefetching: see
     /// `query::exec::traverse::warm`.
+    #[inline]
     pub(crate) fn touch_node(&self, node: NodeId, only_id: bool) -> u64 {
         fn first_byte(s: &str) -> u64 {
             u64::from(s.as_bytes().first().copied().unwrap_or(0))

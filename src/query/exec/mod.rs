@@ -22,7 +22,7 @@ mod point;
 mod traverse;
 pub(crate) mod value;
 
-pub(crate) use point::is_point;
+pub(crate) use point::PointPlan;
 pub(crate) use traverse::SearchPool;
 
 use std::cell::Cell;
@@ -161,6 +161,11 @@ pub(crate) struct Names {
 }
 
 impl Names {
+    /// A plan's property key as the graph's id.
+    pub(crate) fn key(&self, key: crate::query::plan::logical::KeyRef) -> Option<KeyId> {
+        self.keys[key.0 as usize]
+    }
+
     pub(crate) fn resolve(plan: &Plan, graph: &Graph) -> Names {
         Names {
             keys: plan.keys.iter().map(|k| graph.key_id(k)).collect(),
@@ -323,8 +328,8 @@ pub(crate) fn execute(
     params: &Params,
     options: &QueryOptions,
 ) -> Result<Output, QueryError> {
-    if planned.point {
-        if let Some(output) = point::run(planned, graph.get(), params, options)? {
+    if let Some(point) = &planned.point {
+        if let Some(output) = point::run(planned, point, graph.get(), params, options)? {
             return Ok(output);
         }
     }

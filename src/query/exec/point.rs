@@ -12,15 +12,17 @@
 
 use std::mem::ManuallyDrop;
 
+use std::borrow::Cow;
+
 use super::eval::{eval, holds};
-use super::{put, Budget, Ctx, Output};
+use super::{put, Budget, Ctx, Names, Output};
 use crate::error::QueryError;
 use crate::model::Value;
 use crate::query::cache::Planned;
-use crate::query::plan::logical::{Expr, LabelRef, Op, Plan, Slot};
+use crate::query::plan::logical::{Expr, ExprKind, LabelRef, Op, Plan, Slot};
 use crate::query::{Params, QueryOptions};
 use crate::result::QueryStats;
-use crate::store::Graph;
+use crate::store::{Graph, KeyId};
 
 /// Most slots a point plan may have: its row lives on the stack.
 const MAX_SLOTS: usize = 8;
@@ -39,11 +41,52 @@ struct Seek<'p> {
     labels: &'p [LabelRef],
 }
 
-/// Whether `plan` can run here: a `Project` at the top whose items read
-/// only slots bound below it, then filters, then at most one `NodeKeySeek`
-/// from the plan's single empty input row.
-pub(crate) fn is_point(plan: &Plan, final_items: Option<&[Option<usize>]>) -> bool {
-    !plan.writes && final_items.is_some() && plan.slots.len() <= MAX_SLOTS && point(&plan.root).is_some()
+/// A plan this path runs, made ready for one graph: where each output
+/// comes from, worked out once rather than on every call.
+#[derive(Debug)]
+pub(crate) struct PointPlan {
+    sources: Vec<Source>,
+}
+
+#[derive(Debug)]
+enum Source {
+    /// `node.key` (item `item`): read straight from the store when `slot`
+    /// holds a node, as the evaluator would; through the evaluator when it
+    /// does not (a null, say).
+    NodeProperty { slot: Slot, key: Option<KeyId>, item: usize },
+    /// Any other item, through the evaluator.
+    Item(usize),
+    /// A variable passed through.
+    Slot(Slot),
+}
+
+impl PointPlan {
+    /// The point plan of `plan` on the graph `names` were resolved for, if
+    /// `plan` can run here: a `Project` at the top whose items read only slots
+    /// bound below it, then filters, then at most one `NodeKeySeek` from the
+    /// plan's single empty input row.
+    pub(crate) fn of(plan: &Plan, final_items: Option<&[Option<usize>]>, names: &Names) -> Option<PointPlan> {
+        let sources = final_items?;
+        if plan.writes || plan.slots.len() > MAX_SLOTS {
+            return None;
+        }
+        let point = point(&plan.root)?;
+        let sources = sources
+            .iter()
+            .zip(&plan.outputs)
+            .map(|(source, slot)| match *source {
+                None => Source::Slot(*slot),
+                Some(item) => match &point.items[item].1.kind {
+                    ExprKind::Property(base, key) => match base.as_slot() {
+                        Some(slot) => Source::NodeProperty { slot, key: names.key(*key), item },
+                        None => Source::Item(item),
+                    },
+                    _ => Source::Item(item),
+                },
+            })
+            .collect();
+        Some(PointPlan { sources })
+    }
 }
 
 fn point(root: &Op) -> Option<Point<'_>> {
@@ -71,18 +114,21 @@ fn passes(op: &Op, row: &[Value], cx: &Ctx<'_>) -> Result<bool, QueryError> {
     }
 }
 
-/// Runs a plan [`is_point`] accepted. `Ok(None)` when the lookup is not
-/// exact on this graph or for this key: the caller runs the stages.
+/// Runs `plan`, the [`PointPlan`] of `planned`. `Ok(None)` when the lookup
+/// is not exact on this graph or for this key: the caller runs the stages.
+///
+/// Kept out of line: inlined, it would crowd the caller's path for
+/// every other plan.
+#[inline(never)]
 pub(crate) fn run(
     planned: &Planned,
+    prepared: &PointPlan,
     graph: &Graph,
     params: &Params,
     options: &QueryOptions,
 ) -> Result<Option<Output>, QueryError> {
     let plan = &planned.plan;
-    let (Some(point), Some(sources)) = (point(&plan.root), planned.final_items.as_deref()) else {
-        return Ok(None);
-    };
+    let Some(point) = point(&plan.root) else { return Ok(None) };
     let budget = Budget::new(options);
     let cx = Ctx { expected_rows: 1, ..Ctx::new(graph, params, plan, &planned.names, &budget) };
     // The row, on the stack. Nothing but the seek writes to it, and the
@@ -92,7 +138,16 @@ pub(crate) fn run(
     let row = &mut slots[..plan.slots.len()];
     let none = || Ok(Some(Output { values: Vec::new(), len: 0, stats: QueryStats::default() }));
     if let Some(seek) = &point.seek {
-        let key = eval(seek.key, row, &cx)?;
+        // A parameter read straight from its map; a missing one, or any
+        // other expression, through the evaluator (which names the error).
+        let key = match &seek.key.kind {
+            ExprKind::Param(name) => params.get(name).map(Cow::Borrowed),
+            _ => None,
+        };
+        let key = match key {
+            Some(key) => key,
+            None => eval(seek.key, row, &cx)?,
+        };
         let (Value::String(key), true) = (&*key, cx.ids_unique) else { return Ok(None) };
         let Some(node) = graph.node_by_key(key) else { return none() };
         // A label the graph has never seen is carried by no node.
@@ -104,15 +159,19 @@ pub(crate) fn run(
         }
         put(&mut row[seek.node], Value::Node(node));
     }
-    if !passes(point.filters, row, &cx)? {
+    if matches!(point.filters, Op::Filter { .. }) && !passes(point.filters, row, &cx)? {
         return none();
     }
     budget.row()?;
-    let mut values = Vec::with_capacity(plan.outputs.len());
-    for (source, slot) in sources.iter().zip(&plan.outputs) {
-        values.push(match source {
-            Some(i) => eval(&point.items[*i].1, row, &cx)?.into_owned(),
-            None => row[*slot].clone(),
+    let mut values = Vec::with_capacity(prepared.sources.len());
+    for source in &prepared.sources {
+        values.push(match *source {
+            Source::NodeProperty { slot, key, item } => match row[slot] {
+                Value::Node(n) => key.and_then(|k| graph.node_property(n, k)).cloned().unwrap_or(Value::Null),
+                _ => eval(&point.items[item].1, row, &cx)?.into_owned(),
+            },
+            Source::Item(item) => eval(&point.items[item].1, row, &cx)?.into_owned(),
+            Source::Slot(slot) => row[slot].clone(),
         });
     }
     let len = usize::from(!plan.outputs.is_empty());
@@ -135,11 +194,11 @@ mod tests {
     /// through the stages.
     fn both(graph: &Graph, text: &str, params: &Params) -> (Answer<Option<Vec<Value>>>, Answer<Vec<Value>>) {
         let mut planned = planned(graph, text);
-        assert!(planned.point, "not a point plan: {text}");
+        let prepared = planned.point.take().unwrap_or_else(|| panic!("not a point plan: {text}"));
         let options = QueryOptions::default();
-        let point =
-            run(&planned, graph, params, &options).map(|o| o.map(|o| o.values)).map_err(|e| e.message);
-        planned.point = false;
+        let point = run(&planned, &prepared, graph, params, &options)
+            .map(|o| o.map(|o| o.values))
+            .map_err(|e| e.message);
         let stages = execute(&planned, &mut GraphAccess::Shared(graph), params, &options)
             .map(|o| o.values)
             .map_err(|e| e.message);
@@ -160,6 +219,7 @@ mod tests {
         let cases = [
             ("MATCH (m:Model {id: $id}) RETURN m.name, m.year, m.missing", id("glm")),
             ("MATCH (m:Model {id: $id}) RETURN m.name", id("nothing")),
+            ("MATCH (m:Model {id: 'glm'}) RETURN m.id, m.name + '!' AS loud, m", id("glm")),
             // The node exists but lacks a label, or the label is unknown.
             ("MATCH (m:Lab {id: $id}) RETURN m.name", id("glm")),
             ("MATCH (m:Startup {id: $id}) RETURN m.name", id("glm")),
@@ -195,11 +255,15 @@ mod tests {
         let options = QueryOptions::default();
         // A key that is not a string: the stages compare by value.
         let params = Params::from([("id".to_string(), Value::Int(7))]);
-        assert!(run(&planned(&g, text), &g, &params, &options).unwrap().is_none());
+        let through_here = |g: &Graph, params: &Params| {
+            let planned = planned(g, text);
+            run(&planned, planned.point.as_ref().unwrap(), g, params, &options).unwrap().map(|o| o.values)
+        };
+        assert_eq!(through_here(&g, &params), None);
         // Repeated ids: the index holds only the first of them.
         g.execute("CREATE (:Model {id: 'glm', name: 'again'})").unwrap();
         let params = Params::from([("id".to_string(), Value::from("glm"))]);
-        assert!(run(&planned(&g, text), &g, &params, &options).unwrap().is_none());
+        assert_eq!(through_here(&g, &params), None);
         assert_eq!(g.query_with(text, &params).unwrap().len(), 2);
     }
 
@@ -211,7 +275,7 @@ mod tests {
             "MATCH (m {id: 'glm'}) RETURN m.name",
             "MATCH (m {id: 'glm'}) WHERE m.year > 1 RETURN m, m.year",
         ] {
-            assert!(planned(&g, text).point, "{text}");
+            assert!(planned(&g, text).point.is_some(), "{text}");
         }
         for text in [
             "MATCH (m {id: 'glm'})-->(n) RETURN n.name",
@@ -221,7 +285,7 @@ mod tests {
             "UNWIND [1, 2] AS x RETURN x",
             "MATCH (m {id: 'glm'}) RETURN m.name AS a, m.year AS b LIMIT 1",
         ] {
-            assert!(!planned(&g, text).point, "{text}");
+            assert!(planned(&g, text).point.is_none(), "{text}");
         }
     }
 }
