@@ -5,14 +5,15 @@
 //! sends most, and its answer is one hash probe and a few property reads.
 //! Built as stages, the run spends several times that on the machinery:
 //! a stage per operator, a row on the heap, the stages taken apart again.
-//! Here the same plan is walked in place, with the row on the stack, and
-//! every expression goes through the same evaluator as the stages, so the
-//! answers cannot differ; what this path cannot answer exactly (a key that
-//! is not a string, a graph whose ids repeat) it hands back to the stages.
-
-use std::mem::ManuallyDrop;
+//! Here the same plan is walked in place, with the row on the stack. A
+//! property of the sought node is read from the store the way the
+//! evaluator's own shortcut reads it, and every other expression goes
+//! through the evaluator the stages use, so the answers cannot differ;
+//! what this path cannot answer exactly (a key that is not a string, a
+//! graph whose ids repeat) it hands back to the stages.
 
 use std::borrow::Cow;
+use std::mem::ManuallyDrop;
 
 use super::eval::{eval, holds};
 use super::{put, Budget, Ctx, Names, Output};
