@@ -161,20 +161,21 @@ impl std::ops::Deref for SlotPlan<'_> {
 impl PlanSlot {
     pub(crate) fn planned(&self, query: &Query, graph: &Graph) -> Result<SlotPlan<'_>, QueryError> {
         let (uid, shape) = (graph.plan_cache().graph_uid, Shape::of(graph));
+        let fits = |u: &u64, s: &Shape| *u == uid && *s == shape;
         match self.first.get() {
-            Some((u, s, planned)) if *u == uid && *s == shape => return Ok(SlotPlan::First(planned)),
+            Some((u, s, planned)) if fits(u, s) => return Ok(SlotPlan::First(planned)),
             Some(_) => {}
             None => {
                 let planned = Planned::new(query, graph)?;
                 // Another thread may have set it meanwhile: theirs is as good.
                 let (u, s, planned) = self.first.get_or_init(|| (uid, shape, planned));
-                if *u == uid && *s == shape {
+                if fits(u, s) {
                     return Ok(SlotPlan::First(planned));
                 }
             }
         }
         if let Some((u, s, planned)) = &*self.lock() {
-            if *u == uid && *s == shape {
+            if fits(u, s) {
                 return Ok(SlotPlan::Latest(planned.clone()));
             }
         }

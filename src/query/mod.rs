@@ -80,7 +80,7 @@ pub struct Query {
     statement: syntax::ast::Statement,
     /// Has a `CREATE`: asked on every run, so worked out once.
     writes: bool,
-    /// The plan for the graph this query ran on last.
+    /// The plans this query made for the graphs it ran on.
     plan: cache::PlanSlot,
 }
 
@@ -207,8 +207,8 @@ impl Query {
             output.values,
             output.len,
             output.stats,
-            // An empty vector's clone still goes through the allocator's
-            // bookkeeping; most plans have no warnings.
+            // Most plans have no warnings, and cloning an empty vector
+            // still runs the general clone path on every call.
             if planned.warnings.is_empty() { Vec::new() } else { planned.warnings.clone() },
         ))
     }

@@ -141,12 +141,12 @@ pub(crate) fn run(
     if let Some(seek) = &point.seek {
         // A parameter read straight from its map; a missing one, or any
         // other expression, through the evaluator (which names the error).
-        let key = match &seek.key.kind {
-            ExprKind::Param(name) => params.get(name).map(Cow::Borrowed),
+        let from_map = match &seek.key.kind {
+            ExprKind::Param(name) => params.get(name),
             _ => None,
         };
-        let key = match key {
-            Some(key) => key,
+        let key = match from_map {
+            Some(key) => Cow::Borrowed(key),
             None => eval(seek.key, row, &cx)?,
         };
         let (Value::String(key), true) = (&*key, cx.ids_unique) else { return Ok(None) };
