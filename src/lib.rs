@@ -38,7 +38,7 @@ pub mod store;
 pub use error::{Error, LoadError, QueryError};
 pub use model::{Direction, EdgeId, NodeId, Path, Text, Value};
 pub use query::{CancelHandle, Params, Query, QueryOptions};
-pub use result::{ResultSet, Row};
+pub use result::{ResultSet, Row, RowRef};
 pub use store::{EdgeRef, Graph, NodeRef};
 
 /// The README's Rust examples, compiled and run as doctests.

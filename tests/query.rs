@@ -512,3 +512,82 @@ fn duplicate_string_ids_from_create_are_all_found() {
     let r = rows(&g, "MATCH (m:M) WHERE m.id = 'x' RETURN DISTINCT m.id, m.n ORDER BY m.n");
     assert_eq!(r.len(), 2);
 }
+
+/// The rows `for_each_row` lends, copied out, with their column names.
+fn lent(q: &Query, g: &Graph, p: &Params) -> Result<(Vec<Vec<Value>>, Vec<String>), Error> {
+    let mut rows = Vec::new();
+    let mut columns = Vec::new();
+    let count = q.for_each_row(g, p, |row| {
+        columns = row.columns().to_vec();
+        assert_eq!(row.len(), row.values().len());
+        rows.push(row.to_vec());
+    })?;
+    assert_eq!(count, rows.len());
+    Ok((rows, columns))
+}
+
+#[test]
+fn for_each_row_lends_the_rows_run_returns() {
+    let g = lineage();
+    let id = params(&[("id", Value::from("m3"))]);
+    for (text, p) in [
+        // Point lookups, answered from the store.
+        ("MATCH (m:Model {id: $id}) RETURN m.id, m.n, m.missing", &id),
+        ("MATCH (m:Model {id: $id}) RETURN m.n * 2 AS twice, m, $id AS asked", &id),
+        ("MATCH (m:Model {id: $id}) WHERE m.n > 5 RETURN m.id", &id),
+        ("MATCH (m:Model {id: 'nothing'}) RETURN m.id", &id),
+        ("MATCH (m:Lab {id: $id}) RETURN m.id", &id),
+        ("RETURN 1 AS one, 'two' AS two", &id),
+        // Everything else, through the stages.
+        ("MATCH (m:Model {id: $id})-[:BUILT_ON*]->(b) RETURN b.id ORDER BY b.id", &id),
+        ("MATCH (m:Model) RETURN m.n % 3 AS k, count(*) AS c ORDER BY k", &id),
+        ("UNWIND [1, null, 'x'] AS v RETURN v", &id),
+        ("MATCH (m:Model {id: 'nothing'})-->(b) RETURN b", &id),
+        ("EXPLAIN MATCH (m:Model {id: $id}) RETURN m.id", &id),
+    ] {
+        let q = Query::parse(text).unwrap();
+        let owned = q.run(&g, p).unwrap_or_else(|e| panic!("{text}: {e}"));
+        let (rows, columns) = lent(&q, &g, p).unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert_eq!(rows, owned.clone().into_rows(), "{text}");
+        if !rows.is_empty() {
+            assert_eq!(columns, owned.columns(), "{text}");
+        }
+    }
+}
+
+#[test]
+fn for_each_row_reads_columns_by_name_and_nodes_from_the_graph() {
+    let g = lineage();
+    let q = Query::parse("MATCH (m:Model {id: $id}) RETURN m.id AS id, m.n AS n, m").unwrap();
+    let mut seen = Vec::new();
+    q.for_each_row(&g, &params(&[("id", Value::from("m4"))]), |row| {
+        let node = row.get("m").and_then(Value::as_node).expect("a node");
+        let id = row.get_str("id").map(str::to_string);
+        seen.push((id, row.get_int("n"), g.node(node).key(), row.get("nope").is_some()));
+        assert_eq!(row.value(3), None);
+    })
+    .unwrap();
+    assert_eq!(seen, [(Some("m4".to_string()), Some(4), Some("m4"), false)]);
+}
+
+#[test]
+fn for_each_row_errors_as_run_does() {
+    let g = lineage();
+    let missing = Query::parse("MATCH (m:Model {id: $id}) RETURN m.id").unwrap();
+    let e = query_error(lent(&missing, &g, &Params::new()).unwrap_err());
+    assert!(e.message.contains("parameter $id is missing"), "{}", e.message);
+    let writes = Query::parse("CREATE (:A)").unwrap();
+    let e = query_error(lent(&writes, &g, &Params::new()).unwrap_err());
+    assert_eq!(e.class, ErrorClass::Unsupported);
+    let bad = Query::parse("MATCH (m:Model {id: $id}) RETURN m.id - 1").unwrap();
+    let e = query_error(lent(&bad, &g, &params(&[("id", Value::from("m1"))])).unwrap_err());
+    assert_eq!(e.phase, Phase::Runtime);
+    let q = Query::parse("MATCH (a)-[:BUILT_ON*]->(b) RETURN a, b").unwrap();
+    let o = QueryOptions { max_rows: Some(5), ..Default::default() };
+    let e = query_error(q.for_each_row_with(&g, &Params::new(), &o, |_| {}).unwrap_err());
+    assert_eq!(e.class, ErrorClass::LimitExceeded);
+    let one = Query::parse("MATCH (m:Model {id: 'm1'}) RETURN m.id").unwrap();
+    let o = QueryOptions { max_rows: Some(0), ..Default::default() };
+    let e = query_error(one.for_each_row_with(&g, &Params::new(), &o, |_| {}).unwrap_err());
+    assert_eq!(e.class, ErrorClass::LimitExceeded);
+}

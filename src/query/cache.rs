@@ -159,7 +159,21 @@ impl std::ops::Deref for SlotPlan<'_> {
 }
 
 impl PlanSlot {
+    /// The plan for `graph`: the first graph's, kept, or a newer one.
+    /// Inlined for the common case, a query run again on its first graph,
+    /// which is a few compares; the rest is out of line.
+    #[inline]
     pub(crate) fn planned(&self, query: &Query, graph: &Graph) -> Result<SlotPlan<'_>, QueryError> {
+        match self.first.get() {
+            Some((u, s, planned)) if *u == graph.plan_cache().graph_uid && *s == Shape::of(graph) => {
+                Ok(SlotPlan::First(planned))
+            }
+            _ => self.planned_again(query, graph),
+        }
+    }
+
+    #[inline(never)]
+    fn planned_again(&self, query: &Query, graph: &Graph) -> Result<SlotPlan<'_>, QueryError> {
         let (uid, shape) = (graph.plan_cache().graph_uid, Shape::of(graph));
         let fits = |u: &u64, s: &Shape| *u == uid && *s == shape;
         match self.first.get() {

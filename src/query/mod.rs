@@ -15,7 +15,7 @@ use crate::error::{Error, ErrorClass, QueryError};
 use crate::model::Value;
 use crate::query::cache::Planned;
 use crate::query::plan::Plan;
-use crate::result::ResultSet;
+use crate::result::{ResultSet, RowRef, RowValues};
 use crate::store::Graph;
 
 /// Query parameters by name (`$name` in query text).
@@ -136,6 +136,76 @@ impl Query {
         self.run_on(exec::GraphAccess::Shared(graph), params, options)
     }
 
+    /// Runs a read-only query and hands each row to `visit`, in order,
+    /// without building a [`ResultSet`]; returns the number of rows.
+    ///
+    /// The values are lent for the call: a point lookup such as
+    /// `MATCH (m:Model {id: $id}) RETURN m.name` lends them straight from
+    /// the graph, with no allocation and no copy, where [`run`](Self::run)
+    /// copies every value into a result that outlives the graph. Nodes and
+    /// relationships come as ids into `graph` (see [`RowRef`]).
+    ///
+    /// ```
+    /// let graph = aikg::Graph::builtin();
+    /// let query = aikg::Query::parse("MATCH (m:Model)-[:BUILT_ON]->(b) RETURN m.id AS m, b.id AS b")?;
+    /// let mut pairs = Vec::new();
+    /// let rows = query.for_each_row(&graph, &aikg::Params::new(), |row| {
+    ///     pairs.push((row.get_str("m").unwrap_or("").to_string(), row.get_str("b").unwrap_or("").to_string()));
+    /// })?;
+    /// assert_eq!(rows, pairs.len());
+    /// assert!(pairs.contains(&("chatglm-6b".to_string(), "glm".to_string())));
+    /// # Ok::<(), aikg::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`run`](Self::run). A run that fails part way may already have
+    /// handed some rows over.
+    pub fn for_each_row<F: FnMut(RowRef<'_>)>(
+        &self,
+        graph: &Graph,
+        params: &Params,
+        visit: F,
+    ) -> Result<usize, Error> {
+        self.for_each_row_with(graph, params, &QueryOptions::default(), visit)
+    }
+
+    /// [`for_each_row`](Self::for_each_row) within the limits of `options`.
+    ///
+    /// # Errors
+    /// As [`run_with`](Self::run_with).
+    pub fn for_each_row_with<F: FnMut(RowRef<'_>)>(
+        &self,
+        graph: &Graph,
+        params: &Params,
+        options: &QueryOptions,
+        mut visit: F,
+    ) -> Result<usize, Error> {
+        self.visit_rows(graph, params, options, &mut visit)
+    }
+
+    /// The body of `for_each_row_with`, compiled once rather than once per
+    /// caller's closure.
+    fn visit_rows(
+        &self,
+        graph: &Graph,
+        params: &Params,
+        options: &QueryOptions,
+        visit: &mut dyn FnMut(RowRef<'_>),
+    ) -> Result<usize, Error> {
+        self.check_read_only()?;
+        let planned = self.plan.planned(self, graph)?;
+        check_params(params, graph).map_err(|e| e.with_query(&self.text))?;
+        if self.statement.explain {
+            let columns = ["plan".to_string()];
+            let lines: Vec<Value> = planned.plan.explain().lines().map(Value::from).collect();
+            for line in &lines {
+                visit(RowRef::new(&columns, RowValues::Owned(std::slice::from_ref(line))));
+            }
+            return Ok(lines.len());
+        }
+        exec::for_each(&planned, graph, params, options, visit).map_err(|e| e.with_query(&self.text).into())
+    }
+
     /// Runs a query that may write (`CREATE`).
     ///
     /// # Errors
@@ -224,8 +294,20 @@ impl Query {
 }
 
 /// Parameters may hold nodes, relationships and paths, which must belong to
-/// the graph the query runs on.
+/// the graph the query runs on. Inlined for the common case, scalars only.
+#[inline]
 fn check_params(params: &Params, graph: &Graph) -> Result<(), QueryError> {
+    let scalar = |v: &Value| {
+        matches!(v, Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::String(_))
+    };
+    if params.values().all(scalar) {
+        return Ok(());
+    }
+    check_entity_params(params, graph)
+}
+
+#[inline(never)]
+fn check_entity_params(params: &Params, graph: &Graph) -> Result<(), QueryError> {
     fn check(v: &Value, graph: &Graph) -> Option<String> {
         match v {
             Value::Node(n) if n.index() >= graph.node_count() => Some(format!("node {}", n.0)),

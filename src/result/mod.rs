@@ -437,6 +437,32 @@ impl DoubleEndedIterator for Rows<'_> {
 
 impl ExactSizeIterator for Rows<'_> {}
 
+/// The typed column getters [`Row`] and [`RowRef`] share, over their
+/// `get(column) -> Option<&'r Value>`.
+macro_rules! typed_getters {
+    ($r:lifetime) => {
+        /// A string column.
+        pub fn get_str(&self, column: &str) -> Option<&$r str> {
+            self.get(column)?.as_str()
+        }
+
+        /// An integer column.
+        pub fn get_int(&self, column: &str) -> Option<i64> {
+            self.get(column)?.as_int()
+        }
+
+        /// A numeric column as float.
+        pub fn get_f64(&self, column: &str) -> Option<f64> {
+            self.get(column)?.as_f64()
+        }
+
+        /// A boolean column.
+        pub fn get_bool(&self, column: &str) -> Option<bool> {
+            self.get(column)?.as_bool()
+        }
+    };
+}
+
 /// One row of a [`ResultSet`], with access by column name.
 #[derive(Debug, Clone, Copy)]
 pub struct Row<'r> {
@@ -455,25 +481,7 @@ impl<'r> Row<'r> {
         self.values
     }
 
-    /// A string column.
-    pub fn get_str(&self, column: &str) -> Option<&'r str> {
-        self.get(column)?.as_str()
-    }
-
-    /// An integer column.
-    pub fn get_int(&self, column: &str) -> Option<i64> {
-        self.get(column)?.as_int()
-    }
-
-    /// A numeric column as float.
-    pub fn get_f64(&self, column: &str) -> Option<f64> {
-        self.get(column)?.as_f64()
-    }
-
-    /// A boolean column.
-    pub fn get_bool(&self, column: &str) -> Option<bool> {
-        self.get(column)?.as_bool()
-    }
+    typed_getters!('r);
 
     /// A node column, as its snapshot.
     pub fn get_node(&self, column: &str) -> Option<&'r NodeSnapshot> {
@@ -484,6 +492,93 @@ impl<'r> Row<'r> {
     pub fn get_relationship(&self, column: &str) -> Option<&'r RelSnapshot> {
         self.result.relationship(self.get(column)?.as_relationship()?)
     }
+}
+
+/// One row handed to [`Query::for_each_row`](crate::Query::for_each_row):
+/// its values, borrowed for the call (from the graph where the query read
+/// them straight from it), with access by column name.
+///
+/// Nodes and relationships are the graph's ids: look them up in the graph
+/// the query ran on (there are no snapshots, as in a [`ResultSet`]).
+///
+/// ```
+/// let graph = aikg::Graph::builtin();
+/// let query = aikg::Query::parse("MATCH (m:Model {id: $id}) RETURN m.name AS name, m")?;
+/// let params = aikg::Params::from([("id".to_string(), aikg::Value::from("chatglm-6b"))]);
+/// let mut names = Vec::new();
+/// query.for_each_row(&graph, &params, |row| {
+///     names.push(row.get_str("name").map(str::to_string));
+///     let node = row.get("m").and_then(aikg::Value::as_node).map(|n| graph.node(n));
+///     assert_eq!(node.and_then(|n| n.key()), Some("chatglm-6b"));
+/// })?;
+/// assert_eq!(names, [Some("ChatGLM-6B".to_string())]);
+/// # Ok::<(), aikg::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct RowRef<'r> {
+    columns: &'r [String],
+    values: RowValues<'r>,
+}
+
+/// A row's values as a run has them: in a run's own storage, or each
+/// borrowed from wherever it lives (see `query::exec::point`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum RowValues<'r> {
+    Owned(&'r [Value]),
+    Borrowed(&'r [&'r Value]),
+}
+
+impl<'r> RowRef<'r> {
+    pub(crate) fn new(columns: &'r [String], values: RowValues<'r>) -> RowRef<'r> {
+        RowRef { columns, values }
+    }
+
+    /// The column names, in order.
+    pub fn columns(&self) -> &'r [String] {
+        self.columns
+    }
+
+    /// The number of values (one per column).
+    pub fn len(&self) -> usize {
+        match self.values {
+            RowValues::Owned(values) => values.len(),
+            RowValues::Borrowed(values) => values.len(),
+        }
+    }
+
+    /// `true` when the row has no columns.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The value in column `i`, if there is such a column.
+    pub fn value(&self, i: usize) -> Option<&'r Value> {
+        match self.values {
+            RowValues::Owned(values) => values.get(i),
+            RowValues::Borrowed(values) => values.get(i).copied(),
+        }
+    }
+
+    /// The values in column order.
+    pub fn values(&self) -> impl ExactSizeIterator<Item = &'r Value> + 'r {
+        let values = self.values;
+        (0..self.len()).map(move |i| match values {
+            RowValues::Owned(values) => &values[i],
+            RowValues::Borrowed(values) => values[i],
+        })
+    }
+
+    /// The values copied out, for keeping past the call.
+    pub fn to_vec(&self) -> Vec<Value> {
+        self.values().cloned().collect()
+    }
+
+    /// The value in a column, by name.
+    pub fn get(&self, column: &str) -> Option<&'r Value> {
+        self.value(self.columns.iter().position(|c| c == column)?)
+    }
+
+    typed_getters!('r);
 }
 
 struct ValueSer<'a> {

@@ -216,6 +216,44 @@ impl std::borrow::Borrow<str> for IdKey {
     }
 }
 
+/// An id to look up in the id index: hashed as the `str`, compared to the
+/// entry's id without a call to `memcmp`, which for ids of a few bytes
+/// costs more than the hash.
+#[derive(Hash)]
+struct IdLookup<'a>(&'a str);
+
+impl indexmap::Equivalent<IdKey> for IdLookup<'_> {
+    #[inline]
+    fn equivalent(&self, key: &IdKey) -> bool {
+        same_short_bytes(self.0.as_bytes(), key.as_str().as_bytes())
+    }
+}
+
+/// `a == b`, comparing strings of 4 to 16 bytes as two overlapping words.
+#[inline]
+fn same_short_bytes(a: &[u8], b: &[u8]) -> bool {
+    fn word<const N: usize>(s: &[u8], at: usize) -> [u8; N] {
+        let mut w = [0; N];
+        w.copy_from_slice(&s[at..at + N]);
+        w
+    }
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    match n {
+        8..=16 => {
+            u64::from_ne_bytes(word(a, 0)) == u64::from_ne_bytes(word(b, 0))
+                && u64::from_ne_bytes(word(a, n - 8)) == u64::from_ne_bytes(word(b, n - 8))
+        }
+        4..=7 => {
+            u32::from_ne_bytes(word(a, 0)) == u32::from_ne_bytes(word(b, 0))
+                && u32::from_ne_bytes(word(a, n - 4)) == u32::from_ne_bytes(word(b, n - 4))
+        }
+        _ => a == b,
+    }
+}
+
 /// A node with access to its graph: labels, properties, neighbours.
 #[derive(Debug, Clone, Copy)]
 pub struct NodeRef<'g> {
@@ -544,7 +582,7 @@ impl Graph {
     /// The node whose `id` property is `key` (the first one, if several
     /// share it; see [`ids_unique`](Self::ids_unique)). O(1).
     pub fn node_by_key(&self, key: &str) -> Option<NodeId> {
-        self.by_id.get(key).copied()
+        self.by_id.get(&IdLookup(key)).copied()
     }
 
     /// The labels of a node.
@@ -607,6 +645,18 @@ impl Graph {
             return self.by_id.get_index(id.index()).map(|(k, _)| &k.0);
         }
         find_property(&self.inner[NodeIndex::new(id.index())].properties, key)
+    }
+
+    /// A node's properties, for reading several by interned key: the
+    /// checks [`node_property`](Self::node_property) makes on each read are
+    /// made once.
+    #[inline]
+    pub(crate) fn node_properties_of(&self, id: NodeId) -> NodeProperties<'_> {
+        let dense_id = match self.id_key {
+            Some(key) if self.ids_dense => self.by_id.get_index(id.index()).map(|(k, _)| (key, &k.0)),
+            _ => None,
+        };
+        NodeProperties { dense_id, list: &self.inner[NodeIndex::new(id.index())].properties }
     }
 
     /// Reads the memory that reading `node`'s properties reads (the id
@@ -768,6 +818,24 @@ impl Graph {
     /// messages.
     pub fn suggest_names(&self, name: &str, max: usize) -> Vec<String> {
         self.name_index().suggest(&normalize_name(name), max)
+    }
+}
+
+/// A node's properties: see [`Graph::node_properties_of`].
+pub(crate) struct NodeProperties<'g> {
+    /// The `id` key and the node's id, when ids are read from the id index.
+    dense_id: Option<(KeyId, &'g Value)>,
+    list: &'g [(KeyId, Value)],
+}
+
+impl<'g> NodeProperties<'g> {
+    /// The property `key`, as `Graph::node_property` reads it.
+    #[inline]
+    pub(crate) fn get(&self, key: KeyId) -> Option<&'g Value> {
+        match self.dense_id {
+            Some((id_key, id)) if id_key == key => Some(id),
+            _ => find_property(self.list, key),
+        }
     }
 }
 

@@ -33,7 +33,7 @@ use crate::model::Value;
 use crate::query::cache::Planned;
 use crate::query::plan::logical::{Op, Plan, Slot};
 use crate::query::{Params, QueryOptions};
-use crate::result::QueryStats;
+use crate::result::{QueryStats, RowRef, RowValues};
 use crate::store::{Graph, KeyId, LabelId, RelTypeId};
 
 /// A row: one value per slot of the plan.
@@ -425,6 +425,31 @@ pub(crate) fn execute(
         start = end + 1;
     }
     Ok(Output { values, len, stats })
+}
+
+/// Runs a read-only planned query, handing each row to `visit` in order,
+/// and returns how many there were. A point lookup lends its values
+/// straight from the store; other plans hand over the rows they produced.
+#[inline]
+pub(crate) fn for_each(
+    planned: &Planned,
+    graph: &Graph,
+    params: &Params,
+    options: &QueryOptions,
+    visit: &mut dyn FnMut(RowRef<'_>),
+) -> Result<usize, QueryError> {
+    if let Some(point) = &planned.point {
+        if let Some(len) = point::for_each(planned, point, graph, params, options, visit)? {
+            return Ok(len);
+        }
+    }
+    let output = execute(planned, &mut GraphAccess::Shared(graph), params, options)?;
+    planned.record_rows(output.len);
+    let width = planned.plan.outputs.len();
+    for i in 0..output.len {
+        visit(RowRef::new(&planned.columns, RowValues::Owned(&output.values[i * width..(i + 1) * width])));
+    }
+    Ok(output.len)
 }
 
 #[cfg(test)]

@@ -22,11 +22,13 @@ use crate::model::Value;
 use crate::query::cache::Planned;
 use crate::query::plan::logical::{Expr, ExprKind, LabelRef, Op, Plan, Slot};
 use crate::query::{Params, QueryOptions};
-use crate::result::QueryStats;
-use crate::store::{Graph, KeyId};
+use crate::result::{QueryStats, RowRef, RowValues};
+use crate::store::{Graph, KeyId, NodeProperties};
 
 /// Most slots a point plan may have: its row lives on the stack.
 const MAX_SLOTS: usize = 8;
+
+static NULL: Value = Value::Null;
 
 /// The parts of a point plan, from the top down.
 struct Point<'p> {
@@ -47,14 +49,18 @@ struct Seek<'p> {
 #[derive(Debug)]
 pub(crate) struct PointPlan {
     sources: Vec<Source>,
+    /// The slot of the sought node, if the plan seeks one.
+    sought: Option<Slot>,
+    /// Some output goes through the evaluator.
+    computes: bool,
 }
 
 #[derive(Debug)]
 enum Source {
-    /// `node.key` (item `item`): read straight from the store when `slot`
-    /// holds a node, as the evaluator would; through the evaluator when it
-    /// does not (a null, say).
-    NodeProperty { slot: Slot, key: Option<KeyId>, item: usize },
+    /// `node.key` of the sought node: read straight from the store, as the
+    /// evaluator would read it. The seek has put the node in its slot
+    /// before any output is made.
+    NodeProperty { key: Option<KeyId> },
     /// Any other item, through the evaluator.
     Item(usize),
     /// A variable passed through.
@@ -68,25 +74,42 @@ impl PointPlan {
     /// plan's single empty input row.
     pub(crate) fn of(plan: &Plan, final_items: Option<&[Option<usize>]>, names: &Names) -> Option<PointPlan> {
         let sources = final_items?;
-        if plan.writes || plan.slots.len() > MAX_SLOTS {
+        if plan.writes || plan.slots.len() > MAX_SLOTS || plan.outputs.len() > MAX_SLOTS {
             return None;
         }
         let point = point(&plan.root)?;
-        let sources = sources
+        let sought = point.seek.as_ref().map(|seek| seek.node);
+        let sources: Vec<Source> = sources
             .iter()
             .zip(&plan.outputs)
             .map(|(source, slot)| match *source {
                 None => Source::Slot(*slot),
-                Some(item) => match &point.items[item].1.kind {
-                    ExprKind::Property(base, key) => match base.as_slot() {
-                        Some(slot) => Source::NodeProperty { slot, key: names.key(*key), item },
-                        None => Source::Item(item),
-                    },
+                Some(item) => match (&point.items[item].1.kind, sought) {
+                    (ExprKind::Property(base, key), Some(sought)) if base.as_slot() == Some(sought) => {
+                        Source::NodeProperty { key: names.key(*key) }
+                    }
                     _ => Source::Item(item),
                 },
             })
             .collect();
-        Some(PointPlan { sources })
+        let computes = sources.iter().any(|s| matches!(s, Source::Item(_)));
+        Some(PointPlan { sources, sought, computes })
+    }
+}
+
+/// The sought node's properties, when `row` holds it in `slot`.
+fn sought_properties<'g>(graph: &'g Graph, row: &[Value], slot: Option<Slot>) -> Option<NodeProperties<'g>> {
+    match row[slot?] {
+        Value::Node(n) => Some(graph.node_properties_of(n)),
+        _ => None,
+    }
+}
+
+/// The value of a [`Source::NodeProperty`] with key `key`.
+fn sought_property<'g>(props: &Option<NodeProperties<'g>>, key: Option<KeyId>) -> &'g Value {
+    match (props, key) {
+        (Some(props), Some(key)) => props.get(key).unwrap_or(&NULL),
+        _ => &NULL,
     }
 }
 
@@ -115,11 +138,12 @@ fn passes(op: &Op, row: &[Value], cx: &Ctx<'_>) -> Result<bool, QueryError> {
     }
 }
 
-/// Runs `plan`, the [`PointPlan`] of `planned`. `Ok(None)` when the lookup
-/// is not exact on this graph or for this key: the caller runs the stages.
+/// Runs `plan`, the [`PointPlan`] of `planned`, into owned values.
+/// `Ok(None)` when the lookup is not exact on this graph or for this key:
+/// the caller runs the stages.
 ///
-/// Kept out of line: inlined, it would crowd the caller's path for
-/// every other plan.
+/// Kept out of line, as is [`for_each`]: inlined, they would crowd the
+/// caller's path for every other plan.
 #[inline(never)]
 pub(crate) fn run(
     planned: &Planned,
@@ -128,8 +152,115 @@ pub(crate) fn run(
     params: &Params,
     options: &QueryOptions,
 ) -> Result<Option<Output>, QueryError> {
+    let found = find(planned, graph, params, options, |point, row, cx| {
+        let props = sought_properties(graph, row, prepared.sought);
+        let mut values = Vec::with_capacity(prepared.sources.len());
+        for source in &prepared.sources {
+            values.push(match *source {
+                Source::NodeProperty { key } => sought_property(&props, key).clone(),
+                Source::Item(item) => eval(&point.items[item].1, row, cx)?.into_owned(),
+                Source::Slot(slot) => row[slot].clone(),
+            });
+        }
+        Ok(values)
+    })?;
+    Ok(match found {
+        Found::HandBack => None,
+        Found::NoRow => Some(Output { values: Vec::new(), len: 0, stats: QueryStats::default() }),
+        Found::Row(values) => Some(Output { values, len: 1, stats: QueryStats::default() }),
+    })
+}
+
+/// Runs `plan`, the [`PointPlan`] of `planned`, handing its row, if there
+/// is one, to `visit`: the sought node's properties borrowed from the store,
+/// anything computed owned here for the call. `Ok(Some(rows))` with the
+/// number of rows (0 or 1); `Ok(None)` as for [`run`].
+#[inline(never)]
+pub(crate) fn for_each(
+    planned: &Planned,
+    prepared: &PointPlan,
+    graph: &Graph,
+    params: &Params,
+    options: &QueryOptions,
+    visit: &mut dyn FnMut(RowRef<'_>),
+) -> Result<Option<usize>, QueryError> {
+    let found = find(planned, graph, params, options, |point, row, cx| {
+        let mut computed = Computed::default();
+        if prepared.computes {
+            for source in &prepared.sources {
+                if let Source::Item(item) = *source {
+                    computed.push(eval(&point.items[item].1, row, cx)?.into_owned());
+                }
+            }
+        }
+        let mut computed_values = computed.values[..computed.len].iter();
+        let props = sought_properties(graph, row, prepared.sought);
+        let mut values = [&NULL; MAX_SLOTS];
+        for (value, source) in values.iter_mut().zip(&prepared.sources) {
+            *value = match *source {
+                Source::NodeProperty { key } => sought_property(&props, key),
+                Source::Item(_) => computed_values.next().unwrap_or(&NULL),
+                Source::Slot(slot) => &row[slot],
+            };
+        }
+        visit(RowRef::new(&planned.columns, RowValues::Borrowed(&values[..prepared.sources.len()])));
+        Ok(())
+    })?;
+    Ok(match found {
+        Found::HandBack => None,
+        Found::NoRow => Some(0),
+        Found::Row(()) => Some(1),
+    })
+}
+
+/// Values a point row computes, on the stack: only the ones pushed are
+/// dropped, where dropping the whole array would run `Value`'s drop code
+/// once per slot.
+#[derive(Default)]
+struct Computed {
+    values: ManuallyDrop<[Value; MAX_SLOTS]>,
+    len: usize,
+}
+
+impl Computed {
+    fn push(&mut self, value: Value) {
+        // A point plan has at most `MAX_SLOTS` outputs (see `PointPlan::of`).
+        if let Some(slot) = self.values.get_mut(self.len) {
+            *slot = value;
+            self.len += 1;
+        }
+    }
+}
+
+impl Drop for Computed {
+    fn drop(&mut self) {
+        for value in &mut self.values[..self.len] {
+            drop(std::mem::take(value));
+        }
+    }
+}
+
+/// What the seek and filters of a point plan came to.
+enum Found<T> {
+    /// The lookup is not exact here: the stages run the plan.
+    HandBack,
+    NoRow,
+    /// The output made from the row.
+    Row(T),
+}
+
+/// The seek and the filters of `planned`'s point plan, with the row on the
+/// stack; `then` makes the output from the row when there is one.
+#[inline(always)]
+fn find<T>(
+    planned: &Planned,
+    graph: &Graph,
+    params: &Params,
+    options: &QueryOptions,
+    then: impl FnOnce(&Point<'_>, &[Value], &Ctx<'_>) -> Result<T, QueryError>,
+) -> Result<Found<T>, QueryError> {
     let plan = &planned.plan;
-    let Some(point) = point(&plan.root) else { return Ok(None) };
+    let Some(point) = point(&plan.root) else { return Ok(Found::HandBack) };
     let budget = Budget::new(options);
     let cx = Ctx { expected_rows: 1, ..Ctx::new(graph, params, plan, &planned.names, &budget) };
     // The row, on the stack. Nothing but the seek writes to it, and the
@@ -137,7 +268,6 @@ pub(crate) fn run(
     // (dropping it would run the drop code of `Value` once per slot).
     let mut slots = ManuallyDrop::new([const { Value::Null }; MAX_SLOTS]);
     let row = &mut slots[..plan.slots.len()];
-    let none = || Ok(Some(Output { values: Vec::new(), len: 0, stats: QueryStats::default() }));
     if let Some(seek) = &point.seek {
         // A parameter read straight from its map; a missing one, or any
         // other expression, through the evaluator (which names the error).
@@ -149,34 +279,25 @@ pub(crate) fn run(
             Some(key) => Cow::Borrowed(key),
             None => eval(seek.key, row, &cx)?,
         };
-        let (Value::String(key), true) = (&*key, cx.ids_unique) else { return Ok(None) };
-        let Some(node) = graph.node_by_key(key) else { return none() };
+        let (Value::String(key), true) = (&*key, cx.ids_unique) else { return Ok(Found::HandBack) };
+        let Some(node) = graph.node_by_key(key) else { return Ok(Found::NoRow) };
         // A label the graph has never seen is carried by no node.
         let labelled = seek.labels.iter().all(|l| {
             cx.labels[l.0 as usize].is_some_and(|l| graph.has_labels(node, std::slice::from_ref(&l)))
         });
         if !labelled {
-            return none();
+            return Ok(Found::NoRow);
         }
         put(&mut row[seek.node], Value::Node(node));
     }
     if matches!(point.filters, Op::Filter { .. }) && !passes(point.filters, row, &cx)? {
-        return none();
+        return Ok(Found::NoRow);
     }
     budget.row()?;
-    let mut values = Vec::with_capacity(prepared.sources.len());
-    for source in &prepared.sources {
-        values.push(match *source {
-            Source::NodeProperty { slot, key, item } => match row[slot] {
-                Value::Node(n) => key.and_then(|k| graph.node_property(n, k)).cloned().unwrap_or(Value::Null),
-                _ => eval(&point.items[item].1, row, &cx)?.into_owned(),
-            },
-            Source::Item(item) => eval(&point.items[item].1, row, &cx)?.into_owned(),
-            Source::Slot(slot) => row[slot].clone(),
-        });
+    if plan.outputs.is_empty() {
+        return Ok(Found::NoRow);
     }
-    let len = usize::from(!plan.outputs.is_empty());
-    Ok(Some(Output { values, len, stats: QueryStats::default() }))
+    Ok(Found::Row(then(&point, row, &cx)?))
 }
 
 #[cfg(test)]
@@ -192,7 +313,8 @@ mod tests {
     type Answer<T> = Result<T, String>;
 
     /// The answer (or error message) of `text` through this path, and
-    /// through the stages.
+    /// through the stages. The answer this path lends (`for_each`) must be
+    /// the one it hands over owned (`run`).
     fn both(graph: &Graph, text: &str, params: &Params) -> (Answer<Option<Vec<Value>>>, Answer<Vec<Value>>) {
         let mut planned = planned(graph, text);
         let prepared = planned.point.take().unwrap_or_else(|| panic!("not a point plan: {text}"));
@@ -200,6 +322,11 @@ mod tests {
         let point = run(&planned, &prepared, graph, params, &options)
             .map(|o| o.map(|o| o.values))
             .map_err(|e| e.message);
+        let mut lent = Vec::new();
+        let lent_rows =
+            for_each(&planned, &prepared, graph, params, &options, &mut |row| lent.extend(row.to_vec()))
+                .map_err(|e| e.message);
+        assert_eq!(lent_rows.map(|rows| rows.map(|_| lent)), point, "{text}: lent and owned answers differ");
         let stages = execute(&planned, &mut GraphAccess::Shared(graph), params, &options)
             .map(|o| o.values)
             .map_err(|e| e.message);
