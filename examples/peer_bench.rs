@@ -1,22 +1,30 @@
 //! aikg as an engine in the side-by-side peer harness (`../shared/bench`).
 //!
 //! ```text
-//! cargo run --release --example peer_bench -- DATA_DIR [--scale S] [--runs N] [--only Q1,Q3] [--queries DIR] [--by-text]
+//! cargo run --release --example peer_bench -- DATA_DIR [--scale S] [--runs N] [--only Q1,Q3] [--queries DIR] [--owned | --by-text]
 //! AIKG_CMD="target/release/examples/peer_bench" ../shared/bench/run_peers.sh 100k
 //! ```
 //!
 //! Loads `DATA_DIR/nodes.csv` and `edges.csv` with `Graph::from_csv`, runs
 //! each `queries/q*.cypher` text unchanged through the query language with
 //! the parameters from `params.json`, and prints the harness's
-//! `RESULT`/`QUERY`/`PEAK` lines. Each text is parsed once into a
-//! `Query`, as an application holds a prepared statement, and each timed
-//! call runs it with the parameters and collects every row; with
-//! `--by-text` each call passes the text to `Graph::query_with` instead,
-//! which finds the plan by the text. One warm-up call comes first. Queries faster than about a millisecond are repeated inside each
-//! timed run (`inner=`, enough for about 1 ms, sized from one call after
-//! the warm-up, since the warm-up itself also plans the query) and
-//! divided, as the petgraph baseline does, because a single call is below
-//! the clock's resolution.
+//! `RESULT`/`QUERY`/`PEAK` lines. Each text is parsed once into a `Query`,
+//! as an application holds a prepared statement. Each timed call runs it
+//! with the parameters, takes every row, and works out the harness's check
+//! value from the rows, which must match the warm-up's:
+//!
+//! - by default through `Query::for_each_row`, which lends each row's
+//!   values (from the graph where the query reads them straight from it);
+//! - with `--owned` through `Query::run`, which copies them into a
+//!   `ResultSet` that outlives the graph;
+//! - with `--by-text` through `Graph::query_with`, which also finds the
+//!   plan by the text and returns a `ResultSet`.
+//!
+//! One warm-up call comes first. Queries faster than about a millisecond
+//! are repeated inside each timed run (`inner=`, enough for about 1 ms,
+//! sized from one call after the warm-up, since the warm-up itself also
+//! plans the query) and divided, as the petgraph baseline does, because a
+//! single call is below the clock's resolution.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -40,17 +48,25 @@ struct Args {
     runs: usize,
     only: Option<Vec<String>>,
     queries: PathBuf,
-    by_text: bool,
+    mode: Mode,
+}
+
+/// How each call runs the query (see the module doc).
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Rows,
+    Owned,
+    ByText,
 }
 
 fn parse_args() -> Result<Args, String> {
     let usage =
-        "usage: peer_bench DATA_DIR [--scale S] [--runs N] [--only Q1,Q3] [--queries DIR] [--by-text]";
+        "usage: peer_bench DATA_DIR [--scale S] [--runs N] [--only Q1,Q3] [--queries DIR] [--owned | --by-text]";
     let mut data = None;
     let mut scale = "?".to_string();
     let mut runs = 5;
     let mut only = None;
-    let mut by_text = false;
+    let mut mode = Mode::Rows;
     let mut queries = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/queries");
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -60,13 +76,14 @@ fn parse_args() -> Result<Args, String> {
             "--runs" => runs = value("--runs")?.parse().map_err(|e| format!("--runs: {e}"))?,
             "--only" => only = Some(value("--only")?.split(',').map(|s| s.trim().to_uppercase()).collect()),
             "--queries" => queries = PathBuf::from(value("--queries")?),
-            "--by-text" => by_text = true,
+            "--owned" => mode = Mode::Owned,
+            "--by-text" => mode = Mode::ByText,
             "-h" | "--help" => return Err(usage.to_string()),
             other if data.is_none() && !other.starts_with('-') => data = Some(PathBuf::from(other)),
             other => return Err(format!("unexpected argument '{other}'\n{usage}")),
         }
     }
-    Ok(Args { data: data.ok_or(usage)?, scale, runs: runs.max(1), only, queries, by_text })
+    Ok(Args { data: data.ok_or(usage)?, scale, runs: runs.max(1), only, queries, mode })
 }
 
 /// Peak resident set size in MB (`VmHWM`), as the baseline reports it.
@@ -95,13 +112,88 @@ fn params_for(q: &str, p: &serde_json::Value) -> Params {
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
-/// The harness's check value: the sum of `n` for Q6, the hop count for Q7.
-fn check_value(q: &str, rows: &aikg::ResultSet) -> String {
-    match q {
-        "Q6" => rows.iter().filter_map(|r| r.get_int("n")).sum::<i64>().to_string(),
-        "Q7" => rows.iter().next().and_then(|r| r.get_int("hops")).map_or("-".into(), |h| h.to_string()),
-        _ => "-".to_string(),
+/// What a call returned: its row count and the harness's check value,
+/// the sum of `n` for Q6 and the hop count for Q7.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Answer {
+    rows: usize,
+    check: Option<i64>,
+}
+
+impl Answer {
+    fn check(&self) -> String {
+        self.check.map_or("-".to_string(), |c| c.to_string())
     }
+}
+
+/// The column a query's check value is worked out from, and how.
+#[derive(Clone, Copy)]
+enum Check {
+    None,
+    Sum(&'static str),
+    First(&'static str),
+}
+
+impl Check {
+    fn of(q: &str) -> Check {
+        match q {
+            "Q6" => Check::Sum("n"),
+            "Q7" => Check::First("hops"),
+            _ => Check::None,
+        }
+    }
+
+    /// Folds in the next row's value in the check column.
+    fn fold(self, answer: &mut Answer, value: Option<i64>) {
+        match self {
+            Check::None => {}
+            Check::Sum(_) => answer.check = Some(answer.check.unwrap_or(0) + value.unwrap_or(0)),
+            Check::First(_) if answer.rows == 0 => answer.check = value,
+            Check::First(_) => {}
+        }
+    }
+
+    fn column(self) -> Option<&'static str> {
+        match self {
+            Check::None => None,
+            Check::Sum(c) | Check::First(c) => Some(c),
+        }
+    }
+}
+
+/// One call of the query, in the way `mode` says.
+fn call(
+    mode: Mode,
+    check: Check,
+    query: &Query,
+    graph: &Graph,
+    params: &Params,
+) -> Result<Answer, aikg::Error> {
+    let mut answer = Answer { rows: 0, check: matches!(check, Check::Sum(_)).then_some(0) };
+    match mode {
+        Mode::Rows => {
+            query.for_each_row(graph, params, |row| {
+                if let Some(column) = check.column() {
+                    check.fold(&mut answer, row.get_int(column));
+                }
+                answer.rows += 1;
+            })?;
+        }
+        Mode::Owned | Mode::ByText => {
+            let result = if mode == Mode::Owned {
+                query.run(graph, params)?
+            } else {
+                graph.query_with(query.text(), params)?
+            };
+            for row in result.iter() {
+                if let Some(column) = check.column() {
+                    check.fold(&mut answer, row.get_int(column));
+                }
+                answer.rows += 1;
+            }
+        }
+    }
+    Ok(answer)
 }
 
 fn main() {
@@ -164,10 +256,11 @@ fn main() {
                 continue;
             }
         };
-        let run = |text: &str| if args.by_text { graph.query_with(text, &p) } else { query.run(&graph, &p) };
+        let check = Check::of(q);
+        let run = || call(args.mode, check, &query, &graph, &p);
         let t = Instant::now();
-        let warm = match run(&text) {
-            Ok(r) => r,
+        let warm = match run() {
+            Ok(answer) => answer,
             Err(e) => {
                 println!("# aikg: {q}: {e}");
                 println!(
@@ -177,18 +270,16 @@ fn main() {
             }
         };
         let warm_s = t.elapsed().as_secs_f64();
-        let (rows, check) = (warm.len(), check_value(q, &warm));
-        drop(warm);
-        // The warm-up also parsed and planned the text (the graph keeps the
-        // plan), so for a fast query it takes many times a timed call. The
-        // repeat count, meant to make a timed run about 1 ms, is sized from
-        // one more call, like the ones timed (a query slower than 10 ms runs
+        // The warm-up also planned the query (the `Query` keeps the plan),
+        // so for a fast query it takes many times a timed call. The repeat
+        // count, meant to make a timed run about 1 ms, is sized from one
+        // more call, like the ones timed (a query slower than 10 ms runs
         // once per timed run either way).
         let call_s = if warm_s > 1e-2 {
             warm_s
         } else {
             let t = Instant::now();
-            drop(std::hint::black_box(run(&text)));
+            drop(std::hint::black_box(run()));
             t.elapsed().as_secs_f64()
         };
         let inner = ((1e-3 / call_s.max(1e-9)).ceil() as usize).clamp(1, 100_000);
@@ -197,11 +288,10 @@ fn main() {
         'runs: for _ in 0..args.runs {
             let t = Instant::now();
             for _ in 0..inner {
-                match run(std::hint::black_box(&text)) {
-                    Ok(r) if r.len() == rows => drop(std::hint::black_box(r)),
-                    Ok(r) => {
-                        failed =
-                            Some(format!("answer changed between runs: {} rows, then {}", rows, r.len()));
+                match std::hint::black_box(run()) {
+                    Ok(answer) if answer == warm => {}
+                    Ok(answer) => {
+                        failed = Some(format!("answer changed between runs: {warm:?}, then {answer:?}"));
                         break 'runs;
                     }
                     Err(e) => {
@@ -222,7 +312,9 @@ fn main() {
         times.sort_by(f64::total_cmp);
         let median = times[times.len() / 2];
         println!(
-            "QUERY engine=aikg scale={scale} q={q} median_ms={median:.6} rows={rows} check={check} runs={} inner={inner} status=ok",
+            "QUERY engine=aikg scale={scale} q={q} median_ms={median:.6} rows={} check={} runs={} inner={inner} status=ok",
+            warm.rows,
+            warm.check(),
             times.len()
         );
     }
