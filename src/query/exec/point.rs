@@ -11,6 +11,11 @@
 //! through the evaluator the stages use, so the answers cannot differ;
 //! what this path cannot answer exactly (a key that is not a string, a
 //! graph whose ids repeat) it hands back to the stages.
+//!
+//! The row is either copied into a result ([`run`], for `Query::run`) or
+//! lent to a visitor ([`for_each`], for `Query::for_each_row`): then the
+//! sought node's properties are the store's own values, and a lookup
+//! neither allocates nor touches a reference count.
 
 use std::borrow::Cow;
 use std::mem::ManuallyDrop;
