@@ -582,10 +582,14 @@ fn for_each_row_errors_as_run_does() {
     let bad = Query::parse("MATCH (m:Model {id: $id}) RETURN m.id - 1").unwrap();
     let e = query_error(lent(&bad, &g, &params(&[("id", Value::from("m1"))])).unwrap_err());
     assert_eq!(e.phase, Phase::Runtime);
+    // Rows are lent as they are made: the five within the limit arrive
+    // before the run fails on the sixth.
     let q = Query::parse("MATCH (a)-[:BUILT_ON*]->(b) RETURN a, b").unwrap();
     let o = QueryOptions { max_rows: Some(5), ..Default::default() };
-    let e = query_error(q.for_each_row_with(&g, &Params::new(), &o, |_| {}).unwrap_err());
+    let mut seen = 0;
+    let e = query_error(q.for_each_row_with(&g, &Params::new(), &o, |_| seen += 1).unwrap_err());
     assert_eq!(e.class, ErrorClass::LimitExceeded);
+    assert_eq!(seen, 5);
     let one = Query::parse("MATCH (m:Model {id: 'm1'}) RETURN m.id").unwrap();
     let o = QueryOptions { max_rows: Some(0), ..Default::default() };
     let e = query_error(one.for_each_row_with(&g, &Params::new(), &o, |_| {}).unwrap_err());

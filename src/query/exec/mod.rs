@@ -278,23 +278,49 @@ pub(crate) fn movable_outputs(plan: &Plan) -> u64 {
     mask
 }
 
+/// Where a run's rows go: into the result, one after another, or each
+/// to a visitor as soon as it is made, and then dropped.
+struct RowSink<'v> {
+    values: Vec<Value>,
+    len: usize,
+    visit: Option<Visitor<'v>>,
+}
+
+/// A visitor of rows, with the column names to show it.
+type Visitor<'v> = (&'v [String], &'v mut dyn FnMut(RowRef<'_>));
+
+impl RowSink<'_> {
+    /// Ends the row whose values were pushed since the last.
+    #[inline]
+    fn end_row(&mut self) {
+        self.len += 1;
+        if let Some((columns, visit)) = &mut self.visit {
+            visit(RowRef::new(columns, RowValues::Owned(&self.values)));
+            self.values.clear();
+        }
+    }
+}
+
 /// Adds a row's outputs to the result (see [`movable_outputs`]).
 #[inline]
 fn produce_row(
     planned: &Planned,
     budget: &Budget<'_>,
     row: &mut Row,
-    values: &mut Vec<Value>,
-    len: &mut usize,
+    rows: &mut RowSink<'_>,
 ) -> Result<Flow, QueryError> {
     budget.row()?;
     let outputs = &planned.plan.outputs;
     if !outputs.is_empty() {
         let movable = planned.movable_outputs;
         for (i, s) in outputs.iter().enumerate() {
-            values.push(if movable >> i & 1 == 1 { std::mem::take(&mut row[*s]) } else { row[*s].clone() });
+            rows.values.push(if movable >> i & 1 == 1 {
+                std::mem::take(&mut row[*s])
+            } else {
+                row[*s].clone()
+            });
         }
-        *len += 1;
+        rows.end_row();
     }
     Ok(Flow::Continue)
 }
@@ -333,12 +359,24 @@ pub(crate) fn execute(
             return Ok(output);
         }
     }
-    let plan = &planned.plan;
-    let budget = Budget::new(options);
     // Room for the rows expected up front: growing from empty would
     // reallocate several times on the way.
-    let mut values: Vec<Value> = Vec::with_capacity(plan.outputs.len() * planned.expected_rows());
-    let mut len = 0;
+    let values = Vec::with_capacity(planned.plan.outputs.len() * planned.expected_rows());
+    let mut rows = RowSink { values, len: 0, visit: None };
+    let stats = run_stages(planned, graph, params, options, &mut rows)?;
+    Ok(Output { values: rows.values, len: rows.len, stats })
+}
+
+/// Runs a planned query's stages, its rows going to `rows`.
+fn run_stages(
+    planned: &Planned,
+    graph: &mut GraphAccess<'_>,
+    params: &Params,
+    options: &QueryOptions,
+    rows: &mut RowSink<'_>,
+) -> Result<QueryStats, QueryError> {
+    let plan = &planned.plan;
+    let budget = Budget::new(options);
     if !plan.writes {
         // The common case, and the one a point lookup pays for on every
         // call: one segment, one input row, stages built straight from the
@@ -356,25 +394,25 @@ pub(crate) fn execute(
                 let mut produce = |row: &mut Row| -> Result<Flow, QueryError> {
                     budget.row()?;
                     for (source, s) in sources.iter().zip(&plan.outputs) {
-                        values.push(match source {
+                        rows.values.push(match source {
                             Some(i) => eval::eval(&items[*i].1, row, &cx)?.into_owned(),
                             None => row[*s].clone(),
                         });
                     }
-                    len += 1;
+                    rows.end_row();
                     Ok(Flow::Continue)
                 };
                 ops::run(&mut stages, std::iter::once(row), &cx, &mut produce)?;
             }
             None => {
-                let mut produce = |row: &mut Row| produce_row(planned, &budget, row, &mut values, &mut len);
+                let mut produce = |row: &mut Row| produce_row(planned, &budget, row, rows);
                 ops::run(&mut stages, std::iter::once(row), &cx, &mut produce)?;
             }
         }
         ops::recycle(stages, graph.get());
-        return Ok(Output { values, len, stats: QueryStats::default() });
+        return Ok(QueryStats::default());
     }
-    let mut produce = |row: &mut Row| produce_row(planned, &budget, row, &mut values, &mut len);
+    let mut produce = |row: &mut Row| produce_row(planned, &budget, row, rows);
     let chain = ops::chain(&plan.root);
     let width = plan.slots.len();
     let mut stats = QueryStats::default();
@@ -424,12 +462,12 @@ pub(crate) fn execute(
         };
         start = end + 1;
     }
-    Ok(Output { values, len, stats })
+    Ok(stats)
 }
 
 /// Runs a read-only planned query, handing each row to `visit` in order,
 /// and returns how many there were. A point lookup lends its values
-/// straight from the store; other plans hand over the rows they produced.
+/// straight from the store; other plans lend each row as they make it.
 #[inline]
 pub(crate) fn for_each(
     planned: &Planned,
@@ -443,13 +481,13 @@ pub(crate) fn for_each(
             return Ok(len);
         }
     }
-    let output = execute(planned, &mut GraphAccess::Shared(graph), params, options)?;
-    planned.record_rows(output.len);
-    let width = planned.plan.outputs.len();
-    for i in 0..output.len {
-        visit(RowRef::new(&planned.columns, RowValues::Owned(&output.values[i * width..(i + 1) * width])));
-    }
-    Ok(output.len)
+    // Each row is lent as soon as it is made, so a long result is never
+    // held whole (stages that sort or group still hold their input).
+    let values = Vec::with_capacity(planned.plan.outputs.len());
+    let mut rows = RowSink { values, len: 0, visit: Some((&planned.columns, visit)) };
+    run_stages(planned, &mut GraphAccess::Shared(graph), params, options, &mut rows)?;
+    planned.record_rows(rows.len);
+    Ok(rows.len)
 }
 
 #[cfg(test)]
