@@ -190,15 +190,17 @@ pub(crate) fn for_each(
     visit: &mut dyn FnMut(RowRef<'_>),
 ) -> Result<Option<usize>, QueryError> {
     let found = find(planned, graph, params, options, |point, row, cx| {
-        let mut computed = Computed::default();
+        // Made only when needed: it is a few hundred bytes to fill.
+        let mut computed = None;
         if prepared.computes {
+            let computed = computed.insert(Computed::default());
             for source in &prepared.sources {
                 if let Source::Item(item) = *source {
                     computed.push(eval(&point.items[item].1, row, cx)?.into_owned());
                 }
             }
         }
-        let mut computed_values = computed.values[..computed.len].iter();
+        let mut computed_values = computed.as_ref().map_or(&[][..], |c| &c.values[..c.len]).iter();
         let props = sought_properties(graph, row, prepared.sought);
         let mut values = [&NULL; MAX_SLOTS];
         for (value, source) in values.iter_mut().zip(&prepared.sources) {
