@@ -143,7 +143,11 @@ impl Query {
     /// `MATCH (m:Model {id: $id}) RETURN m.name` lends them straight from
     /// the graph, with no allocation and no copy, where [`run`](Self::run)
     /// copies every value into a result that outlives the graph. Nodes and
-    /// relationships come as ids into `graph` (see [`RowRef`]).
+    /// relationships come as ids into `graph` (see [`RowRef`]). Each row is
+    /// handed over as soon as the run makes it, so a long result is never
+    /// held whole (a sort or an aggregation still gathers its input first).
+    /// Warnings such as an unknown label are not reported here: see
+    /// [`ResultSet::warnings`].
     ///
     /// ```
     /// let graph = aikg::Graph::builtin();
