@@ -595,3 +595,32 @@ fn for_each_row_errors_as_run_does() {
     let e = query_error(one.for_each_row_with(&g, &Params::new(), &o, |_| {}).unwrap_err());
     assert_eq!(e.class, ErrorClass::LimitExceeded);
 }
+
+#[test]
+fn for_each_row_visitors_may_query_the_same_graph() {
+    // A visitor runs while the run that lends it rows is still going:
+    // nothing the run holds (search memory, plans) may block another run.
+    let g = lineage();
+    let outer = Query::parse("MATCH (a:Model {id: 'm9'})-[:BUILT_ON*]->(b) RETURN DISTINCT b.id AS id").unwrap();
+    let inner =
+        Query::parse("MATCH (b:Model {id: $id})-[:BUILT_ON*]->(c) RETURN count(DISTINCT c) AS n").unwrap();
+    let mut reaches = Vec::new();
+    outer
+        .for_each_row(&g, &Params::new(), |row| {
+            let id = row.get_str("id").expect("an id");
+            let n = inner
+                .run(&g, &params(&[("id", Value::from(id))]))
+                .unwrap()
+                .iter()
+                .next()
+                .unwrap()
+                .get_int("n");
+            let mut nested = 0;
+            outer.for_each_row(&g, &Params::new(), |_| nested += 1).unwrap();
+            reaches.push((n, nested));
+        })
+        .unwrap();
+    assert_eq!(reaches.len(), 10);
+    // Every model reaches all ten through the cycle m0 -> m9.
+    assert!(reaches.iter().all(|&(n, nested)| n == Some(10) && nested == 10), "{reaches:?}");
+}
