@@ -549,6 +549,9 @@ fn for_each_row_lends_the_rows_run_returns() {
         let owned = q.run(&g, p).unwrap_or_else(|e| panic!("{text}: {e}"));
         let (rows, columns) = lent(&q, &g, p).unwrap_or_else(|e| panic!("{text}: {e}"));
         assert_eq!(rows, owned.clone().into_rows(), "{text}");
+        let mut by_text = Vec::new();
+        g.for_each_row(text, p, |row| by_text.push(row.to_vec())).unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert_eq!(by_text, rows, "{text}: by text");
         if !rows.is_empty() {
             assert_eq!(columns, owned.columns(), "{text}");
         }
@@ -579,6 +582,11 @@ fn for_each_row_errors_as_run_does() {
     let writes = Query::parse("CREATE (:A)").unwrap();
     let e = query_error(lent(&writes, &g, &Params::new()).unwrap_err());
     assert_eq!(e.class, ErrorClass::Unsupported);
+    let e = query_error(g.for_each_row("CREATE (:A)", &Params::new(), |_| {}).unwrap_err());
+    assert_eq!(e.class, ErrorClass::Unsupported);
+    let e = query_error(g.for_each_row("MATCH (m RETURN m", &Params::new(), |_| {}).unwrap_err());
+    assert_eq!(e.phase, Phase::CompileTime);
+    assert!(e.render().contains('^'), "{}", e.render());
     let bad = Query::parse("MATCH (m:Model {id: $id}) RETURN m.id - 1").unwrap();
     let e = query_error(lent(&bad, &g, &params(&[("id", Value::from("m1"))])).unwrap_err());
     assert_eq!(e.phase, Phase::Runtime);
@@ -601,7 +609,8 @@ fn for_each_row_visitors_may_query_the_same_graph() {
     // A visitor runs while the run that lends it rows is still going:
     // nothing the run holds (search memory, plans) may block another run.
     let g = lineage();
-    let outer = Query::parse("MATCH (a:Model {id: 'm9'})-[:BUILT_ON*]->(b) RETURN DISTINCT b.id AS id").unwrap();
+    let outer =
+        Query::parse("MATCH (a:Model {id: 'm9'})-[:BUILT_ON*]->(b) RETURN DISTINCT b.id AS id").unwrap();
     let inner =
         Query::parse("MATCH (b:Model {id: $id})-[:BUILT_ON*]->(c) RETURN count(DISTINCT c) AS n").unwrap();
     let mut reaches = Vec::new();

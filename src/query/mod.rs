@@ -198,6 +198,19 @@ impl Query {
     ) -> Result<usize, Error> {
         self.check_read_only()?;
         let planned = self.plan.planned(self, graph)?;
+        self.visit_planned(&planned, graph, params, options, visit)
+    }
+
+    /// Lends the rows of this query's plan (made for `graph`, or for a
+    /// graph of the same shape: see `query::cache`) to `visit`.
+    fn visit_planned(
+        &self,
+        planned: &Planned,
+        graph: &Graph,
+        params: &Params,
+        options: &QueryOptions,
+        visit: &mut dyn FnMut(RowRef<'_>),
+    ) -> Result<usize, Error> {
         check_params(params, graph).map_err(|e| e.with_query(&self.text))?;
         if self.statement.explain {
             let columns = ["plan".to_string()];
@@ -207,7 +220,7 @@ impl Query {
             }
             return Ok(lines.len());
         }
-        exec::for_each(&planned, graph, params, options, visit).map_err(|e| e.with_query(&self.text).into())
+        exec::for_each(planned, graph, params, options, visit).map_err(|e| e.with_query(&self.text).into())
     }
 
     /// Runs a query that may write (`CREATE`).
@@ -406,7 +419,7 @@ impl Graph {
     /// sending the same text again (with different parameters) skips
     /// parsing, checking and planning; the cache empties itself when the
     /// graph gains nodes, relationships or names. [`Query::parse`] gives a
-    /// query to run on any graph instead, planned on each run.
+    /// query to run on any graph instead, which keeps its own plans.
     ///
     /// ```
     /// let graph = aikg::Graph::builtin();
@@ -435,6 +448,35 @@ impl Graph {
             params,
             &QueryOptions::default(),
         )
+    }
+
+    /// Runs a read-only query with parameters and lends each row to
+    /// `visit`, as [`Query::for_each_row`] does, finding the plan by the
+    /// text as [`Graph::query_with`] does; returns the number of rows.
+    ///
+    /// ```
+    /// let graph = aikg::Graph::builtin();
+    /// let params = aikg::Params::from([("id".to_string(), aikg::Value::from("zhipu-ai"))]);
+    /// let mut models = Vec::new();
+    /// graph.for_each_row("MATCH (m:Model)-[:DEVELOPED_BY]->(:Company {id: $id}) RETURN m.id", &params, |row| {
+    ///     models.extend(row.value(0).and_then(aikg::Value::as_str).map(str::to_string));
+    /// })?;
+    /// assert!(models.iter().any(|m| m == "chatglm-6b"));
+    /// # Ok::<(), aikg::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Graph::query`]. A run that fails part way may already have
+    /// handed some rows over.
+    pub fn for_each_row<F: FnMut(RowRef<'_>)>(
+        &self,
+        text: &str,
+        params: &Params,
+        mut visit: F,
+    ) -> Result<usize, Error> {
+        let prepared = self.plan_cache().prepare(self, text)?;
+        prepared.query.check_read_only()?;
+        prepared.query.visit_planned(&prepared.planned, self, params, &QueryOptions::default(), &mut visit)
     }
 
     /// Runs a query that may write to the graph (`CREATE`).
