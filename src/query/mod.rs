@@ -202,7 +202,9 @@ impl Query {
     }
 
     /// Lends the rows of this query's plan (made for `graph`, or for a
-    /// graph of the same shape: see `query::cache`) to `visit`.
+    /// graph of the same shape: see `query::cache`) to `visit`. Inlined
+    /// into its two callers: a point lookup would pay a call's worth.
+    #[inline]
     fn visit_planned(
         &self,
         planned: &Planned,
