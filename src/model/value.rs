@@ -87,6 +87,13 @@ impl Value {
         matches!(self, Value::Null)
     }
 
+    /// `true` for null, a boolean, a number or a string: a value that
+    /// holds no other value and refers to no node or relationship.
+    #[inline]
+    pub(crate) fn is_scalar(&self) -> bool {
+        matches!(self, Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::String(_))
+    }
+
     /// The boolean, if this is one.
     pub fn as_bool(&self) -> Option<bool> {
         match self {

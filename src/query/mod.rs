@@ -316,10 +316,7 @@ impl Query {
 /// the graph the query runs on. Inlined for the common case, scalars only.
 #[inline]
 fn check_params(params: &Params, graph: &Graph) -> Result<(), QueryError> {
-    let scalar = |v: &Value| {
-        matches!(v, Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::String(_))
-    };
-    if params.values().all(scalar) {
+    if params.values().all(Value::is_scalar) {
         return Ok(());
     }
     check_entity_params(params, graph)

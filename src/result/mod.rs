@@ -136,8 +136,7 @@ impl ResultSet {
         for v in &values {
             // Most values are scalars: telling them apart here is a compare,
             // where the call would be a frame per value.
-            if !matches!(v, Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::String(_))
-            {
+            if !v.is_scalar() {
                 collect_entities(v, &mut nodes, &mut rels);
             }
         }

@@ -641,10 +641,10 @@ impl Graph {
     /// A node's property by interned key. O(properties of the node).
     #[inline]
     pub fn node_property(&self, id: NodeId, key: KeyId) -> Option<&Value> {
-        if self.ids_dense && Some(key) == self.id_key {
-            return self.by_id.get_index(id.index()).map(|(k, _)| &k.0);
+        if self.dense_id_key() == Some(key) {
+            return self.dense_id(id).map(|k| &k.0);
         }
-        find_property(&self.inner[NodeIndex::new(id.index())].properties, key)
+        find_property(self.node_properties(id), key)
     }
 
     /// A node's properties, for reading several by interned key: the
@@ -652,11 +652,22 @@ impl Graph {
     /// made once.
     #[inline]
     pub(crate) fn node_properties_of(&self, id: NodeId) -> NodeProperties<'_> {
-        let dense_id = match self.id_key {
-            Some(key) if self.ids_dense => self.by_id.get_index(id.index()).map(|(k, _)| (key, &k.0)),
-            _ => None,
-        };
-        NodeProperties { dense_id, list: &self.inner[NodeIndex::new(id.index())].properties }
+        let dense_id = self.dense_id_key().and_then(|key| Some((key, &self.dense_id(id)?.0)));
+        NodeProperties { dense_id, list: self.node_properties(id) }
+    }
+
+    /// The `id` key, when every node's id is read from the id index rather
+    /// than from its property list (see `ids_dense`).
+    #[inline]
+    fn dense_id_key(&self) -> Option<KeyId> {
+        self.id_key.filter(|_| self.ids_dense)
+    }
+
+    /// Node `id`'s entry in the id index: its id, when
+    /// [`dense_id_key`](Self::dense_id_key) is some.
+    #[inline]
+    fn dense_id(&self, id: NodeId) -> Option<&IdKey> {
+        self.by_id.get_index(id.index()).map(|(k, _)| k)
     }
 
     /// Reads the memory that reading `node`'s properties reads (the id
@@ -669,8 +680,8 @@ impl Graph {
             u64::from(s.as_bytes().first().copied().unwrap_or(0))
         }
         let mut acc = 0u64;
-        let dense_id = self.id_key.filter(|_| self.ids_dense);
-        if let Some((id, _)) = dense_id.and_then(|_| self.by_id.get_index(node.index())) {
+        let dense_id = self.dense_id_key();
+        if let Some(id) = dense_id.and_then(|_| self.dense_id(node)) {
             acc = acc.wrapping_add(first_byte(id.as_str()));
             if only_id {
                 return acc;
@@ -686,6 +697,7 @@ impl Graph {
     }
 
     /// A node's properties by interned key, in insertion order.
+    #[inline]
     pub fn node_properties(&self, id: NodeId) -> &[(KeyId, Value)] {
         &self.inner[NodeIndex::new(id.index())].properties
     }

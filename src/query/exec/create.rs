@@ -59,12 +59,9 @@ fn properties(
 
 /// Property values must be scalars or lists of scalars.
 fn check_property(key: &str, v: &Value, span: Span) -> Result<(), QueryError> {
-    let storable = |v: &Value| {
-        matches!(v, Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::String(_))
-    };
     let ok = match v {
-        Value::List(items) => items.iter().all(storable),
-        other => storable(other),
+        Value::List(items) => items.iter().all(Value::is_scalar),
+        other => other.is_scalar(),
     };
     if ok {
         Ok(())
