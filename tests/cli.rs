@@ -129,7 +129,7 @@ fn schema_shows_types_with_their_ends() {
     for want in [
         "INVESTED_IN",
         "Investor|Company|Person -> Company",
-        "round, year, lead, amount",
+        "round, year, date, lead, amount",
         "name_zh",
         "list of strings",
     ] {

@@ -69,6 +69,8 @@ fn type_name(ty: PropertyType) -> &'static str {
         PropertyType::Float => "float",
         PropertyType::Boolean => "boolean",
         PropertyType::YearMonth => "string (YYYY or YYYY-MM)",
+        PropertyType::LineSpan => "[start, end] (report line numbers)",
+        PropertyType::OneOf(_) => "string (fixed vocabulary)",
     }
 }
 
@@ -139,7 +141,7 @@ pub fn schema_text(graph: &Graph) -> String {
         t.align_right(2, true);
         for rule in schema.relations {
             let arrow = if rule.symmetric { "<->" } else { "->" };
-            let mut props = vec!["source", "note"];
+            let mut props = vec!["source", "lines", "status", "note"];
             props.extend(rule.properties);
             t.push(vec![
                 rule.name.to_string(),

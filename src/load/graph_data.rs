@@ -417,8 +417,10 @@ fn check_relation(
         Some(r) => format!("{} relation", r.name),
         None => "relation".to_string(),
     };
-    let allowed =
-        |key: &str| key == "source" || key == "note" || rule.is_none_or(|r| r.properties.contains(&key));
+    let allowed = |key: &str| {
+        matches!(key, "source" | "lines" | "status" | "note")
+            || rule.is_none_or(|r| r.properties.contains(&key))
+    };
     let properties =
         check_properties(check, &what, object, schema.relation_properties, &["type", "src", "dst"], allowed);
     (check.errors.len() == before).then(|| RelationRecord {
@@ -464,7 +466,7 @@ fn check_properties(
             Some(v) => out.push((rule.key, v)),
             None => check.error(
                 DataErrorKind::InvalidProperty,
-                format!("{what}: property '{key}' expects {}, found {}", rule.ty.name(), describe(json)),
+                format!("{what}: property '{key}' expects {}, found {}", expected(rule.ty), describe(json)),
             ),
         }
     }
@@ -477,6 +479,16 @@ fn check_properties(
         }
     }
     out
+}
+
+fn expected(ty: PropertyType) -> String {
+    match ty {
+        PropertyType::OneOf(allowed) => {
+            let quoted: Vec<String> = allowed.iter().map(|a| format!("'{a}'")).collect();
+            format!("one of {}", quoted.join(", "))
+        }
+        other => other.name().to_string(),
+    }
 }
 
 fn describe(json: &Json) -> String {
@@ -504,6 +516,18 @@ fn convert(ty: PropertyType, json: &Json) -> Option<Value> {
         (PropertyType::Float, Json::Number(n)) => n.as_f64().filter(|f| f.is_finite()).map(Value::Float),
         (PropertyType::Boolean, Json::Bool(b)) => Some(Value::Bool(*b)),
         (PropertyType::YearMonth, Json::String(s)) if is_year_month(s) => Some(Value::from(s.as_str())),
+        (PropertyType::LineSpan, Json::Array(items)) => match items.as_slice() {
+            [Json::Number(a), Json::Number(b)] => match (a.as_i64(), b.as_i64()) {
+                (Some(a), Some(b)) if 1 <= a && a <= b => {
+                    Some(Value::List(vec![Value::Int(a), Value::Int(b)]))
+                }
+                _ => None,
+            },
+            _ => None,
+        },
+        (PropertyType::OneOf(allowed), Json::String(s)) if allowed.contains(&s.as_str()) => {
+            Some(Value::from(s.as_str()))
+        }
         _ => None,
     }
 }
@@ -595,6 +619,32 @@ mod tests {
                 "relations/r.jsonl:4: INVESTED_IN relation: property 'year' expects integer, found string '2021'",
             ]
         );
+    }
+
+    #[test]
+    fn citation_status_and_date_are_checked() {
+        let relations = concat!(
+            r#"{"type":"DEVELOPED_BY","src":"glm-130b","dst":"zhipu-ai","source":"s","lines":[10,12],"status":"planned"}"#,
+            "\n",
+            r#"{"type":"INVESTED_IN","src":"zhipu-ai","dst":"zhipu-ai","date":"2023-02","lines":[5],"status":"rumour","source":"s"}"#,
+            "\n",
+            r#"{"type":"BUILT_ON","src":"glm-130b","dst":"glm-130b","date":"2023-02","lines":[9,3],"source":"s"}"#,
+        );
+        let err = load(GOOD_NODES, relations).unwrap_err();
+        assert_eq!(
+            messages(err),
+            vec![
+                "relations/r.jsonl:2: INVESTED_IN relation: property 'lines' expects [start, end] line numbers with 1 <= start <= end, found a list",
+                "relations/r.jsonl:2: INVESTED_IN relation: property 'status' expects one of 'planned', 'announced', 'reported', found string 'rumour'",
+                "relations/r.jsonl:3: BUILT_ON relation: property 'date' is not allowed here",
+                "relations/r.jsonl:3: BUILT_ON relation: property 'lines' expects [start, end] line numbers with 1 <= start <= end, found a list",
+            ]
+        );
+        let good = r#"{"type":"DEVELOPED_BY","src":"glm-130b","dst":"zhipu-ai","source":"s","lines":[10,12],"status":"planned"}"#;
+        let g = load(GOOD_NODES, good).unwrap();
+        let e = g.edge(g.edge_ids().next().unwrap());
+        assert_eq!(e.property("lines"), Some(&Value::List(vec![Value::Int(10), Value::Int(12)])));
+        assert_eq!(e.property("status"), Some(&Value::from("planned")));
     }
 
     #[test]

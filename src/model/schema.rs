@@ -19,6 +19,11 @@ pub enum PropertyType {
     Boolean,
     /// A year-month string, `YYYY` or `YYYY-MM`.
     YearMonth,
+    /// Line numbers of the source report, `[start, end]` with
+    /// `1 <= start <= end`: the span that states the fact.
+    LineSpan,
+    /// One string of a fixed vocabulary.
+    OneOf(&'static [&'static str]),
 }
 
 impl PropertyType {
@@ -31,6 +36,8 @@ impl PropertyType {
             PropertyType::Float => "number",
             PropertyType::Boolean => "boolean",
             PropertyType::YearMonth => "'YYYY' or 'YYYY-MM' string",
+            PropertyType::LineSpan => "[start, end] line numbers with 1 <= start <= end",
+            PropertyType::OneOf(_) => "one of a fixed set of strings",
         }
     }
 }
@@ -57,7 +64,7 @@ pub struct RelationRule {
     pub from: &'static [&'static str],
     /// Labels the target may carry (any one suffices).
     pub to: &'static [&'static str],
-    /// Properties beyond `source` and `note` that this type may carry.
+    /// Properties beyond `source`, `lines`, `status` and `note` that this type may carry.
     pub properties: &'static [&'static str],
     /// Stored once for both directions.
     pub symmetric: bool,
@@ -79,6 +86,15 @@ pub struct Schema {
 }
 
 const ORGS: &[&str] = &["Company", "Lab", "University", "Investor"];
+
+/// The values of a relation's `status`. A relation without one is a fact the
+/// report states as done; these mark the ones it does not:
+/// - `planned`: the report says it will happen (将, 计划, 拟): an intended
+///   integration, a launch to come;
+/// - `announced`: the maker has announced or demonstrated it, but the report
+///   does not describe it as available or in use;
+/// - `reported`: the report passes on a claim of others (据报道, 据悉, 传闻).
+pub const STATUSES: &[&str] = &["planned", "announced", "reported"];
 
 /// The schema of the built-in AI-industry graph.
 pub const AI_INDUSTRY: Schema = Schema {
@@ -106,6 +122,7 @@ pub const AI_INDUSTRY: Schema = Schema {
         PropertyRule { key: "open_source", ty: PropertyType::Boolean, required: false, doc: "weights or code published" },
         PropertyRule { key: "modality", ty: PropertyType::String, required: false, doc: "text, image, code, multimodal, ..." },
         PropertyRule { key: "source", ty: PropertyType::String, required: true, doc: "report section the node comes from" },
+        PropertyRule { key: "lines", ty: PropertyType::LineSpan, required: false, doc: "[start, end] lines of the report that name it" },
         PropertyRule { key: "note", ty: PropertyType::String, required: false, doc: "curator's note, e.g. a conflict in the report" },
     ],
     relations: &[
@@ -137,7 +154,7 @@ pub const AI_INDUSTRY: Schema = Schema {
             name: "INVESTED_IN",
             from: &["Investor", "Company", "Person"],
             to: &["Company"],
-            properties: &["round", "year", "lead", "amount"],
+            properties: &["round", "year", "date", "lead", "amount"],
             symmetric: false,
             doc: "one edge per investor per round",
         },
@@ -184,6 +201,9 @@ pub const AI_INDUSTRY: Schema = Schema {
     ],
     relation_properties: &[
         PropertyRule { key: "source", ty: PropertyType::String, required: true, doc: "report section the fact comes from" },
+        PropertyRule { key: "lines", ty: PropertyType::LineSpan, required: false, doc: "[start, end] lines of the report that state it" },
+        PropertyRule { key: "status", ty: PropertyType::OneOf(STATUSES), required: false, doc: "planned, announced or reported; absent for a fact the report states as done" },
+        PropertyRule { key: "date", ty: PropertyType::YearMonth, required: false, doc: "month of the round, YYYY-MM, where the report gives it" },
         PropertyRule { key: "note", ty: PropertyType::String, required: false, doc: "curator's note" },
         PropertyRule { key: "round", ty: PropertyType::String, required: false, doc: "funding round" },
         PropertyRule { key: "year", ty: PropertyType::Integer, required: false, doc: "year of the round" },
