@@ -633,3 +633,31 @@ fn for_each_row_visitors_may_query_the_same_graph() {
     // Every model reaches all ten through the cycle m0 -> m9.
     assert!(reaches.iter().all(|&(n, nested)| n == Some(10) && nested == 10), "{reaches:?}");
 }
+
+#[test]
+fn list_quantifiers_answer_lineage_questions() {
+    let g = Graph::builtin();
+    // Models every one of whose direct bases Zhipu AI developed.
+    let q = "MATCH (m:Model)-[:BUILT_ON]->(b)-[:DEVELOPED_BY]->(d) WITH m, collect(d.id) AS devs
+              WHERE all(d IN devs WHERE d = 'zhipu-ai') AND size(devs) > 0
+              RETURN m.id AS id ORDER BY id";
+    let ids = strs(&rows(&g, q));
+    assert!(ids.contains(&"chatglm-6b".to_string()), "{ids:?}");
+    for id in &ids {
+        let devs = rows(
+            &g,
+            &format!(
+                "MATCH (:Model {{id: '{id}'}})-[:BUILT_ON]->()-[:DEVELOPED_BY]->(d) RETURN DISTINCT d.id"
+            ),
+        );
+        assert_eq!(strs(&devs), vec!["zhipu-ai".to_string()], "{id}");
+    }
+    let r = rows(
+        &g,
+        "RETURN any(x IN [1, null] WHERE x > 1) AS a, none(x IN [1, 2] WHERE x > 1) AS n,
+                single(x IN [1, 2, 3] WHERE x = 2) AS s, all(x IN null WHERE x) AS z",
+    );
+    assert_eq!(r, vec![vec![Value::Null, Value::Bool(false), Value::Bool(true), Value::Null]]);
+    let err = query_error(g.query("RETURN all(x IN ['a'] WHERE x % 2 = 0)").unwrap_err());
+    assert_eq!(err.detail, "InvalidArgumentType");
+}

@@ -216,7 +216,7 @@ fn eval_any<'a>(e: &'a Expr, row: &'a [Value], cx: &'a Ctx<'_>) -> Result<Cow<'a
                 None => null(),
             }
         }
-        ListComp { slot, list, predicate, projection } => {
+        ListComp { quantifier, slot, list, predicate, projection } => {
             let l = eval(list, row, cx)?;
             let items: &[Value] = match &*l {
                 Value::Null => return Ok(null()),
@@ -230,6 +230,20 @@ fn eval_any<'a>(e: &'a Expr, row: &'a [Value], cx: &'a Ctx<'_>) -> Result<Cow<'a
                 }
             };
             let mut local: Vec<Value> = row.to_vec();
+            if let Some(q) = quantifier {
+                let mut outcomes = Vec::with_capacity(items.len());
+                for item in items {
+                    local[*slot] = item.clone();
+                    outcomes.push(match predicate {
+                        Some(p) => truth(&*eval(p, &local, cx)?, p.span)?,
+                        None => truth(item, list.span)?,
+                    });
+                }
+                return Ok(match q.fold(outcomes) {
+                    Some(b) => Cow::Owned(Value::Bool(b)),
+                    None => null(),
+                });
+            }
             let mut out = Vec::with_capacity(items.len());
             for item in items {
                 local[*slot] = item.clone();
@@ -623,6 +637,7 @@ mod tests {
     fn list_comprehension_binds_its_slot() {
         let e = Expr::new(
             ExprKind::ListComp {
+                quantifier: None,
                 slot: 0,
                 list: Box::new(c(list(vec![1.into(), 2.into(), 3.into()]))),
                 predicate: Some(Box::new(Expr::new(

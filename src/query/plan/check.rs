@@ -165,8 +165,9 @@ struct Cx<'a> {
 
 /// State while walking one expression.
 struct Walk {
-    /// List-comprehension variables, innermost last.
-    locals: Vec<String>,
+    /// List-comprehension and quantifier variables with the element type
+    /// of their list, innermost last.
+    locals: Vec<(String, Ty)>,
     /// The aggregate being walked through, if any (aggregates don't nest).
     in_aggregate: Option<String>,
     /// Where aggregates are not allowed, named for the message; `None` where
@@ -633,8 +634,8 @@ impl Checker {
             }
             ExprKind::Parameter(_) => Ty::Any,
             ExprKind::Variable(name) => {
-                if w.locals.iter().any(|l| l == name) {
-                    Ty::Any
+                if let Some((_, ty)) = w.locals.iter().rev().find(|(l, _)| l == name) {
+                    ty.clone()
                 } else {
                     match cx.scope.get(name) {
                         Some(var) => var.ty.clone(),
@@ -795,7 +796,7 @@ impl Checker {
                     None => ty,
                 }
             }
-            ExprKind::ListComprehension { var, list, predicate, projection } => {
+            ExprKind::ListComprehension { quantifier, var, list, predicate, projection } => {
                 let list_ty = self.expr(list, cx, w)?;
                 if !list_ty.may_be_list() {
                     return Err(syntax(
@@ -808,22 +809,28 @@ impl Checker {
                     ));
                 }
                 let saved = w.no_aggregates.replace("a list comprehension");
-                w.locals.push(var.name.clone());
+                let element = match &list_ty {
+                    Ty::List(inner) => (**inner).clone(),
+                    _ => Ty::Any,
+                };
+                w.locals.push((var.name.clone(), element.clone()));
                 let result = (|| {
                     if let Some(pred) = predicate {
                         self.expr(pred, cx, w)?;
                     }
                     match projection {
                         Some(proj) => self.expr(proj, cx, w),
-                        None => Ok(match &list_ty {
-                            Ty::List(inner) => (**inner).clone(),
-                            _ => Ty::Any,
-                        }),
+                        None => Ok(element),
                     }
                 })();
                 w.locals.pop();
                 w.no_aggregates = saved;
-                Ty::List(Box::new(result?))
+                let result = result?;
+                if quantifier.is_some() {
+                    Ty::Bool
+                } else {
+                    Ty::List(Box::new(result))
+                }
             }
             // Pattern expressions are outside the subset; the planner
             // rejects them with its own message.
@@ -1045,8 +1052,8 @@ fn first_variable(e: &Expr) -> Option<Span> {
     fn walk(e: &Expr, locals: &mut Vec<String>) -> Option<Span> {
         match &e.kind {
             ExprKind::Variable(v) if !locals.contains(v) => Some(e.span),
-            ExprKind::ListComprehension { var, list, predicate, projection } => {
-                walk(list, locals).or_else(|| {
+            ExprKind::ListComprehension { var, list, predicate, projection, .. } => walk(list, locals)
+                .or_else(|| {
                     locals.push(var.name.clone());
                     let found = predicate
                         .as_deref()
@@ -1054,8 +1061,7 @@ fn first_variable(e: &Expr) -> Option<Span> {
                         .or_else(|| projection.as_deref().and_then(|p| walk(p, locals)));
                     locals.pop();
                     found
-                })
-            }
+                }),
             ExprKind::Pattern(_) => Some(e.span),
             _ => {
                 let mut found = None;
@@ -1109,7 +1115,7 @@ fn check_ambiguity(
                 _ => Err(ambiguous()),
             }
         }
-        ExprKind::ListComprehension { var, list, predicate, projection } => {
+        ExprKind::ListComprehension { var, list, predicate, projection, .. } => {
             check_ambiguity(list, grouping, names, locals)?;
             locals.push(var.name.clone());
             let result = predicate
@@ -1226,9 +1232,9 @@ fn same_expr(a: &Expr, b: &Expr) -> bool {
                 && a1.iter().zip(a2).all(|((w1, t1), (w2, t2))| same_expr(w1, w2) && same_expr(t1, t2))
         }
         (
-            K::ListComprehension { var: v1, list: l1, predicate: p1, projection: r1 },
-            K::ListComprehension { var: v2, list: l2, predicate: p2, projection: r2 },
-        ) => v1.name == v2.name && same_expr(l1, l2) && opt(p1, p2) && opt(r1, r2),
+            K::ListComprehension { quantifier: q1, var: v1, list: l1, predicate: p1, projection: r1 },
+            K::ListComprehension { quantifier: q2, var: v2, list: l2, predicate: p2, projection: r2 },
+        ) => q1 == q2 && v1.name == v2.name && same_expr(l1, l2) && opt(p1, p2) && opt(r1, r2),
         _ => false,
     }
 }

@@ -408,8 +408,12 @@ impl Plan {
                 }
                 out.push_str(" END");
             }
-            ExprKind::ListComp { slot, list, predicate, projection } => {
-                let _ = write!(out, "[{} IN ", self.slot(*slot));
+            ExprKind::ListComp { quantifier, slot, list, predicate, projection } => {
+                let (open, close) = match quantifier {
+                    Some(q) => (format!("{}(", q.name()), ')'),
+                    None => ("[".to_string(), ']'),
+                };
+                let _ = write!(out, "{open}{} IN ", self.slot(*slot));
                 self.write_expr(out, list);
                 if let Some(p) = predicate {
                     out.push_str(" WHERE ");
@@ -419,7 +423,7 @@ impl Plan {
                     out.push_str(" | ");
                     self.write_expr(out, p);
                 }
-                out.push(']');
+                out.push(close);
             }
             ExprKind::List(items) => {
                 out.push('[');

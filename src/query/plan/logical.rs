@@ -14,7 +14,7 @@
 
 use crate::error::Span;
 use crate::model::{Direction, Value};
-use crate::query::syntax::ast::CompareOp;
+use crate::query::syntax::ast::{CompareOp, Quantifier};
 
 /// The index of a value in a row.
 pub type Slot = usize;
@@ -557,8 +557,11 @@ pub enum ExprKind {
         /// `ELSE`
         default: Option<Box<Expr>>,
     },
-    /// `[x IN list WHERE pred | proj]`, with `x` in `slot`.
+    /// `[x IN list WHERE pred | proj]`, with `x` in `slot`; with a
+    /// quantifier, `all(x IN list WHERE pred)` and its kin.
     ListComp {
+        /// `all`, `any`, `none` or `single`; `None` for a list.
+        quantifier: Option<Quantifier>,
         /// The element variable's slot.
         slot: Slot,
         /// The source list.
@@ -623,7 +626,7 @@ impl Expr {
                     t.visit_slots(f);
                 }
             }
-            ListComp { slot, list, predicate, projection } => {
+            ListComp { slot, list, predicate, projection, .. } => {
                 f(*slot);
                 list.visit_slots(f);
                 for e in predicate.iter().chain(projection.iter()) {

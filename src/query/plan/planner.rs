@@ -256,9 +256,9 @@ fn same_expr(a: &ast::Expr, b: &ast::Expr) -> bool {
                 && x.iter().zip(y).all(|((p, q), (r, u))| same_expr(p, r) && same_expr(q, u))
         }
         (
-            ListComprehension { var: v, list: l, predicate: p, projection: q },
-            ListComprehension { var: w, list: m, predicate: r, projection: s },
-        ) => v.name == w.name && same_expr(l, m) && same_opt(p, r) && same_opt(q, s),
+            ListComprehension { quantifier: x, var: v, list: l, predicate: p, projection: q },
+            ListComprehension { quantifier: y, var: w, list: m, predicate: r, projection: s },
+        ) => x == y && v.name == w.name && same_expr(l, m) && same_opt(p, r) && same_opt(q, s),
         _ => false,
     }
 }
@@ -1616,7 +1616,7 @@ impl Planner<'_> {
                 };
                 ExprKind::Case { subject, alternatives: alts, default }
             }
-            A::ListComprehension { var, list, predicate, projection } => {
+            A::ListComprehension { quantifier, var, list, predicate, projection } => {
                 let list = boxed(self, list, hook)?;
                 let slot = self.new_slot(&var.name);
                 let mut inner = scope.clone();
@@ -1629,7 +1629,7 @@ impl Planner<'_> {
                     Some(x) => Some(Box::new(self.expr_with(x, &inner, hook)?)),
                     None => None,
                 };
-                ExprKind::ListComp { slot, list, predicate, projection }
+                ExprKind::ListComp { quantifier: *quantifier, slot, list, predicate, projection }
             }
             A::Pattern(_) => {
                 return Err(unsupported(

@@ -299,8 +299,12 @@ pub enum ExprKind {
         /// `ELSE`
         default: Option<Box<Expr>>,
     },
-    /// `[var IN list WHERE pred | projection]`
+    /// `[var IN list WHERE pred | projection]`, or with `quantifier` one of
+    /// `all/any/none/single(var IN list WHERE pred)`, which scope `var` the
+    /// same way.
     ListComprehension {
+        /// The quantifier, for `all(...)` and its kin; `None` for a list.
+        quantifier: Option<Quantifier>,
         /// The element variable.
         var: Ident,
         /// The source list.
@@ -314,6 +318,90 @@ pub enum ExprKind {
     /// contexts such as `RETURN (a)-->(b)`), kept so the planner can reject it
     /// with a clear error.
     Pattern(Box<PatternPart>),
+}
+
+/// The list predicates `all`, `any`, `none` and `single`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quantifier {
+    /// True when the predicate holds for every element.
+    All,
+    /// True when it holds for at least one.
+    Any,
+    /// True when it holds for none.
+    None,
+    /// True when it holds for exactly one.
+    Single,
+}
+
+impl Quantifier {
+    /// The function name as openCypher spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Quantifier::All => "all",
+            Quantifier::Any => "any",
+            Quantifier::None => "none",
+            Quantifier::Single => "single",
+        }
+    }
+
+    /// The quantifier a function name stands for, ignoring case.
+    pub fn from_name(name: &str) -> Option<Quantifier> {
+        [Quantifier::All, Quantifier::Any, Quantifier::None, Quantifier::Single]
+            .into_iter()
+            .find(|q| q.name().eq_ignore_ascii_case(name))
+    }
+
+    /// Folds the predicate's outcomes over a list with openCypher's
+    /// three-valued logic: `Some(b)` for true/false, `None` for null.
+    pub fn fold(self, outcomes: impl IntoIterator<Item = Option<bool>>) -> Option<bool> {
+        let (mut trues, mut nulls, mut falses) = (0usize, 0usize, 0usize);
+        for o in outcomes {
+            match o {
+                Some(true) => trues += 1,
+                Some(false) => falses += 1,
+                None => nulls += 1,
+            }
+        }
+        match self {
+            Quantifier::All if falses > 0 => Some(false),
+            Quantifier::Any | Quantifier::None if trues > 0 => Some(self == Quantifier::Any),
+            Quantifier::Single if trues > 1 => Some(false),
+            _ if nulls > 0 => None,
+            Quantifier::All => Some(true),
+            Quantifier::Any => Some(false),
+            Quantifier::None => Some(true),
+            Quantifier::Single => Some(trues == 1),
+        }
+    }
+}
+
+#[cfg(test)]
+mod quantifier_tests {
+    use super::Quantifier as Q;
+
+    fn fold(q: Q, outcomes: &[Option<bool>]) -> Option<bool> {
+        q.fold(outcomes.iter().copied())
+    }
+
+    #[test]
+    fn three_valued_folds() {
+        let (t, f, n) = (Some(true), Some(false), None);
+        for (q, empty) in [(Q::All, t), (Q::Any, f), (Q::None, t), (Q::Single, f)] {
+            assert_eq!(fold(q, &[]), empty, "{q:?} over an empty list");
+        }
+        // A false decides all(), a true decides any() and none(), two trues decide single().
+        assert_eq!(fold(Q::All, &[n, f, t]), f);
+        assert_eq!(fold(Q::All, &[n, t]), n);
+        assert_eq!(fold(Q::Any, &[n, t]), t);
+        assert_eq!(fold(Q::Any, &[n, f]), n);
+        assert_eq!(fold(Q::None, &[n, t]), f);
+        assert_eq!(fold(Q::None, &[f, n]), n);
+        assert_eq!(fold(Q::Single, &[t, n, t]), f);
+        assert_eq!(fold(Q::Single, &[t, n]), n);
+        assert_eq!(fold(Q::Single, &[t, f]), t);
+        assert_eq!(Q::from_name("ANY"), Some(Q::Any));
+        assert_eq!(Q::from_name("every"), None);
+    }
 }
 
 /// A literal scalar.

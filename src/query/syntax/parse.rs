@@ -14,8 +14,8 @@ use nom::{Err, Offset};
 
 use super::ast::{
     BinaryOp, Clause, CompareOp, Create, Direction, Expr, ExprKind, Ident, Literal, Match, NodePattern,
-    PathKind, PatternElement, PatternPart, Projection, ProjectionItem, Properties, Query, Range, RelPattern,
-    SortItem, Statement, UnaryOp, Unwind,
+    PathKind, PatternElement, PatternPart, Projection, ProjectionItem, Properties, Quantifier, Query, Range,
+    RelPattern, SortItem, Statement, UnaryOp, Unwind,
 };
 use super::lex::{
     at_keyword, at_symbol, expect, expect_detail, fail, is_ident_continue, is_ident_start, is_reserved,
@@ -1107,6 +1107,11 @@ impl<'a> Parser<'a> {
     /// ```
     fn call(&self, start: &'a str, name: Ident, i: &'a str) -> PResult<'a, Expr> {
         let (i, _) = symbol("(")(i)?;
+        if let Some(quantifier) = Quantifier::from_name(&name.name) {
+            if let Some(found) = self.quantifier(start, quantifier, i)? {
+                return Ok(found);
+            }
+        }
         let (mut i, distinct) = match keyword("DISTINCT")(i) {
             Ok((i, _)) => (i, true),
             _ => (i, false),
@@ -1131,6 +1136,43 @@ impl<'a> Parser<'a> {
                 return Err(unclosed_call(start, i, &name, args.len()));
             }
         }
+    }
+
+    /// The rest of a quantifier after its `(`, or `None` when the argument is
+    /// not `var IN list` (then it is an ordinary call, e.g. a user's `any(x)`).
+    ///
+    /// ```text
+    /// quantifier ::= (ALL | ANY | NONE | SINGLE) '(' var IN expr [WHERE expr] ')'
+    /// ```
+    fn quantifier(
+        &self,
+        start: &'a str,
+        quantifier: Quantifier,
+        i: &'a str,
+    ) -> Result<Option<(&'a str, Expr)>, Err<PError<'a>>> {
+        let (i, ()) = ws(i)?;
+        let Ok((rest, first)) = self.expr(i) else { return Ok(None) };
+        let ExprKind::Binary(BinaryOp::In, var, list) = first.kind else { return Ok(None) };
+        let ExprKind::Variable(var_name) = var.kind else { return Ok(None) };
+        if var.span.start != self.pos(i) || !(at_keyword(rest, "WHERE") || at_symbol(rest, ")")) {
+            return Ok(None);
+        }
+        let (rest, predicate) = match keyword("WHERE")(rest) {
+            Ok((rest, _)) => {
+                let (rest, e) = self.expect_expr(rest, "expected an expression after 'WHERE'")?;
+                (rest, Some(Box::new(e)))
+            }
+            _ => (rest, None),
+        };
+        let (rest, _) = expect("expected ')' to close the quantifier", symbol(")"))(rest)?;
+        let kind = ExprKind::ListComprehension {
+            quantifier: Some(quantifier),
+            var: Ident { name: var_name, span: var.span },
+            list,
+            predicate,
+            projection: None,
+        };
+        Ok(Some((rest, Expr { kind, span: self.span(start, rest) })))
     }
 
     /// ```text
@@ -1257,7 +1299,13 @@ impl<'a> Parser<'a> {
         };
         let (i, _) = expect("expected ']' to close the list comprehension", symbol("]"))(i)?;
         let span = self.span(start, i);
-        Ok((i, Expr { kind: ExprKind::ListComprehension { var, list, predicate, projection }, span }))
+        Ok((
+            i,
+            Expr {
+                kind: ExprKind::ListComprehension { quantifier: None, var, list, predicate, projection },
+                span,
+            },
+        ))
     }
 
     fn map(&self, i: &'a str) -> PResult<'a, Expr> {
@@ -1319,14 +1367,13 @@ fn expected_after<'a>(i: &'a str, op: &str) -> Err<PError<'a>> {
 }
 
 /// The error for a call whose arguments are not closed, spotting
-/// quantifiers (`all(x IN list WHERE ...)`) which the subset lacks.
+/// quantifiers whose first part is not `variable IN list`.
 #[cold]
 fn unclosed_call<'a>(start: &'a str, i: &'a str, name: &Ident, args: usize) -> Err<PError<'a>> {
-    let quantifier = ["all", "any", "none", "single"].iter().any(|q| q.eq_ignore_ascii_case(&name.name));
-    if quantifier && args == 1 && at_keyword(i, "WHERE") {
+    if let Some(q) = Quantifier::from_name(&name.name).filter(|_| args == 1 && at_keyword(i, "WHERE")) {
         return Err::Failure(PError::expected(
             start,
-            "quantifier expressions such as all(x IN list WHERE ...) are not supported",
+            format!("{}() needs a variable and a list: {}(x IN list WHERE ...)", q.name(), q.name()),
         ));
     }
     Err::Failure(PError::expected(
@@ -1618,8 +1665,9 @@ mod tests {
                 }
                 s + ")"
             }
-            ExprKind::ListComprehension { var, list, predicate, projection } => format!(
-                "[{} in {}{}{}]",
+            ExprKind::ListComprehension { quantifier, var, list, predicate, projection } => format!(
+                "{}[{} in {}{}{}]",
+                quantifier.map_or("", |q| q.name()),
                 var.name,
                 sexp(list),
                 predicate.as_ref().map_or(String::new(), |p| format!(" where {}", sexp(p))),
@@ -2020,8 +2068,8 @@ mod tests {
         }
         assert_eq!(err("RETURN 1 UNION RETURN 2").1, "UNION is not supported");
         assert_eq!(
-            err("RETURN all(x IN [1] WHERE x > 0)").1,
-            "quantifier expressions such as all(x IN list WHERE ...) are not supported"
+            err("RETURN any(x.y IN [1] WHERE x > 0)").1,
+            "any() needs a variable and a list: any(x IN list WHERE ...)"
         );
         assert_eq!(err("RETURN [(a)-->(b) | b]").1, "pattern comprehensions are not supported");
         assert_eq!(

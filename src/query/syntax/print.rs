@@ -517,7 +517,15 @@ impl Display for Expr {
                 }
                 f.write_str(" END")
             }
-            ExprKind::ListComprehension { var, list, predicate, projection } => {
+            ExprKind::ListComprehension { quantifier: Some(q), var, list, predicate, .. } => {
+                write!(f, "{}({var} IN ", q.name())?;
+                write_operand(f, list, 7)?;
+                if let Some(p) = predicate {
+                    write!(f, " WHERE {p}")?;
+                }
+                f.write_char(')')
+            }
+            ExprKind::ListComprehension { quantifier: None, var, list, predicate, projection } => {
                 write!(f, "[{var} IN ")?;
                 // The list must bind tighter than IN to read back as one.
                 write_operand(f, list, 7)?;
@@ -678,6 +686,8 @@ mod tests {
             "RETURN CASE WHEN true THEN 1 ELSE 2 END, CASE 1 WHEN 1 THEN 'a' WHEN 2 THEN 'b' END",
             "RETURN [x IN range(1, 10) WHERE x % 2 = 0 | x * x] AS evens",
             "RETURN [x IN [1, 2] | x + 1], [x IN [1, 2] WHERE x > 1], [x IN [1, 2]]",
+            "RETURN all(x IN [1, 2] WHERE x > 0), any(x IN [] WHERE x), none(x IN [1] WHERE x = 2)",
+            "RETURN single(x IN [1, 2] WHERE any(y IN [x] WHERE y = 2)), all(x IN [true])",
             "RETURN count(DISTINCT 1), sum(1), avg(1.0), min(1), max(1), collect(DISTINCT 1)",
             "RETURN a.b.c(1, 2)",
             "MATCH (n) WHERE n:A:B RETURN n",
