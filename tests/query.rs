@@ -661,3 +661,28 @@ fn list_quantifiers_answer_lineage_questions() {
     let err = query_error(g.query("RETURN all(x IN ['a'] WHERE x % 2 = 0)").unwrap_err());
     assert_eq!(err.detail, "InvalidArgumentType");
 }
+
+#[test]
+fn regex_match_is_anchored_and_checked() {
+    let g = Graph::builtin();
+    let names =
+        strs(&rows(&g, "MATCH (m:Model) WHERE m.name =~ 'GLM-[0-9]+B' RETURN m.name ORDER BY m.name"));
+    assert_eq!(names, ["GLM-10B", "GLM-130B", "GLM-6B"]);
+    // Case-insensitive, on Chinese names, and through a parameter.
+    let by_param = g
+        .query_with(
+            "MATCH (c:Company) WHERE c.name_zh =~ $p RETURN c.id",
+            &params(&[("p", Value::from("智谱.*"))]),
+        )
+        .unwrap()
+        .into_rows();
+    assert_eq!(strs(&by_param), ["zhipu-ai"]);
+    assert_eq!(rows(&g, "RETURN null =~ 'a', 'a' =~ null, 1 =~ 'a'"), vec![vec![Value::Null; 3]]);
+    // A bad literal pattern is refused before the query runs; a computed one when it is used.
+    let err = query_error(g.query("MATCH (m) WHERE m.name =~ '(GLM' RETURN m").unwrap_err());
+    assert_eq!((err.class, err.phase), (ErrorClass::SyntaxError, Phase::CompileTime));
+    assert!(err.message.starts_with("invalid regular expression"), "{}", err.message);
+    let err = query_error(g.query("WITH '(a{1000}){1000}' AS p RETURN 'a' =~ p").unwrap_err());
+    assert_eq!(err.phase, Phase::Runtime);
+    assert!(err.message.contains("exceeds the limit"), "{}", err.message);
+}

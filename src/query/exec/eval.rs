@@ -11,7 +11,8 @@ use super::value::{arith, compare, equals, negate, test_cmp, Arith, ArithError};
 use super::{functions, Ctx};
 use crate::error::{ErrorClass, QueryError, Span};
 use crate::model::Value;
-use crate::query::plan::logical::{BinOp, Expr, ExprKind, KeyRef};
+use crate::query::plan::logical::{BinOp, Expr, ExprKind, KeyRef, RegexOperand};
+use crate::query::plan::regex::Pattern;
 use crate::query::syntax::ast::CompareOp;
 
 static NULL: Value = Value::Null;
@@ -168,6 +169,7 @@ fn eval_any<'a>(e: &'a Expr, row: &'a [Value], cx: &'a Ctx<'_>) -> Result<Cow<'a
             }
         }
         Binary(op, a, b) => binary(*op, a, b, row, cx, e.span)?,
+        RegexMatch(text, pattern) => regex_match(text, pattern, row, cx)?,
         Compare(first, rest) => {
             let mut left = eval(first, row, cx)?;
             let mut result = Some(true);
@@ -390,6 +392,30 @@ fn binary<'a>(
             }
         }
     })
+}
+
+/// `text =~ pattern`: null unless both sides are strings, as for the other
+/// string predicates.
+fn regex_match<'a>(
+    text: &Expr,
+    pattern: &RegexOperand,
+    row: &'a [Value],
+    cx: &'a Ctx<'_>,
+) -> Result<Cow<'a, Value>, QueryError> {
+    let t = eval(text, row, cx)?;
+    let Value::String(s) = &*t else { return Ok(null()) };
+    let matched = match pattern {
+        RegexOperand::Fixed(p) => p.matches(s),
+        RegexOperand::Computed(p) => match &*eval(p, row, cx)? {
+            Value::String(source) => Pattern::new(source)
+                .map_err(|m| {
+                    QueryError::runtime(ErrorClass::ArgumentError, "InvalidArgumentValue", m, Some(p.span))
+                })?
+                .matches(s),
+            _ => return Ok(null()),
+        },
+    };
+    Ok(Cow::Owned(Value::Bool(matched)))
 }
 
 #[inline]

@@ -361,6 +361,18 @@ impl Plan {
                 self.write_expr(out, b);
                 out.push(')');
             }
+            ExprKind::RegexMatch(text, pattern) => {
+                out.push('(');
+                self.write_expr(out, text);
+                out.push_str(" =~ ");
+                match pattern {
+                    RegexOperand::Fixed(p) => {
+                        let _ = write!(out, "{}", Value::from(p.as_str()));
+                    }
+                    RegexOperand::Computed(p) => self.write_expr(out, p),
+                }
+                out.push(')');
+            }
             ExprKind::Compare(first, rest) => {
                 self.write_expr(out, first);
                 for (op, x) in rest {

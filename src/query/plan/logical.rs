@@ -14,6 +14,7 @@
 
 use crate::error::Span;
 use crate::model::{Direction, Value};
+use crate::query::plan::regex::Pattern;
 use crate::query::syntax::ast::{CompareOp, Quantifier};
 
 /// The index of a value in a row.
@@ -517,6 +518,15 @@ pub enum BinOp {
     Contains,
 }
 
+/// The right side of `=~`.
+#[derive(Debug, Clone)]
+pub enum RegexOperand {
+    /// A literal pattern, compiled once.
+    Fixed(Pattern),
+    /// A pattern computed per row.
+    Computed(Box<Expr>),
+}
+
 /// The kinds of planned expressions.
 #[derive(Debug, Clone)]
 pub enum ExprKind {
@@ -542,6 +552,9 @@ pub enum ExprKind {
     Plus(Box<Expr>),
     /// A binary operator.
     Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `text =~ pattern`, the pattern compiled at planning time when it is a
+    /// literal.
+    RegexMatch(Box<Expr>, RegexOperand),
     /// `a < b <= c`: each adjacent pair compared, the results ANDed.
     Compare(Box<Expr>, Vec<(CompareOp, Expr)>),
     /// `expr IS [NOT] NULL`
@@ -598,8 +611,16 @@ impl Expr {
         match &self.kind {
             Const(_) | Param(_) => {}
             Slot(s) => f(*s),
-            Property(e, _) | HasLabels(e, _) | Not(e) | Negate(e) | Plus(e) | IsNull(e, _) => {
-                e.visit_slots(f)
+            Property(e, _)
+            | HasLabels(e, _)
+            | Not(e)
+            | Negate(e)
+            | Plus(e)
+            | IsNull(e, _)
+            | RegexMatch(e, RegexOperand::Fixed(_)) => e.visit_slots(f),
+            RegexMatch(a, RegexOperand::Computed(b)) => {
+                a.visit_slots(f);
+                b.visit_slots(f);
             }
             Index(a, b) | Binary(_, a, b) => {
                 a.visit_slots(f);
@@ -655,7 +676,17 @@ impl Expr {
         f(self);
         match &self.kind {
             Const(_) | Param(_) | Slot(_) => {}
-            Property(e, _) | HasLabels(e, _) | Not(e) | Negate(e) | Plus(e) | IsNull(e, _) => e.walk(f),
+            Property(e, _)
+            | HasLabels(e, _)
+            | Not(e)
+            | Negate(e)
+            | Plus(e)
+            | IsNull(e, _)
+            | RegexMatch(e, RegexOperand::Fixed(_)) => e.walk(f),
+            RegexMatch(a, RegexOperand::Computed(b)) => {
+                a.walk(f);
+                b.walk(f);
+            }
             Index(a, b) | Binary(_, a, b) => {
                 a.walk(f);
                 b.walk(f);

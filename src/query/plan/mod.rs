@@ -6,6 +6,7 @@ pub mod check;
 mod display;
 pub mod logical;
 pub mod planner;
+pub mod regex;
 
 pub use logical::Plan;
 pub use planner::{plan_statement, Catalog, NoCatalog};

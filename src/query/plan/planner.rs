@@ -21,6 +21,7 @@ use indexmap::IndexSet;
 use super::logical::*;
 use crate::error::{ErrorClass, QueryError, Span};
 use crate::model::{Direction, Value};
+use crate::query::plan::regex::Pattern;
 use crate::query::syntax::ast;
 
 /// What the planner may ask about the graph a plan is made for.
@@ -1563,7 +1564,15 @@ impl Planner<'_> {
                     ast::BinaryOp::EndsWith => BinOp::EndsWith,
                     ast::BinaryOp::Contains => BinOp::Contains,
                     ast::BinaryOp::RegexMatch => {
-                        return Err(unsupported("regular expression matching (=~) is not supported", span))
+                        let text = boxed(self, a, hook)?;
+                        let pattern = match &b.kind {
+                            A::Literal(ast::Literal::String(p)) => RegexOperand::Fixed(
+                                Pattern::new(p)
+                                    .map_err(|m| syntax_error("InvalidArgumentValue", m, b.span))?,
+                            ),
+                            _ => RegexOperand::Computed(boxed(self, b, hook)?),
+                        };
+                        return Ok(Expr::new(ExprKind::RegexMatch(text, pattern), span));
                     }
                 };
                 ExprKind::Binary(op, boxed(self, a, hook)?, boxed(self, b, hook)?)
