@@ -170,6 +170,7 @@ fn eval_any<'a>(e: &'a Expr, row: &'a [Value], cx: &'a Ctx<'_>) -> Result<Cow<'a
         }
         Binary(op, a, b) => binary(*op, a, b, row, cx, e.span)?,
         RegexMatch(text, pattern) => regex_match(text, pattern, row, cx)?,
+        Subquery { kind, plan, .. } => Cow::Owned((cx.subquery)(plan, *kind, row, cx)?),
         Compare(first, rest) => {
             let mut left = eval(first, row, cx)?;
             let mut result = Some(true);

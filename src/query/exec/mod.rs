@@ -31,7 +31,7 @@ use std::time::Instant;
 use crate::error::{ErrorClass, QueryError};
 use crate::model::Value;
 use crate::query::cache::Planned;
-use crate::query::plan::logical::{Op, Plan, Slot};
+use crate::query::plan::logical::{Op, Plan, Slot, SubqueryKind};
 use crate::query::{Params, QueryOptions};
 use crate::result::{QueryStats, RowRef, RowValues};
 use crate::store::{Graph, KeyId, LabelId, RelTypeId};
@@ -196,7 +196,14 @@ pub(crate) struct Ctx<'a> {
     /// About how many rows the run will return (what the cached plan's
     /// last run returned), for sizing sets up front; 0 when unknown.
     pub(crate) expected_rows: usize,
+    /// Runs a subquery's plan from a row. Handed in rather than called, so
+    /// that expression evaluation does not import the operators that call it.
+    pub(crate) subquery: SubqueryRunner,
 }
+
+/// Runs the body of a pattern predicate or `EXISTS`/`COUNT` from the
+/// current row and gives its value.
+pub(crate) type SubqueryRunner = fn(&Op, SubqueryKind, &[Value], &Ctx<'_>) -> Result<Value, QueryError>;
 
 impl<'a> Ctx<'a> {
     pub(crate) fn new(
@@ -217,6 +224,7 @@ impl<'a> Ctx<'a> {
             ids_unique: graph.ids_unique(),
             ids_own: graph.ids_unique() && graph.ids_dense(),
             expected_rows: 0,
+            subquery: ops::run_subquery,
         }
     }
 }

@@ -374,6 +374,29 @@ pub(crate) fn recycle(mut stages: Vec<Stage<'_>>, graph: &Graph) {
     }
 }
 
+/// The value of a subquery expression: whether the body gives a row from
+/// `row` (stopping at the first), or how many it gives.
+pub(crate) fn run_subquery(
+    plan: &Op,
+    kind: SubqueryKind,
+    row: &[Value],
+    cx: &Ctx<'_>,
+) -> Result<Value, QueryError> {
+    let mut stages = build_tree(plan, cx)?;
+    let mut count: i64 = 0;
+    let mut sink = |_: &mut Row| -> Result<Flow, QueryError> {
+        count += 1;
+        Ok(if kind == SubqueryKind::Exists { Flow::Stop } else { Flow::Continue })
+    };
+    let outcome = run(&mut stages, std::iter::once(row.to_vec()), cx, &mut sink);
+    recycle(stages, cx.graph);
+    outcome?;
+    Ok(match kind {
+        SubqueryKind::Exists => Value::Bool(count > 0),
+        SubqueryKind::Count => Value::Int(count),
+    })
+}
+
 /// Runs a segment: every input row through the stages, then flushes the
 /// stages that hold rows back.
 pub(crate) fn run(

@@ -33,7 +33,7 @@ use crate::error::{ErrorClass, QueryError, Span};
 use crate::query::signatures::{self, Signature};
 use crate::query::syntax::ast::{
     BinaryOp, Clause, Create, Direction, Expr, ExprKind, Literal, Match, NodePattern, PatternPart,
-    Projection, Properties, Query, RelPattern, Statement, UnaryOp, Unwind,
+    Projection, Properties, Query, RelPattern, Statement, SubqueryKind, UnaryOp, Unwind,
 };
 
 /// Checks a parsed statement for semantic errors.
@@ -196,6 +196,12 @@ struct Checker {
 
 impl Checker {
     fn query(&mut self, query: &Query) -> Result<(), QueryError> {
+        self.clauses(query, true)
+    }
+
+    /// The clauses of a statement (which must end with `RETURN` or an
+    /// update) or of a subquery (which may end anywhere).
+    fn clauses(&mut self, query: &Query, statement: bool) -> Result<(), QueryError> {
         let mut previous: Option<&Clause> = None;
         for clause in &query.clauses {
             if let Some(Clause::Return(_)) = previous {
@@ -215,6 +221,7 @@ impl Checker {
             previous = Some(clause);
         }
         match previous {
+            _ if !statement => Ok(()),
             None | Some(Clause::Return(_)) | Some(Clause::Create(_)) => Ok(()),
             Some(last) => {
                 let name = match last {
@@ -241,7 +248,8 @@ impl Checker {
         }
         self.pattern_properties(&m.pattern)?;
         if let Some(pred) = &m.where_ {
-            self.expr(pred, &self.cx(), &mut Walk::new(Some("WHERE")))?;
+            let ty = self.expr(pred, &self.cx(), &mut Walk::new(Some("WHERE")))?;
+            expect_predicate(&ty, pred)?;
         }
         Ok(())
     }
@@ -288,6 +296,13 @@ impl Checker {
         let no_projection: [&Expr; 0] = [];
         let mut types = Vec::with_capacity(p.items.len());
         for item in &p.items {
+            if let Some(span) = pattern_as_value(&item.expr) {
+                return Err(syntax(
+                    "UnexpectedSyntax",
+                    format!("a pattern expression can only be a predicate, not a {clause} value; use EXISTS {{ ... }} or a pattern comprehension"),
+                    span,
+                ));
+            }
             let cx = Cx { scope: &incoming, projected: &no_projection };
             types.push(self.expr(&item.expr, &cx, &mut Walk::new(None))?);
         }
@@ -344,7 +359,8 @@ impl Checker {
             self.skip_limit(limit, "LIMIT")?;
         }
         if let Some(pred) = &p.where_ {
-            self.expr(pred, &cx, &mut Walk::new(Some("WHERE")))?;
+            let ty = self.expr(pred, &cx, &mut Walk::new(Some("WHERE")))?;
+            expect_predicate(&ty, pred)?;
         }
 
         let mut columns: Vec<&str> = Vec::new();
@@ -832,10 +848,57 @@ impl Checker {
                     Ty::List(Box::new(result))
                 }
             }
-            // Pattern expressions are outside the subset; the planner
-            // rejects them with its own message.
-            ExprKind::Pattern(_) => Ty::Any,
+            ExprKind::Pattern(part) => {
+                self.pattern_predicate(part, &self.inner_scope(cx, w))?;
+                Ty::Bool
+            }
+            ExprKind::Subquery { kind, body } => {
+                Checker { scope: self.inner_scope(cx, w) }.clauses(body, false)?;
+                match kind {
+                    SubqueryKind::Exists => Ty::Bool,
+                    SubqueryKind::Count => Ty::Int,
+                }
+            }
         })
+    }
+
+    /// What a pattern predicate or subquery sees: the scope with the
+    /// enclosing list comprehensions' variables laid over it.
+    fn inner_scope(&self, cx: &Cx<'_>, w: &Walk) -> Scope {
+        let mut scope = cx.scope.clone();
+        for (name, ty) in &w.locals {
+            scope.bind(name, ty.clone());
+        }
+        scope
+    }
+
+    /// A pattern used as a predicate may only mention variables already
+    /// bound: it tests the bound ones, it cannot introduce new ones.
+    fn pattern_predicate(&self, part: &PatternPart, scope: &Scope) -> Result<(), QueryError> {
+        if let Some(var) = &part.var {
+            return Err(syntax(
+                "UnexpectedSyntax",
+                format!("a pattern predicate cannot bind the path variable `{}`", var.name),
+                var.span,
+            ));
+        }
+        let names = std::iter::once(part.element.start.var.as_ref())
+            .chain(part.element.chain.iter().flat_map(|(r, n)| [r.var.as_ref(), n.var.as_ref()]));
+        for var in names.flatten() {
+            if scope.get(&var.name).is_none() {
+                return Err(syntax(
+                    "UndefinedVariable",
+                    format!(
+                        "variable `{}` not defined (a pattern predicate cannot introduce variables)",
+                        var.name
+                    ),
+                    var.span,
+                ));
+            }
+        }
+        let mut inner = Checker { scope: scope.clone() };
+        inner.bind_pattern(part, PatternMode::Match, &mut Vec::new())?;
+        inner.pattern_properties(std::slice::from_ref(part))
     }
 
     /// Notes that an aggregate starts here, rejecting it where aggregates
@@ -1048,6 +1111,37 @@ fn contains_aggregate(e: &Expr) -> bool {
 
 /// The span of the first variable `e` uses, if any (list-comprehension
 /// variables are its own, not the query's).
+/// `WHERE (n)` and the like: a value that can never be a boolean.
+fn expect_predicate(ty: &Ty, pred: &Expr) -> Result<(), QueryError> {
+    if ty.is_known() && *ty != Ty::Bool {
+        return Err(syntax(
+            "InvalidArgumentType",
+            format!("type mismatch: WHERE expects a Boolean, but was given {}", ty.describe()),
+            pred.span,
+        ));
+    }
+    Ok(())
+}
+
+/// Where a projected value is a pattern expression itself, or one handed to a
+/// function other than `exists()`: openCypher only allows patterns as
+/// predicates.
+fn pattern_as_value(e: &Expr) -> Option<Span> {
+    match &e.kind {
+        ExprKind::Pattern(_) => Some(e.span),
+        ExprKind::Function { name, .. } if name.name.eq_ignore_ascii_case("exists") => None,
+        ExprKind::Function { args, .. } => args.iter().find_map(|a| match &a.kind {
+            ExprKind::Pattern(_) => Some(a.span),
+            _ => pattern_as_value(a),
+        }),
+        ExprKind::Unary(UnaryOp::Not, _)
+        | ExprKind::Binary(BinaryOp::And | BinaryOp::Or | BinaryOp::Xor, ..)
+        | ExprKind::Case { .. }
+        | ExprKind::ListComprehension { .. } => None,
+        _ => children(e).into_iter().find_map(pattern_as_value),
+    }
+}
+
 fn first_variable(e: &Expr) -> Option<Span> {
     fn walk(e: &Expr, locals: &mut Vec<String>) -> Option<Span> {
         match &e.kind {
@@ -1062,7 +1156,7 @@ fn first_variable(e: &Expr) -> Option<Span> {
                     locals.pop();
                     found
                 }),
-            ExprKind::Pattern(_) => Some(e.span),
+            ExprKind::Pattern(_) | ExprKind::Subquery { .. } => Some(e.span),
             _ => {
                 let mut found = None;
                 for child in children(e) {
@@ -1156,7 +1250,8 @@ fn children(e: &Expr) -> Vec<&Expr> {
         | ExprKind::Parameter(_)
         | ExprKind::Variable(_)
         | ExprKind::CountStar
-        | ExprKind::Pattern(_) => Vec::new(),
+        | ExprKind::Pattern(_)
+        | ExprKind::Subquery { .. } => Vec::new(),
         ExprKind::List(items) => items.iter().collect(),
         ExprKind::Map(entries) => entries.iter().map(|(_, v)| v).collect(),
         ExprKind::Property(base, _) | ExprKind::HasLabels(base, _) | ExprKind::Unary(_, base) => vec![base],

@@ -361,6 +361,13 @@ impl Plan {
                 self.write_expr(out, b);
                 out.push(')');
             }
+            ExprKind::Subquery { kind, plan, .. } => {
+                // The body's operators on one line, each fed by the next.
+                let mut body = String::new();
+                self.write_op(&mut body, plan, 0, true);
+                let ops: Vec<&str> = body.lines().map(str::trim).collect();
+                let _ = write!(out, "{} {{ {} }}", kind.keyword(), ops.join(" <- "));
+            }
             ExprKind::RegexMatch(text, pattern) => {
                 out.push('(');
                 self.write_expr(out, text);

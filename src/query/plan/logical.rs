@@ -15,6 +15,7 @@
 use crate::error::Span;
 use crate::model::{Direction, Value};
 use crate::query::plan::regex::Pattern;
+pub use crate::query::syntax::ast::SubqueryKind;
 use crate::query::syntax::ast::{CompareOp, Quantifier};
 
 /// The index of a value in a row.
@@ -552,6 +553,17 @@ pub enum ExprKind {
     Plus(Box<Expr>),
     /// A binary operator.
     Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// A pattern predicate, `EXISTS { }` or `COUNT { }`: `plan` runs from
+    /// the current row (its leaf is [`Op::Argument`]) and binds slots of its
+    /// own; `reads` are the outer slots it uses.
+    Subquery {
+        /// Existence or count.
+        kind: SubqueryKind,
+        /// The body.
+        plan: Box<Op>,
+        /// Outer slots the body reads.
+        reads: Vec<Slot>,
+    },
     /// `text =~ pattern`, the pattern compiled at planning time when it is a
     /// literal.
     RegexMatch(Box<Expr>, RegexOperand),
@@ -622,6 +634,7 @@ impl Expr {
                 a.visit_slots(f);
                 b.visit_slots(f);
             }
+            Subquery { reads, .. } => reads.iter().for_each(|s| f(*s)),
             Index(a, b) | Binary(_, a, b) => {
                 a.visit_slots(f);
                 b.visit_slots(f);
@@ -687,6 +700,8 @@ impl Expr {
                 a.walk(f);
                 b.walk(f);
             }
+            // The body is a plan of its own, walked where plans are.
+            Subquery { .. } => {}
             Index(a, b) | Binary(_, a, b) => {
                 a.walk(f);
                 b.walk(f);

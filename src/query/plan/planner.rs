@@ -164,7 +164,7 @@ fn walk_ast(e: &ast::Expr, f: &mut dyn FnMut(&ast::Expr)) {
     use ast::ExprKind::*;
     f(e);
     match &e.kind {
-        Literal(_) | Parameter(_) | Variable(_) | CountStar | Pattern(_) => {}
+        Literal(_) | Parameter(_) | Variable(_) | CountStar | Pattern(_) | Subquery { .. } => {}
         List(items) => items.iter().for_each(|x| walk_ast(x, f)),
         Map(items) => items.iter().for_each(|(_, x)| walk_ast(x, f)),
         Property(x, _) | HasLabels(x, _) | Unary(_, x) | IsNull { expr: x, .. } => walk_ast(x, f),
@@ -204,11 +204,58 @@ fn walk_ast(e: &ast::Expr, f: &mut dyn FnMut(&ast::Expr)) {
 /// Every variable name an expression mentions (over-approximated: names
 /// bound by list comprehensions count too).
 fn variables_in(e: &ast::Expr, out: &mut HashSet<String>) {
-    walk_ast(e, &mut |x| {
-        if let ast::ExprKind::Variable(v) = &x.kind {
+    walk_ast(e, &mut |x| match &x.kind {
+        ast::ExprKind::Variable(v) => {
             out.insert(v.clone());
         }
+        ast::ExprKind::Pattern(part) => pattern_variables(part, out),
+        ast::ExprKind::Subquery { body, .. } => {
+            for clause in &body.clauses {
+                clause_variables(clause, out);
+            }
+        }
+        _ => {}
     });
+}
+
+/// The variable names a pattern part mentions, its property maps included.
+fn pattern_variables(part: &ast::PatternPart, out: &mut HashSet<String>) {
+    let el = &part.element;
+    let nodes = std::iter::once(&el.start).chain(el.chain.iter().map(|(_, n)| n));
+    for n in nodes {
+        out.extend(n.var.iter().map(|v| v.name.clone()));
+        if let Some(ast::Properties::Map(entries)) = &n.properties {
+            entries.iter().for_each(|(_, x)| variables_in(x, out));
+        }
+    }
+    for (r, _) in &el.chain {
+        out.extend(r.var.iter().map(|v| v.name.clone()));
+        if let Some(ast::Properties::Map(entries)) = &r.properties {
+            entries.iter().for_each(|(_, x)| variables_in(x, out));
+        }
+    }
+    out.extend(part.var.iter().map(|v| v.name.clone()));
+}
+
+/// The variable names a clause mentions (an over-approximation: names it
+/// binds count too).
+fn clause_variables(clause: &ast::Clause, out: &mut HashSet<String>) {
+    match clause {
+        ast::Clause::Match(m) => {
+            m.pattern.iter().for_each(|p| pattern_variables(p, out));
+            m.where_.iter().for_each(|x| variables_in(x, out));
+        }
+        ast::Clause::Create(c) => c.pattern.iter().for_each(|p| pattern_variables(p, out)),
+        ast::Clause::Unwind(u) => variables_in(&u.expr, out),
+        ast::Clause::With(p) | ast::Clause::Return(p) => {
+            let exprs = p.items.iter().map(|i| &i.expr).chain(p.order_by.iter().map(|s| &s.expr));
+            exprs
+                .chain(p.where_.iter())
+                .chain(p.skip.iter())
+                .chain(p.limit.iter())
+                .for_each(|x| variables_in(x, out));
+        }
+    }
 }
 
 /// Structural equality of two expressions, ignoring spans.
@@ -373,8 +420,17 @@ impl Planner<'_> {
     // ----- clauses ---------------------------------------------------------
 
     fn query(&mut self, q: &ast::Query) -> Result<(Op, Vec<String>, Vec<Slot>), QueryError> {
-        let mut op = Op::Argument;
-        let mut scope = Scope::default();
+        self.query_from(q, Op::Argument, Scope::default())
+    }
+
+    /// Plans `q`'s clauses on top of `op`, with `scope` visible: the empty
+    /// row and scope for a statement, the outer row's for a subquery.
+    fn query_from(
+        &mut self,
+        q: &ast::Query,
+        mut op: Op,
+        mut scope: Scope,
+    ) -> Result<(Op, Vec<String>, Vec<Slot>), QueryError> {
         let mut columns = Vec::new();
         let mut outputs = Vec::new();
         for (i, clause) in q.clauses.iter().enumerate() {
@@ -1473,10 +1529,42 @@ impl Planner<'_> {
         self.expr_with(e, scope, &mut hook)
     }
 
+    /// Plans a pattern predicate or `EXISTS`/`COUNT` body on the outer row.
+    /// The body sees the outer scope; `reads` lists the outer slots it
+    /// mentions, so a filter using it is placed where they are bound.
+    fn subquery(
+        &mut self,
+        kind: SubqueryKind,
+        body: &ast::Query,
+        scope: &Scope,
+    ) -> Result<ExprKind, QueryError> {
+        let mut mentioned = HashSet::new();
+        body.clauses.iter().for_each(|c| clause_variables(c, &mut mentioned));
+        let mut reads: Vec<Slot> =
+            scope.vars.iter().filter(|(n, _)| mentioned.contains(n)).map(|(_, v)| v.slot).collect();
+        reads.sort_unstable();
+        reads.dedup();
+        // The body's MATCH clauses set the prefetch hints for their own
+        // projections; the enclosing clause's hints must survive them.
+        let saved = std::mem::take(&mut self.props_read);
+        let planned = self.query_from(body, Op::Argument, scope.clone());
+        self.props_read = saved;
+        let (plan, _, _) = planned?;
+        Ok(ExprKind::Subquery { kind, plan: Box::new(plan), reads })
+    }
+
     fn expr_with(&mut self, e: &ast::Expr, scope: &Scope, hook: Hook<'_>) -> Result<Expr, QueryError> {
         use ast::ExprKind as A;
         if let Some(done) = hook(self, e)? {
             return Ok(done);
+        }
+        // exists((a)-->(b)), the older spelling of a pattern predicate.
+        if let A::Function { name, args, .. } = &e.kind {
+            if let [arg @ ast::Expr { kind: A::Pattern(_), .. }] = args.as_slice() {
+                if name.name.eq_ignore_ascii_case("exists") {
+                    return self.expr_with(arg, scope, hook);
+                }
+            }
         }
         let span = e.span;
         let boxed =
@@ -1640,12 +1728,12 @@ impl Planner<'_> {
                 };
                 ExprKind::ListComp { quantifier: *quantifier, slot, list, predicate, projection }
             }
-            A::Pattern(_) => {
-                return Err(unsupported(
-                    "pattern expressions are not supported; use MATCH or OPTIONAL MATCH",
-                    span,
-                ))
+            A::Pattern(part) => {
+                let m = ast::Match { optional: false, pattern: vec![(**part).clone()], where_: None, span };
+                let body = ast::Query { clauses: vec![ast::Clause::Match(m)], span };
+                self.subquery(SubqueryKind::Exists, &body, scope)?
             }
+            A::Subquery { kind, body } => self.subquery(*kind, body, scope)?,
         };
         Ok(Expr::new(kind, span))
     }

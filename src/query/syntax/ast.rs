@@ -314,10 +314,36 @@ pub enum ExprKind {
         /// The optional projection.
         projection: Option<Box<Expr>>,
     },
-    /// A pattern used as an expression (only inside `shortestPath`-free
-    /// contexts such as `RETURN (a)-->(b)`), kept so the planner can reject it
-    /// with a clear error.
+    /// A pattern used as a predicate, `WHERE (a)-[:T]->()`: true when the
+    /// pattern has a match that extends the bound variables.
     Pattern(Box<PatternPart>),
+    /// `EXISTS { ... }` or `COUNT { ... }` around a pattern with an optional
+    /// `WHERE`, or around a whole query; it sees the variables in scope.
+    Subquery {
+        /// Whether it asks for existence or a count.
+        kind: SubqueryKind,
+        /// The body; a bare pattern is kept as a one-`MATCH` query.
+        body: Box<Query>,
+    },
+}
+
+/// What a subquery expression asks of its body's rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubqueryKind {
+    /// `EXISTS { }`: whether there is a row.
+    Exists,
+    /// `COUNT { }`: how many rows there are.
+    Count,
+}
+
+impl SubqueryKind {
+    /// The keyword, as written in queries.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            SubqueryKind::Exists => "EXISTS",
+            SubqueryKind::Count => "COUNT",
+        }
+    }
 }
 
 /// The list predicates `all`, `any`, `none` and `single`.

@@ -15,7 +15,7 @@ use nom::{Err, Offset};
 use super::ast::{
     BinaryOp, Clause, CompareOp, Create, Direction, Expr, ExprKind, Ident, Literal, Match, NodePattern,
     PathKind, PatternElement, PatternPart, Projection, ProjectionItem, Properties, Quantifier, Query, Range,
-    RelPattern, SortItem, Statement, UnaryOp, Unwind,
+    RelPattern, SortItem, Statement, SubqueryKind, UnaryOp, Unwind,
 };
 use super::lex::{
     at_keyword, at_symbol, expect, expect_detail, fail, is_ident_continue, is_ident_start, is_reserved,
@@ -298,12 +298,19 @@ impl<'a> Parser<'a> {
     }
 
     fn query(&self, i: &'a str) -> PResult<'a, Query> {
+        self.query_until(i, true)
+    }
+
+    /// Clauses up to the end of the text, a `;` or (in a subquery) a `}`.
+    /// A whole statement must end with `RETURN` or an update; a subquery
+    /// may end anywhere.
+    fn query_until(&self, i: &'a str, statement: bool) -> PResult<'a, Query> {
         let (mut i, ()) = ws(i)?;
         let start = i;
         let mut clauses = Vec::new();
         loop {
             let (j, ()) = ws(i)?;
-            if j.is_empty() || j.starts_with(';') {
+            if j.is_empty() || j.starts_with(';') || (!statement && j.starts_with('}')) {
                 break;
             }
             match self.clause(j) {
@@ -321,7 +328,7 @@ impl<'a> Parser<'a> {
         if clauses.is_empty() {
             return fail(i, "expected a clause such as MATCH, UNWIND, WITH, RETURN or CREATE");
         }
-        self.check_composition(&clauses)?;
+        self.check_composition(&clauses, statement)?;
         let span = Span::new(self.pos(start), clauses.last().map_or(self.pos(start), |c| c.span().end));
         Ok((i, Query { clauses, span }))
     }
@@ -329,7 +336,7 @@ impl<'a> Parser<'a> {
     /// openCypher's clause order: `RETURN` comes last, a query ends with
     /// `RETURN` or an updating clause, and a reading clause after an updating
     /// one needs a `WITH` in between.
-    fn check_composition(&self, clauses: &[Clause]) -> Result<(), Err<PError<'a>>> {
+    fn check_composition(&self, clauses: &[Clause], statement: bool) -> Result<(), Err<PError<'a>>> {
         let error = |clause: &Clause, message: String| {
             let at = &self.src[clause.span().start..];
             Err(Err::Failure(PError::invalid(at, token_len(at), INVALID_CLAUSE_COMPOSITION, message)))
@@ -351,7 +358,7 @@ impl<'a> Parser<'a> {
                 Clause::With(_) => updated = false,
                 _ => {}
             }
-            if last && !matches!(clause, Clause::Return(_) | Clause::Create(_)) {
+            if statement && last && !matches!(clause, Clause::Return(_) | Clause::Create(_)) {
                 return error(
                     clause,
                     format!(
@@ -1039,9 +1046,11 @@ impl<'a> Parser<'a> {
         if let Ok((rest, _)) = keyword("CASE")(i) {
             return self.nested(i, || self.case(i, rest));
         }
-        if let Ok((rest, _)) = keyword("EXISTS")(i) {
-            if at_symbol(rest, "{") {
-                return fail(i, "EXISTS subqueries are not supported");
+        for (word, kind) in [("EXISTS", SubqueryKind::Exists), ("COUNT", SubqueryKind::Count)] {
+            if let Ok((rest, _)) = keyword(word)(i) {
+                if at_symbol(rest, "{") {
+                    return self.nested(i, || self.subquery(i, rest, kind));
+                }
             }
         }
         if let Some(rest) = count_star(i) {
@@ -1051,6 +1060,41 @@ impl<'a> Parser<'a> {
             Some((rest, name)) => self.nested(i, || self.call(i, name, rest)),
             None => self.variable(i),
         }
+    }
+
+    /// The braces of `EXISTS { ... }` / `COUNT { ... }`: a query, or a
+    /// pattern with an optional `WHERE`, kept as a one-`MATCH` query.
+    ///
+    /// ```text
+    /// subquery ::= (EXISTS | COUNT) '{' ( query | pattern [WHERE expr] ) '}'
+    /// ```
+    fn subquery(&self, start: &'a str, i: &'a str, kind: SubqueryKind) -> PResult<'a, Expr> {
+        let (i, _) = symbol("{")(i)?;
+        let (i, ()) = ws(i)?;
+        let clause_first =
+            ["MATCH", "OPTIONAL", "UNWIND", "WITH", "RETURN", "CREATE"].iter().any(|k| at_keyword(i, k));
+        let (i, body) = if clause_first {
+            self.query_until(i, false)?
+        } else {
+            let (rest, pattern) =
+                self.pattern(i, Ctx::Match, "expected a pattern or a query inside the braces")?;
+            let (rest, where_) = self.where_clause(rest)?;
+            let span = self.span(i, rest);
+            (
+                rest,
+                Query {
+                    clauses: vec![Clause::Match(Match { optional: false, pattern, where_, span })],
+                    span,
+                },
+            )
+        };
+        let close = if kind == SubqueryKind::Exists {
+            "expected '}' to close EXISTS"
+        } else {
+            "expected '}' to close COUNT"
+        };
+        let (i, _) = expect(close, symbol("}"))(i)?;
+        Ok((i, Expr { kind: ExprKind::Subquery { kind, body: Box::new(body) }, span: self.span(start, i) }))
     }
 
     /// `$name` or `$0`; the identifier holds the name without `$` and spans both.
@@ -1674,6 +1718,9 @@ mod tests {
                 projection.as_ref().map_or(String::new(), |p| format!(" | {}", sexp(p)))
             ),
             ExprKind::Pattern(p) => format!("pattern({})", p.element.chain.len()),
+            ExprKind::Subquery { kind, body } => {
+                format!("({} {} clauses)", kind.keyword(), body.clauses.len())
+            }
         }
     }
 

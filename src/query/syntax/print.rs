@@ -538,6 +538,7 @@ impl Display for Expr {
                 f.write_char(']')
             }
             ExprKind::Pattern(part) => part.fmt(f),
+            ExprKind::Subquery { kind, body } => write!(f, "{} {{ {body} }}", kind.keyword()),
         }
     }
 }
