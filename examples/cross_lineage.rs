@@ -99,7 +99,7 @@ fn cell(value: Option<&Value>) -> String {
 
 /// A developer and every organisation it is part of, transitively.
 fn group(graph: &Graph, org: NodeId) -> BTreeSet<NodeId> {
-    let mut side: BTreeSet<NodeId> = graph.ancestors(org, "PART_OF").map(|s| s.node).collect();
+    let mut side: BTreeSet<NodeId> = graph.ancestors(org, &["PART_OF"]).map(|s| s.node).collect();
     side.insert(org);
     side
 }

@@ -67,7 +67,7 @@ fn describe(graph: &Graph, base: NodeRef<'_>) -> Result<(), Error> {
     println!("  built on (Graph::ancestors over BUILT_ON):");
     let mut architecture_only: HashMap<_, bool> = HashMap::from([(base.id(), false)]);
     let mut rows = Vec::new();
-    for step in graph.ancestors(base.id(), "BUILT_ON") {
+    for step in graph.ancestors(base.id(), &["BUILT_ON"]) {
         let via = graph.edge(step.via);
         let arch = via.property("basis").and_then(Value::as_str) == Some("architecture")
             || architecture_only.get(&step.from).copied().unwrap_or(false);
