@@ -215,7 +215,9 @@ fn validate_checks_citations_against_the_report() {
     let (data, report) = cited_data(&dir);
     let run = aikg(&["validate", &data, "--report", &report]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stdout.ends_with(&format!("ok, 3 nodes and 2 relationships, every citation holds in {report}\n")));
+    assert!(run
+        .stdout
+        .ends_with(&format!("ok, 3 nodes and 2 relationships, every citation holds in {report}\n")));
     // A citation that misses an end, one too long, one missing: each with file:line.
     let rels = std::fs::read_to_string(dir.path("g/relations/a.jsonl")).unwrap();
     let broken = rels.replace(r#""lines":[2,2]}"#, r#""lines":[1,1]}"#).replace("[4,6]", "[4,50]");
@@ -333,7 +335,9 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn every_command_has_help_with_an_example() {
-    for cmd in ["stats", "schema", "validate", "query", "explain", "export", "lineage", "show", "path", "shell"] {
+    for cmd in
+        ["stats", "schema", "validate", "query", "explain", "export", "lineage", "show", "path", "shell"]
+    {
         let run = aikg(&[cmd, "--help"]);
         assert_eq!(run.code, 0, "{cmd}: {run:?}");
         assert!(run.stdout.contains("Example"), "{cmd} --help has no example:\n{}", run.stdout);
