@@ -307,9 +307,10 @@ pub fn validate(dir: Option<PathBuf>, report: Option<PathBuf>, source: &Source) 
                     let mut text: String = check.failures.iter().map(|f| format!("{f}\n")).collect();
                     let n = check.failures.len();
                     text.push_str(&format!(
-                        "{what}: {n} problem{}: {} of the citations of {counts} hold in {report_path}\n",
+                        "{what}: {n} problem{}; the citations of {} of {} nodes and relationships hold in {report_path}\n",
                         plural(n),
                         check.holding(),
+                        check.nodes + check.relations,
                     ));
                     print(&text)?;
                     Ok(ExitCode::FAILURE)
