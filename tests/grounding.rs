@@ -5,17 +5,28 @@
 //! The report is not part of the crate; CI keeps it beside the repository at
 //! `../shared/seeds/`. Without it these tests say so and pass.
 
+use std::path::Path;
+
 use aikg::load::citations::{check_citations, CitationCheck, CitationProblem, LocatedGraph, SourceText};
 
-/// The report, or `None` (with a message on standard error) when it is not
-/// beside the repository.
-fn report() -> Option<SourceText> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(aikg::load::citations::DEFAULT_REPORT);
+/// The report at `path`, or `None`, with a message on standard error, when
+/// there is none.
+fn report_at(path: &Path) -> Option<SourceText> {
     if !path.is_file() {
         eprintln!("skipped: no report at {}; the citation check needs it", path.display());
         return None;
     }
-    Some(SourceText::read(&path).unwrap_or_else(|e| panic!("{e}")))
+    Some(SourceText::read(path).unwrap_or_else(|e| panic!("{e}")))
+}
+
+/// The report beside the repository, where CI keeps it.
+fn report() -> Option<SourceText> {
+    report_at(&Path::new(env!("CARGO_MANIFEST_DIR")).join(aikg::load::citations::DEFAULT_REPORT))
+}
+
+#[test]
+fn without_the_report_the_check_is_skipped() {
+    assert!(report_at(Path::new("no/such/report.txt")).is_none());
 }
 
 fn check_builtin(report: &SourceText) -> CitationCheck {
