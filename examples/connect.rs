@@ -77,7 +77,9 @@ fn explain(graph: &Graph, path: &Path) {
     println!("    {} ({})", node_name(graph.node(path.nodes[0])), kind(graph.node(path.nodes[0])));
     for (i, &rel) in path.rels.iter().enumerate() {
         let edge = graph.edge(rel);
-        let mut detail: Vec<String> = ["role", "round", "year", "basis"]
+        // A status (planned, announced, reported) says the report does not
+        // state the link as done.
+        let mut detail: Vec<String> = ["role", "round", "year", "basis", "status"]
             .iter()
             .filter_map(|k| Some(format!("{k}: {}", common::cell(Some(edge.property(k)?)))))
             .collect();

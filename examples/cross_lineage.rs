@@ -13,6 +13,11 @@
 //! comparison with list comprehensions; the store API does it again (its
 //! `reachable` walk gives the groups) as a check. With an organisation
 //! argument only links onto that organisation's models are shown.
+//!
+//! The counts are of established facts: a link the report only plans,
+//! announces or passes on (a `status` on the `BUILT_ON`, e.g. products
+//! that "will be integrated" with a model) is listed apart, with its status,
+//! and not counted.
 
 mod common;
 
@@ -20,7 +25,7 @@ use std::collections::BTreeSet;
 use std::process::ExitCode;
 
 use aikg::{Direction, Graph, NodeId, Value};
-use common::{bilingual, node_name, print_table, strings};
+use common::{bilingual, node_name, print_table, status_mark, strings};
 
 const CROSS: &str = "
     MATCH (a)-[b:BUILT_ON]->(m)-[:DEVELOPED_BY]->(md)
@@ -32,7 +37,7 @@ const CROSS: &str = "
     WHERE size([x IN builderSide WHERE x IN makerSide]) = 0
     RETURN a.id AS built_id, a.name AS built, a.name_zh AS built_zh, ad.id AS by_id, ad.name AS builder, ad.name_zh AS builder_zh,
            m.id AS base_id, m.name AS base, [x IN makers | x.name] AS base_by, [x IN makerSide | x.id] AS base_side,
-           b.basis AS basis
+           b.basis AS basis, b.status AS status
     ORDER BY base, built, builder";
 
 fn main() -> ExitCode {
@@ -51,13 +56,18 @@ fn main() -> ExitCode {
             println!("Built on models of {}\n", node_name(graph.node(org)));
         }
         // Rows arrive sorted by base model; each base gets a heading.
-        let (mut direct, mut architecture) = (Vec::new(), Vec::new());
+        let (mut direct, mut architecture, mut intended) = (Vec::new(), Vec::new(), Vec::new());
         for row in result.iter().filter(wanted) {
             let base = format!("{}  (by {})", cell(row.get("base")), strings(row.get("base_by")).join(", "));
-            let line = vec![
+            let mut line = vec![
                 format!("← {}", bilingual(row.get_str("built"), row.get_str("built_zh"))),
                 format!("by {}", bilingual(row.get_str("builder"), row.get_str("builder_zh"))),
             ];
+            if row.get_str("status").is_some() {
+                line.push(status_mark(row.get_str("status")).trim().to_string());
+                intended.push((base, line));
+                continue;
+            }
             match row.get_str("basis") {
                 Some("architecture") => architecture.push((base, line)),
                 _ => direct.push((base, line)),
@@ -67,6 +77,10 @@ fn main() -> ExitCode {
         print_grouped(&direct);
         println!("\nUsing another organisation's architecture only: {} links", architecture.len());
         print_grouped(&architecture);
+        if !intended.is_empty() {
+            println!("\nPlanned, announced or reported, not counted above: {} links", intended.len());
+            print_grouped(&intended);
+        }
 
         // The same links with the store API.
         let from_query: BTreeSet<(String, String, String)> = result
@@ -99,7 +113,7 @@ fn cell(value: Option<&Value>) -> String {
 
 /// A developer and every organisation it is part of, transitively.
 fn group(graph: &Graph, org: NodeId) -> BTreeSet<NodeId> {
-    let mut side: BTreeSet<NodeId> = graph.ancestors(org, "PART_OF").map(|s| s.node).collect();
+    let mut side: BTreeSet<NodeId> = graph.ancestors(org, &["PART_OF"]).map(|s| s.node).collect();
     side.insert(org);
     side
 }

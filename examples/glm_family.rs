@@ -12,6 +12,10 @@
 //! is marked as such. Downstream comes from the query language: a
 //! variable-length `BUILT_ON*` pattern read backwards, with the developers of
 //! each model or product collected beside it.
+//!
+//! A link the report only announces or plans (a `status` on the
+//! relationship) is marked `[planned]` (or `[announced]`, `[reported]`), and
+//! so is everything reached only through one.
 
 mod common;
 
@@ -19,16 +23,20 @@ use std::collections::HashMap;
 use std::process::ExitCode;
 
 use aikg::{Direction, Error, Graph, NodeRef, Params, Value};
-use common::{kind, node_name, print_table, strings};
+use common::{kind, node_name, print_table, status_mark, strings};
 
 const BASES: [&str; 2] = ["GLM-130B", "ChatGLM-6B"];
 
-/// Everything built on `$id`, directly or not, nearest first.
+/// Everything built on `$id`, directly or not, nearest first. `status` is
+/// empty when some chain to it is all established facts, else the status
+/// of the first link in a chain that is not.
 const DOWNSTREAM: &str = "
     MATCH p = (base {id: $id})<-[:BUILT_ON*]-(d)
+    WITH d, p, [r IN relationships(p) WHERE r.status IS NOT NULL | r.status] AS statuses
     OPTIONAL MATCH (d)-[:DEVELOPED_BY]->(dev)
     RETURN d.name AS name, d.name_zh AS zh, labels(d) AS labels,
            min(length(p)) AS hops,
+           min(CASE WHEN size(statuses) = 0 THEN '' ELSE statuses[0] END) AS status,
            collect(DISTINCT dev.name + coalesce(' ' + dev.name_zh, '')) AS developers
     ORDER BY hops, name";
 
@@ -65,19 +73,24 @@ fn describe(graph: &Graph, base: NodeRef<'_>) -> Result<(), Error> {
     // Upstream, with the store API. A node is "architecture only" when the
     // chain that reached it passes through an architecture link anywhere.
     println!("  built on (Graph::ancestors over BUILT_ON):");
+    // Likewise a status: the first one on the chain carries over.
     let mut architecture_only: HashMap<_, bool> = HashMap::from([(base.id(), false)]);
+    let mut statuses: HashMap<_, Option<&str>> = HashMap::from([(base.id(), None)]);
     let mut rows = Vec::new();
-    for step in graph.ancestors(base.id(), "BUILT_ON") {
+    for step in graph.ancestors(base.id(), &["BUILT_ON"]) {
         let via = graph.edge(step.via);
         let arch = via.property("basis").and_then(Value::as_str) == Some("architecture")
             || architecture_only.get(&step.from).copied().unwrap_or(false);
         architecture_only.insert(step.node, arch);
+        let status = statuses.get(&step.from).copied().flatten().or(common::status(via));
+        statuses.insert(step.node, status);
         let node = graph.node(step.node);
+        let link = if arch { "architecture only" } else { "weights / fine-tune" };
         rows.push(vec![
             hops(i64::from(step.depth)),
             node_name(node),
             kind(node),
-            if arch { "architecture only".to_string() } else { "weights / fine-tune".to_string() },
+            format!("{link}{}", status_mark(status)),
             by(&developers(node)),
         ]);
     }
@@ -96,7 +109,11 @@ fn describe(graph: &Graph, base: NodeRef<'_>) -> Result<(), Error> {
         .map(|row| {
             vec![
                 row.get_int("hops").map_or_else(String::new, hops),
-                common::bilingual(row.get_str("name"), row.get_str("zh")),
+                format!(
+                    "{}{}",
+                    common::bilingual(row.get_str("name"), row.get_str("zh")),
+                    status_mark(row.get_str("status"))
+                ),
                 strings(row.get("labels")).join("/"),
                 by(&strings(row.get("developers"))),
             ]

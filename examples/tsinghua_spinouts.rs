@@ -9,7 +9,8 @@
 //! The lab tree comes from the store API ([`Graph::reachable`] along
 //! incoming `PART_OF`, whose steps remember their parent). The set of units
 //! found that way goes into a query as the parameter `$units`, which finds
-//! the spin-outs (`INCUBATED_BY`) and what they made (`DEVELOPED_BY`). Each
+//! the spin-outs (`INCUBATED_BY`) and what they made (`DEVELOPED_BY`; one
+//! the report only plans or announces is marked with that status). Each
 //! spin-out's rounds come from [`NodeRef::neighbours`] over `INVESTED_IN`.
 
 mod common;
@@ -24,11 +25,12 @@ const SPINOUTS: &str = "
     MATCH (c:Company)-[:INCUBATED_BY]->(unit)
     WHERE unit.id IN $units
     WITH c, collect(DISTINCT coalesce(unit.name_zh, unit.name)) AS incubators
-    OPTIONAL MATCH (made)-[:DEVELOPED_BY]->(c)
-    WITH c, incubators, collect(DISTINCT made) AS made
+    OPTIONAL MATCH (made)-[d:DEVELOPED_BY]->(c)
+    WITH c, incubators,
+         collect(DISTINCT {name: made.name + coalesce(' [' + d.status + ']', ''), model: made:Model}) AS made
     RETURN c.id AS id, c.name AS name, c.name_zh AS zh, c.founded AS founded, incubators,
-           [x IN made WHERE x:Model | x.name] AS models,
-           [x IN made WHERE NOT x:Model | x.name] AS products
+           [x IN made WHERE x.model | x.name] AS models,
+           [x IN made WHERE NOT x.model | x.name] AS products
     ORDER BY founded, name";
 
 fn main() -> ExitCode {

@@ -29,6 +29,7 @@
 
 pub mod error;
 pub mod export;
+pub mod lineage;
 pub mod load;
 pub mod model;
 pub mod query;

@@ -22,13 +22,14 @@ fn run() -> Result<ExitCode, Failure> {
     let args = Cli::try_parse().map_err(Failure::Usage)?;
     cli::check_source(&args.source)?;
     match args.command {
-        Command::Validate { dir } => cli::info::validate(dir, &args.source),
+        Command::Validate { dir, report } => cli::info::validate(dir, report, &args.source),
         Command::Stats { json } => cli::info::stats(&load_graph(&args.source)?, json),
         Command::Schema => cli::info::schema(&load_graph(&args.source)?),
         Command::Query(query) => cli::query::query(load_graph(&args.source)?, query),
         Command::Explain { query } => cli::query::explain(&load_graph(&args.source)?, &query),
         Command::Export(export) => cli::export::export(load_graph(&args.source)?, export),
         Command::Lineage(lineage) => cli::lineage::lineage(&load_graph(&args.source)?, lineage),
+        Command::Show(show) => cli::show::show(&load_graph(&args.source)?, show),
         Command::Path(path) => cli::lineage::path(&load_graph(&args.source)?, path),
         Command::Shell => cli::shell::run(load_graph(&args.source)?),
     }

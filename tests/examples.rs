@@ -157,6 +157,35 @@ fn cross_lineage_finds_models_built_on_other_companies_models() {
     // In-house lineage is not cross-company: Baidu's own products on Wenxin.
     assert!(run.line_with(&["ERNIE Bot"]).is_none(), "{}", run.stdout);
     run.expect_line(&["store API walk finds the same"]);
+    // Each section's count is of its own links; plans are counted apart and
+    // each carries its status.
+    let g = Graph::builtin();
+    let statuses: Vec<String> =
+        g.edge_ids().filter_map(|e| aikg::lineage::status(g.edge(e)).map(|s| format!("[{s}]"))).collect();
+    let mut sections = 0;
+    for (i, heading) in run.stdout.lines().enumerate().filter(|(_, l)| l.ends_with(" links")) {
+        sections += 1;
+        let count: usize =
+            heading.rsplit(": ").next().and_then(|n| n.trim_end_matches(" links").parse().ok()).unwrap();
+        let links: Vec<&str> = run
+            .stdout
+            .lines()
+            .skip(i + 1)
+            .take_while(|l| !l.is_empty())
+            .filter(|l| l.contains("← "))
+            .collect();
+        assert_eq!(links.len(), count, "{heading}\n{}", run.stdout);
+        let planned = heading.starts_with("Planned");
+        for link in links {
+            assert_eq!(
+                statuses.iter().any(|s| link.ends_with(s.as_str())),
+                planned,
+                "{link}\n{}",
+                run.stdout
+            );
+        }
+    }
+    assert!(sections >= 2, "{}", run.stdout);
 
     let openai = run_ok("cross_lineage", &["OpenAI"]);
     openai.expect_under(&["GPT-4", "by OpenAI"], &["← Bing", "by Microsoft 微软"]);

@@ -102,7 +102,8 @@ fn model_lineage_facts() {
     assert!(neighbours(&g, "glm-130b", "BUILT_ON", Direction::Incoming).contains(&"hubble".to_string()));
     // ChatGPT's lineage reaches GPT-3.5 (overseas section).
     let chatgpt = g.node_by_key("chatgpt").unwrap();
-    let ancestors: Vec<_> = g.ancestors(chatgpt, "BUILT_ON").map(|s| g.node(s.node).key().unwrap()).collect();
+    let ancestors: Vec<_> =
+        g.ancestors(chatgpt, &["BUILT_ON"]).map(|s| g.node(s.node).key().unwrap()).collect();
     assert!(ancestors.contains(&"gpt-3.5"), "{ancestors:?}");
     // CLIP (appendix) was developed by OpenAI and DALL·E is built on it.
     assert_eq!(neighbours(&g, "clip", "DEVELOPED_BY", Direction::Outgoing), ["openai"]);

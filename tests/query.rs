@@ -398,7 +398,7 @@ fn builtin_lineage_and_lookup() {
     // rather than with a fixed list.
     let start = g.resolve("chatglm-6b").unwrap();
     let mut expected: Vec<String> = g
-        .ancestors(start, "BUILT_ON")
+        .ancestors(start, &["BUILT_ON"])
         .filter(|s| g.node(s.node).has_label("Model"))
         .filter_map(|s| g.node(s.node).key().map(str::to_string))
         .collect();

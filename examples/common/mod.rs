@@ -9,7 +9,7 @@
 
 use std::process::ExitCode;
 
-use aikg::{Error, NodeRef, Value};
+use aikg::{EdgeRef, Error, NodeRef, Value};
 
 /// Terminal columns `s` takes: CJK and full-width characters take two, so
 /// `"智谱AI"` is six columns wide, not four.
@@ -62,6 +62,18 @@ pub fn bilingual(name: Option<&str>, zh: Option<&str>) -> String {
 /// A node's bilingual name.
 pub fn node_name(node: NodeRef<'_>) -> String {
     bilingual(node.name(), node.property("name_zh").and_then(Value::as_str))
+}
+
+/// ` [planned]` for a relationship the report states as planned (or
+/// announced, or reported by others: its `status`), nothing for an
+/// established fact.
+pub fn status_mark(status: Option<&str>) -> String {
+    status.filter(|s| !s.is_empty()).map(|s| format!(" [{s}]")).unwrap_or_default()
+}
+
+/// A relationship's `status`, if it has one.
+pub fn status(edge: EdgeRef<'_>) -> Option<&str> {
+    aikg::lineage::status(edge)
 }
 
 /// A node's labels joined with `/`: `Model/Product`.

@@ -72,10 +72,20 @@ pub enum Command {
     /// Checks DIR; without it, the --data folder (or the --nodes/--edges
     /// files, or the --graph file), else ./graph-data. Exits 1 when there
     /// are problems.
-    #[command(after_help = "Example:\n  aikg validate graph-data")]
+    ///
+    /// For a graph-data folder it also checks every line citation against
+    /// the report (--report, else ../shared/seeds/000_98e33746ae87c40e.txt
+    /// when it is there): each node and relation must carry `lines` of at
+    /// most 40 report lines that name it (a relation: both its ends).
+    #[command(
+        after_help = "Example:\n  aikg validate graph-data\n  aikg validate graph-data --report report.txt"
+    )]
     Validate {
         /// The graph-data folder
         dir: Option<PathBuf>,
+        /// The report the data's `lines` cite
+        #[arg(long, visible_alias = "source-text", value_name = "FILE")]
+        report: Option<PathBuf>,
     },
     /// Run a query and print its result
     ///
@@ -118,8 +128,19 @@ Examples:
 Examples:
   aikg lineage ChatGLM-6B
   aikg lineage 智谱AI --up --rel INVESTED_IN
-  aikg lineage glm-130b --down --depth 2")]
+  aikg lineage glm-130b --down --depth 2
+  aikg lineage Taobao --sources
+  aikg lineage 阿里巴巴 --down --rel DEVELOPED_BY,BUILT_ON --facts-only")]
     Lineage(LineageArgs),
+    /// Show a node's properties and relations, each with the report lines it cites
+    ///
+    /// Every fact is followed by its citation and the cited lines of the
+    /// report, quoted (--report, else ../shared/seeds/000_98e33746ae87c40e.txt
+    /// when it is there; without the report only the line numbers).
+    /// Relations the report states as planned, announced or reported are
+    /// marked with that status.
+    #[command(after_help = "Example:\n  aikg show ChatGLM-6B\n  aikg show 智谱AI --report report.txt")]
+    Show(ShowArgs),
     /// Explain the shortest connection between two nodes, hop by hop
     #[command(after_help = "Example:\n  aikg path ChatGLM-6B 'Tsinghua University'")]
     Path(PathArgs),
@@ -235,6 +256,25 @@ pub struct LineageArgs {
     /// Stop this many hops from the start
     #[arg(long, value_name = "N")]
     pub depth: Option<u32>,
+    /// Leave out relations with a status (planned, announced, reported): established facts only
+    #[arg(long, visible_alias = "established")]
+    pub facts_only: bool,
+    /// Under each branch, the report lines it cites, quoted
+    #[arg(long)]
+    pub sources: bool,
+    /// The report the data's `lines` cite (default ../shared/seeds/000_98e33746ae87c40e.txt)
+    #[arg(long, value_name = "FILE", requires = "sources")]
+    pub report: Option<PathBuf>,
+}
+
+/// Options of `aikg show`.
+#[derive(Debug, Clone, Args)]
+pub struct ShowArgs {
+    /// An id, English or Chinese name, or alias
+    pub name: String,
+    /// The report the data's `lines` cite (default ../shared/seeds/000_98e33746ae87c40e.txt)
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
 }
 
 impl LineageArgs {
@@ -260,6 +300,9 @@ pub struct PathArgs {
     /// Follow these relationship types only (repeat or separate with commas)
     #[arg(long, value_name = "TYPE", value_delimiter = ',')]
     pub rel: Vec<String>,
+    /// Leave out relations with a status (planned, announced, reported): established facts only
+    #[arg(long, visible_alias = "established")]
+    pub facts_only: bool,
 }
 
 #[cfg(test)]

@@ -8,8 +8,10 @@ use clap::error::ErrorKind;
 use indexmap::IndexMap;
 
 use super::args::Source;
+use super::show::find_report;
 use super::table::Table;
 use super::{print, Failure};
+use aikg::load::citations::{check_citations, LocatedGraph, DEFAULT_REPORT};
 use aikg::model::schema::PropertyType;
 use aikg::{Error, Graph, Value};
 
@@ -247,7 +249,9 @@ enum Target {
 
 /// `aikg validate [DIR]`: every problem as `file:line: message` on
 /// standard output, then a summary line; exit 1 when there are problems.
-pub fn validate(dir: Option<PathBuf>, source: &Source) -> Result<ExitCode, Failure> {
+/// A graph-data folder's line citations are checked against the report
+/// too, when there is one.
+pub fn validate(dir: Option<PathBuf>, report: Option<PathBuf>, source: &Source) -> Result<ExitCode, Failure> {
     let target = match (dir, source) {
         (Some(dir), _) => Target::Dir(dir),
         (None, Source { data: Some(dir), .. }) => Target::Dir(dir.clone()),
@@ -261,27 +265,70 @@ pub fn validate(dir: Option<PathBuf>, source: &Source) -> Result<ExitCode, Failu
             ))
         }
     };
+    // Only graph-data folders know the file and line of each entry.
+    let report = match &target {
+        Target::Dir(_) => {
+            let found = find_report(report.as_deref())?;
+            if found.is_none() {
+                eprintln!("note: no report at {DEFAULT_REPORT}; citations not checked (give --report FILE)");
+            }
+            found
+        }
+        _ => {
+            if report.is_some() {
+                eprintln!("note: citations are checked in graph-data folders only");
+            }
+            None
+        }
+    };
     let (what, loaded) = {
         let _progress = super::progress::Progress::start("checking");
         match &target {
-            Target::Dir(dir) => (dir.display().to_string(), Graph::load_dir(dir)),
-            Target::Csv(n, e) => (format!("{} and {}", n.display(), e.display()), Graph::from_csv(n, e)),
-            Target::Json(f) => (f.display().to_string(), Graph::load_json_export(f)),
+            Target::Dir(dir) => (
+                dir.display().to_string(),
+                LocatedGraph::load_dir(dir).map(|data| {
+                    let check = report.as_ref().map(|(_, text)| check_citations(&data, text));
+                    (data.into_graph(), check)
+                }),
+            ),
+            Target::Csv(n, e) => {
+                (format!("{} and {}", n.display(), e.display()), Graph::from_csv(n, e).map(|g| (g, None)))
+            }
+            Target::Json(f) => (f.display().to_string(), Graph::load_json_export(f).map(|g| (g, None))),
         }
     };
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
     match loaded {
-        Ok(graph) => {
-            print(&format!(
-                "{what}: ok, {} nodes and {} relationships\n",
-                graph.node_count(),
-                graph.edge_count()
-            ))?;
-            Ok(ExitCode::SUCCESS)
+        Ok((graph, check)) => {
+            let counts = format!("{} nodes and {} relationships", graph.node_count(), graph.edge_count());
+            let report_path = report.map(|(path, _)| path).unwrap_or_default();
+            match check {
+                Some(check) if !check.holds() => {
+                    let mut text: String = check.failures.iter().map(|f| format!("{f}\n")).collect();
+                    let n = check.failures.len();
+                    text.push_str(&format!(
+                        "{what}: {n} problem{}; the citations of {} of {} nodes and relationships hold in {report_path}\n",
+                        plural(n),
+                        check.holding(),
+                        check.nodes + check.relations,
+                    ));
+                    print(&text)?;
+                    Ok(ExitCode::FAILURE)
+                }
+                Some(_) => {
+                    print(&format!("{what}: ok, {counts}, every citation holds in {report_path}\n"))?;
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => {
+                    print(&format!("{what}: ok, {counts}\n"))?;
+                    Ok(ExitCode::SUCCESS)
+                }
+            }
         }
         Err(Error::Load(load)) => {
             let mut text: String = load.errors.iter().map(|e| format!("{e}\n")).collect();
             let n = load.errors.len();
-            text.push_str(&format!("{what}: {n} problem{}\n", if n == 1 { "" } else { "s" }));
+            text.push_str(&format!("{what}: {n} problem{}\n", plural(n)));
             print(&text)?;
             Ok(ExitCode::FAILURE)
         }

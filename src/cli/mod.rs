@@ -9,6 +9,7 @@ pub mod literal;
 pub mod progress;
 pub mod query;
 pub mod shell;
+pub mod show;
 pub mod table;
 
 use std::io::{self, BufWriter, Write};
@@ -171,19 +172,7 @@ pub fn create_file(path: &Path) -> Result<BufWriter<std::fs::File>, Failure> {
 /// How a node reads in command output: its name, its Chinese name when it
 /// has a different one, and its labels: `Zhipu AI 智谱AI (Company)`.
 pub fn node_text(graph: &Graph, node: aikg::NodeId) -> String {
-    let n = graph.node(node);
-    let mut text = n.display_name();
-    if let Some(zh) = n.property("name_zh").and_then(aikg::Value::as_str) {
-        if zh != text {
-            text.push(' ');
-            text.push_str(zh);
-        }
-    }
-    let labels: Vec<&str> = n.labels().collect();
-    if !labels.is_empty() {
-        text.push_str(&format!(" ({})", labels.join(", ")));
-    }
-    text
+    aikg::lineage::node_text(graph.node(node))
 }
 
 /// Resolves a user-given name, noting on standard error when the name

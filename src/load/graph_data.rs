@@ -125,6 +125,22 @@ pub fn parse_graph_data<'a>(
     files: impl IntoIterator<Item = DataFile<'a>>,
     schema: &'static Schema,
 ) -> Result<Graph, LoadError> {
+    parse_located(files, schema).map(|located| located.graph)
+}
+
+/// A graph built from graph-data files, with the file and line of each
+/// entry: node `n` came from `nodes[n]`, relationship `e` from `edges[e]`.
+pub(crate) struct Located {
+    pub(crate) graph: Graph,
+    pub(crate) nodes: Vec<Location>,
+    pub(crate) edges: Vec<Location>,
+}
+
+/// [`parse_graph_data`], keeping where each entry came from.
+pub(crate) fn parse_located<'a>(
+    files: impl IntoIterator<Item = DataFile<'a>>,
+    schema: &'static Schema,
+) -> Result<Located, LoadError> {
     let mut errors = Vec::new();
     let mut nodes: Vec<NodeRecord> = Vec::new();
     let mut relations: Vec<RelationRecord> = Vec::new();
@@ -267,7 +283,12 @@ pub fn parse_graph_data<'a>(
         graph.add_edge(ids[r.src.as_str()], ids[r.dst.as_str()], r.rel_type, r.properties.iter().cloned());
     }
     graph.prepare_traversal();
-    Ok(graph)
+    // Nodes and relationships get dense ids in the order they are added.
+    Ok(Located {
+        graph,
+        nodes: nodes.into_iter().map(|n| n.location).collect(),
+        edges: relations.into_iter().map(|r| r.location).collect(),
+    })
 }
 
 fn json_kind(v: &Json) -> &'static str {

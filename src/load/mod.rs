@@ -15,6 +15,7 @@
 //! {"type":"INVESTED_IN","src":"legend-capital","dst":"zhipu-ai","round":"B","year":2022,"source":"..."}
 //! ```
 
+pub mod citations;
 mod csv;
 mod graph_data;
 

@@ -5,7 +5,7 @@ use std::collections::{HashMap, VecDeque};
 
 use crate::model::{Direction, EdgeId, NodeId, Path};
 
-use super::{Graph, RelTypeId};
+use super::{EdgeRef, Graph, RelTypeId};
 
 /// A set of nodes that starts as a hash set and becomes a bitset once it
 /// grows, so a walk that touches twenty nodes of a million-node graph does
@@ -63,7 +63,10 @@ impl VisitedSet {
     }
 }
 
-/// One node reached by a [`Reachable`] walk.
+/// One node reached by a [`Reachable`] walk, with the edge it came
+/// through: `graph.edge(step.via)` has the relationship's type and
+/// properties, and `from` is the node on the near side of it, so following
+/// `from` back step by step gives the path from the start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Step {
     /// The node reached.
@@ -76,18 +79,61 @@ pub struct Step {
     pub from: NodeId,
 }
 
+/// Which relationships a walk may follow, beyond their type.
+type EdgeFilter<'g> = Box<dyn Fn(EdgeRef<'g>) -> bool + 'g>;
+
 /// A breadth-first walk from one node along chosen relationship types,
 /// yielding each reachable node once, nearest first. Created by
-/// [`Graph::reachable`], [`Graph::ancestors`] and [`Graph::descendants`].
-#[derive(Debug)]
+/// [`Graph::reachable`], [`Graph::ancestors`] and [`Graph::descendants`];
+/// [`Reachable::edges_where`] narrows the relationships it follows.
 pub struct Reachable<'g> {
     graph: &'g Graph,
     types: Option<Vec<RelTypeId>>,
+    filter: Option<EdgeFilter<'g>>,
     direction: Direction,
     max_depth: u32,
     queue: VecDeque<(NodeId, u32)>,
     pending: Vec<Step>,
     visited: VisitedSet,
+}
+
+impl std::fmt::Debug for Reachable<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reachable")
+            .field("types", &self.types)
+            .field("filtered", &self.filter.is_some())
+            .field("direction", &self.direction)
+            .field("max_depth", &self.max_depth)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'g> Reachable<'g> {
+    /// Follows only the relationships for which `keep` is true, besides
+    /// their type: e.g. leave out architecture-only lineage
+    /// (`basis: 'architecture'`) or relations the source reports as planned
+    /// ([`crate::lineage::is_established`]). Call it before iterating; a
+    /// node reachable only through left-out relationships is not yielded.
+    ///
+    /// ```
+    /// use aikg::Graph;
+    /// let g = Graph::builtin();
+    /// let chatglm = g.resolve("chatglm-6b")?;
+    /// let key = |s: aikg::store::Step| g.node(s.node).key().unwrap_or_default();
+    /// let all: Vec<_> = g.ancestors(chatglm, &["BUILT_ON"]).map(key).collect();
+    /// let weights: Vec<_> = g
+    ///     .ancestors(chatglm, &["BUILT_ON"])
+    ///     .edges_where(|e| e.property("basis").is_none())
+    ///     .map(key)
+    ///     .collect();
+    /// assert!(all.contains(&"glm") && !weights.contains(&"glm"));
+    /// assert!(weights.contains(&"glm-6b"));
+    /// # Ok::<(), aikg::Error>(())
+    /// ```
+    pub fn edges_where(mut self, keep: impl Fn(EdgeRef<'g>) -> bool + 'g) -> Reachable<'g> {
+        self.filter = Some(Box::new(keep));
+        self
+    }
 }
 
 impl Iterator for Reachable<'_> {
@@ -105,6 +151,9 @@ impl Iterator for Reachable<'_> {
             let mut found = Vec::new();
             for (edge, rel_type, other) in self.graph.edges_of(node, self.direction) {
                 if self.types.as_ref().is_some_and(|t| !t.contains(&rel_type)) {
+                    continue;
+                }
+                if self.filter.as_ref().is_some_and(|keep| !keep(self.graph.edge(edge))) {
                     continue;
                 }
                 if self.visited.insert(other) {
@@ -155,6 +204,7 @@ impl Graph {
         Reachable {
             graph: self,
             types: self.type_filter(rel_types),
+            filter: None,
             direction,
             max_depth,
             queue: VecDeque::from([(start, 0)]),
@@ -164,15 +214,39 @@ impl Graph {
     }
 
     /// What `start` is built on, transitively: the walk along outgoing
-    /// relationships of `rel_type` (e.g. `BUILT_ON`).
-    pub fn ancestors(&self, start: NodeId, rel_type: &str) -> Reachable<'_> {
-        self.reachable(start, &[rel_type], Direction::Outgoing, u32::MAX)
+    /// relationships of the given types (e.g. `BUILT_ON`; all types when
+    /// empty). Each [`Step`] names the relationship it came through;
+    /// [`Reachable::edges_where`] leaves some out.
+    ///
+    /// ```
+    /// use aikg::Graph;
+    /// let g = Graph::builtin();
+    /// let chatglm = g.resolve("chatglm-6b")?;
+    /// let up: Vec<_> = g
+    ///     .ancestors(chatglm, &["BUILT_ON", "DEVELOPED_BY"])
+    ///     .map(|step| (g.edge(step.via).rel_type(), g.node(step.node).key().unwrap_or_default()))
+    ///     .collect();
+    /// assert!(up.contains(&("BUILT_ON", "glm-6b")));
+    /// assert!(up.contains(&("DEVELOPED_BY", "zhipu-ai")));
+    /// # Ok::<(), aikg::Error>(())
+    /// ```
+    pub fn ancestors(&self, start: NodeId, rel_types: &[&str]) -> Reachable<'_> {
+        self.reachable(start, rel_types, Direction::Outgoing, u32::MAX)
     }
 
     /// What is built on `start`, transitively: the walk along incoming
-    /// relationships of `rel_type`.
-    pub fn descendants(&self, start: NodeId, rel_type: &str) -> Reachable<'_> {
-        self.reachable(start, &[rel_type], Direction::Incoming, u32::MAX)
+    /// relationships of the given types (all types when empty).
+    ///
+    /// ```
+    /// use aikg::Graph;
+    /// let g = Graph::builtin();
+    /// let glm = g.resolve("glm-130b")?;
+    /// let down: Vec<_> = g.descendants(glm, &["BUILT_ON"]).map(|s| g.node(s.node).display_name()).collect();
+    /// assert!(down.contains(&"Hubble".to_string()));
+    /// # Ok::<(), aikg::Error>(())
+    /// ```
+    pub fn descendants(&self, start: NodeId, rel_types: &[&str]) -> Reachable<'_> {
+        self.reachable(start, rel_types, Direction::Incoming, u32::MAX)
     }
 
     /// A shortest path from `from` to `to` along relationships of the given
@@ -195,12 +269,40 @@ impl Graph {
         rel_types: &[&str],
         direction: Direction,
     ) -> Option<Path> {
+        self.shortest_path_in(self.reachable(from, rel_types, direction, u32::MAX), from, to)
+    }
+
+    /// Like [`Graph::shortest_path`], over only the relationships for which
+    /// `keep` is true, e.g. [`crate::lineage::is_established`] for a
+    /// connection made of facts the source states as done.
+    ///
+    /// ```
+    /// use aikg::{lineage::is_established, Direction, Graph};
+    /// let g = Graph::builtin();
+    /// let (a, b) = (g.resolve("chatglm-6b")?, g.resolve("tsinghua-university")?);
+    /// let path = g.shortest_path_where(a, b, &[], Direction::Both, is_established);
+    /// assert!(path.is_some_and(|p| p.rels.iter().all(|&r| is_established(g.edge(r)))));
+    /// # Ok::<(), aikg::Error>(())
+    /// ```
+    pub fn shortest_path_where<'g>(
+        &'g self,
+        from: NodeId,
+        to: NodeId,
+        rel_types: &[&str],
+        direction: Direction,
+        keep: impl Fn(EdgeRef<'g>) -> bool + 'g,
+    ) -> Option<Path> {
+        let walk = self.reachable(from, rel_types, direction, u32::MAX).edges_where(keep);
+        self.shortest_path_in(walk, from, to)
+    }
+
+    /// The path to `to` along the breadth-first `walk` that starts at `from`.
+    fn shortest_path_in(&self, walk: Reachable<'_>, from: NodeId, to: NodeId) -> Option<Path> {
         if from == to {
             return Some(Path { nodes: vec![from], rels: Vec::new() });
         }
-        self.prepare_traversal();
         let mut parent: HashMap<NodeId, (NodeId, EdgeId)> = HashMap::new();
-        for step in self.reachable(from, rel_types, direction, u32::MAX) {
+        for step in walk {
             parent.insert(step.node, (step.from, step.via));
             if step.node == to {
                 let mut nodes = vec![to];
@@ -247,12 +349,34 @@ mod tests {
         g.add_edge(n[1], n[2], "BUILT_ON", []);
         g.add_edge(n[2], n[3], "BUILT_ON", []);
         g.add_edge(n[0], n[3], "OTHER", []);
-        let depths: Vec<_> = g.ancestors(n[0], "BUILT_ON").map(|s| (s.node, s.depth)).collect();
+        let depths: Vec<_> = g.ancestors(n[0], &["BUILT_ON"]).map(|s| (s.node, s.depth)).collect();
         assert_eq!(depths, vec![(n[1], 1), (n[2], 2), (n[3], 3)]);
         assert_eq!(g.shortest_path(n[0], n[3], &[], Direction::Outgoing).unwrap().len(), 1);
         assert_eq!(g.shortest_path(n[0], n[3], &["BUILT_ON"], Direction::Outgoing).unwrap().len(), 3);
         assert_eq!(g.shortest_path(n[3], n[0], &[], Direction::Both).unwrap().len(), 1);
         assert!(g.shortest_path(n[0], n[4], &[], Direction::Both).is_none());
+    }
+
+    #[test]
+    fn edge_filters_narrow_walks_and_paths() {
+        let mut g = Graph::new();
+        let n: Vec<NodeId> =
+            (0..4).map(|i| g.add_node(["M"], [("id", Value::from(format!("m{i}")))])).collect();
+        // m0 -> m1 (planned) -> m2, and m0 -> m3 -> m2 by another type.
+        g.add_edge(n[0], n[1], "BUILT_ON", [("status", Value::from("planned"))]);
+        g.add_edge(n[1], n[2], "BUILT_ON", []);
+        g.add_edge(n[0], n[3], "PART_OF", []);
+        g.add_edge(n[3], n[2], "BUILT_ON", []);
+        let done = |e: EdgeRef<'_>| e.property("status").is_none();
+        let nodes = |walk: Reachable<'_>| walk.map(|s| s.node).collect::<Vec<_>>();
+        assert_eq!(nodes(g.ancestors(n[0], &["BUILT_ON"])), [n[1], n[2]]);
+        assert!(nodes(g.ancestors(n[0], &["BUILT_ON"]).edges_where(done)).is_empty());
+        assert_eq!(nodes(g.ancestors(n[0], &["BUILT_ON", "PART_OF"]).edges_where(done)), [n[3], n[2]]);
+        assert_eq!(nodes(g.descendants(n[2], &[])), [n[3], n[1], n[0]]);
+        let path = g.shortest_path_where(n[0], n[2], &[], Direction::Outgoing, done).unwrap();
+        assert_eq!(path.nodes, [n[0], n[3], n[2]]);
+        assert!(g.shortest_path_where(n[0], n[1], &[], Direction::Both, done).is_some());
+        assert!(g.shortest_path_where(n[0], n[1], &["BUILT_ON"], Direction::Outgoing, done).is_none());
     }
 
     use crate::model::Value;
