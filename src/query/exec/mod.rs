@@ -19,6 +19,7 @@ mod eval;
 mod functions;
 mod ops;
 mod point;
+mod temporal;
 mod traverse;
 pub(crate) mod value;
 
@@ -196,6 +197,9 @@ pub(crate) struct Ctx<'a> {
     /// About how many rows the run will return (what the cached plan's
     /// last run returned), for sizing sets up front; 0 when unknown.
     pub(crate) expected_rows: usize,
+    /// The clock as `date()`, `datetime.statement()` and the like see it:
+    /// read at the first such call, then the same for the whole run.
+    now: std::sync::OnceLock<jiff::Timestamp>,
 }
 
 impl<'a> Ctx<'a> {
@@ -217,7 +221,13 @@ impl<'a> Ctx<'a> {
             ids_unique: graph.ids_unique(),
             ids_own: graph.ids_unique() && graph.ids_dense(),
             expected_rows: 0,
+            now: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The statement's clock reading.
+    pub(crate) fn now(&self) -> jiff::Timestamp {
+        *self.now.get_or_init(jiff::Timestamp::now)
     }
 }
 
