@@ -581,9 +581,11 @@ impl Temporal {
         let sign = if negate { -1 } else { 1 };
         let (months, days) = (d.months * sign, d.days * sign);
         let nanos = d.total_nanos() * i128::from(sign);
+        // One span each: a jiff span has one sign, a duration's parts do not.
         let calendar = |date: Date, days: i64| -> Result<Date, String> {
-            let span = Span::new().try_months(months).and_then(|s| s.try_days(days)).map_err(civil_err)?;
-            date.checked_add(span).map_err(civil_err)
+            let months = Span::new().try_months(months).map_err(civil_err)?;
+            let days = Span::new().try_days(days).map_err(civil_err)?;
+            date.checked_add(months).and_then(|d| d.checked_add(days)).map_err(civil_err)
         };
         let shift = |dt: civil::DateTime| -> Result<civil::DateTime, String> {
             let date = calendar(dt.date(), days)?;
@@ -894,7 +896,8 @@ pub(crate) fn parse_datetime(s: &str) -> Result<ZonedDateTime, String> {
 /// `P2012-02-02T14:37:21.545`.
 pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
     let body = s.strip_prefix(['P', 'p']).ok_or_else(|| format!("a duration starts with 'P': '{s}'"))?;
-    if body.len() > 4 && body.as_bytes()[4] == b'-' {
+    let date_like = body.len() > 4 && body.as_bytes()[..4].iter().all(u8::is_ascii_digit) && body.as_bytes()[4] == b'-';
+    if date_like {
         let (dt, zone) = split_datetime(body)?;
         if zone.is_some() {
             return err(format!("invalid duration '{s}'"));

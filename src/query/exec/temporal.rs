@@ -346,16 +346,19 @@ fn select_time(base: Option<Time>, m: &BTreeMap<String, Value>) -> Result<Time, 
     let hour = part("hour", |t| i64::from(t.hour()))?;
     let minute = part("minute", |t| i64::from(t.minute()))?;
     let second = part("second", |t| i64::from(t.second()))?;
-    let (ms, us, ns) = (field(m, "millisecond")?, field(m, "microsecond")?, field(m, "nanosecond")?);
-    let nanos = if ms.is_some() || us.is_some() || ns.is_some() {
-        let (ms, us, ns) = (ms.unwrap_or(0), us.unwrap_or(0), ns.unwrap_or(0));
-        if !(0..1000).contains(&ms) || !(0..1000).contains(&us) || !(0..1_000_000_000).contains(&ns) {
-            return Err("a fraction of a second is out of range".into());
-        }
-        ms * 1_000_000 + us * 1_000 + ns
-    } else {
-        base.map_or(0, |t| i64::from(t.subsec_nanosecond()))
-    };
+    // Each of the three overrides its own part of the base's fraction;
+    // without a base, one alone may carry the whole fraction.
+    let base_nanos = base.map_or(0, |t| i64::from(t.subsec_nanosecond()));
+    let ms = field(m, "millisecond")?.unwrap_or(base_nanos / 1_000_000);
+    let us = field(m, "microsecond")?.unwrap_or(base_nanos / 1_000 % 1_000);
+    let ns = field(m, "nanosecond")?.unwrap_or(base_nanos % 1_000);
+    if !(0..1_000).contains(&ms) || !(0..1_000_000).contains(&us) || !(0..1_000_000_000).contains(&ns) {
+        return Err("a fraction of a second is out of range".into());
+    }
+    let nanos = ms * 1_000_000 + us * 1_000 + ns;
+    if nanos >= 1_000_000_000 {
+        return Err("a fraction of a second is out of range".into());
+    }
     Time::new(small(hour, "hour")?, small(minute, "minute")?, small(second, "second")?, small(nanos, "nanosecond")?)
         .map_err(|e| e.to_string())
 }
