@@ -265,7 +265,9 @@ impl Duration {
     /// A duration from named parts (`years`, `months`, `weeks`, `days`,
     /// `hours`, `minutes`, `seconds`, `milliseconds`, `microseconds`,
     /// `nanoseconds`), any of them fractional.
-    pub(crate) fn from_units<'k>(parts: impl IntoIterator<Item = (&'k str, Num)>) -> Result<Duration, String> {
+    pub(crate) fn from_units<'k>(
+        parts: impl IntoIterator<Item = (&'k str, Num)>,
+    ) -> Result<Duration, String> {
         let (mut months, mut days, mut nanos) = (0i128, 0i128, 0i128);
         let (mut months_f, mut days_f, mut seconds_f) = (0f64, 0f64, 0f64);
         for (unit, n) in parts {
@@ -478,7 +480,9 @@ impl Temporal {
             (Date(a), Date(b)) => Some(a.cmp(b)),
             (LocalTime(a), LocalTime(b)) => Some(a.cmp(b)),
             (Time(a, p), Time(b, q)) => {
-                let utc = |t: &civil::Time, o: &Offset| nanos_of_day(*t) - i128::from(o.seconds()) * NANOS_PER_SECOND;
+                let utc = |t: &civil::Time, o: &Offset| {
+                    nanos_of_day(*t) - i128::from(o.seconds()) * NANOS_PER_SECOND
+                };
                 Some(utc(a, p).cmp(&utc(b, q)))
             }
             (LocalDateTime(a), LocalDateTime(b)) => Some(a.cmp(b)),
@@ -558,7 +562,9 @@ impl Temporal {
         };
         match key.as_str() {
             "timezone" => Some(match self {
-                Temporal::DateTime(z) if z.zone_name().is_some() => Value::from(z.zone_name().unwrap_or_default()),
+                Temporal::DateTime(z) if z.zone_name().is_some() => {
+                    Value::from(z.zone_name().unwrap_or_default())
+                }
                 _ => Value::from(offset_text(offset)),
             }),
             "offset" => Some(Value::from(offset_text(offset))),
@@ -677,7 +683,13 @@ impl fmt::Display for Temporal {
             Temporal::Time(t, o) => write!(f, "{}{}", time_text(*t), offset_text(*o)),
             Temporal::LocalDateTime(dt) => write!(f, "{}T{}", date_text(dt.date()), time_text(dt.time())),
             Temporal::DateTime(z) => {
-                write!(f, "{}T{}{}", date_text(z.local.date()), time_text(z.local.time()), offset_text(z.offset))?;
+                write!(
+                    f,
+                    "{}T{}{}",
+                    date_text(z.local.date()),
+                    time_text(z.local.time()),
+                    offset_text(z.offset)
+                )?;
                 match z.zone_name() {
                     Some(name) => write!(f, "[{name}]"),
                     None => Ok(()),
@@ -764,10 +776,18 @@ fn date_part(c: &mut Cursor<'_>) -> Result<Date, String> {
         return Date::new(year, 1, 1).and_then(|d| d.with().day_of_year(day).build()).map_err(civil_err);
     }
     if rest_digits == 0 {
-        return if dash { err("expected a month after '-'") } else { Date::new(year, 1, 1).map_err(civil_err) };
+        return if dash {
+            err("expected a month after '-'")
+        } else {
+            Date::new(year, 1, 1).map_err(civil_err)
+        };
     }
     let month = small(c.number(2, "month")?, "month")?;
-    let day = if (dash && c.eat('-')) || (!dash && rest_digits == 4) { small(c.number(2, "day")?, "day")? } else { 1 };
+    let day = if (dash && c.eat('-')) || (!dash && rest_digits == 4) {
+        small(c.number(2, "day")?, "day")?
+    } else {
+        1
+    };
     Date::new(year, month, day).map_err(civil_err)
 }
 
@@ -796,7 +816,8 @@ fn time_part(c: &mut Cursor<'_>) -> Result<Time, String> {
         }
         nanos = format!("{d:0<9}").parse().map_err(|_| "invalid fraction")?;
     }
-    Time::new(small(hour, "hour")?, small(minute, "minute")?, small(second, "second")?, nanos).map_err(civil_err)
+    Time::new(small(hour, "hour")?, small(minute, "minute")?, small(second, "second")?, nanos)
+        .map_err(civil_err)
 }
 
 /// An offset: `Z`, `+01:00`, `+0100`, `+01`, `-02:05:59`.
@@ -896,7 +917,8 @@ pub(crate) fn parse_datetime(s: &str) -> Result<ZonedDateTime, String> {
 /// `P2012-02-02T14:37:21.545`.
 pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
     let body = s.strip_prefix(['P', 'p']).ok_or_else(|| format!("a duration starts with 'P': '{s}'"))?;
-    let date_like = body.len() > 4 && body.as_bytes()[..4].iter().all(u8::is_ascii_digit) && body.as_bytes()[4] == b'-';
+    let date_like =
+        body.len() > 4 && body.as_bytes()[..4].iter().all(u8::is_ascii_digit) && body.as_bytes()[4] == b'-';
     if date_like {
         let (dt, zone) = split_datetime(body)?;
         if zone.is_some() {
@@ -927,7 +949,9 @@ pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
         }
         let len = rest
             .char_indices()
-            .find(|&(i, ch)| !(ch.is_ascii_digit() || ch == '.' || ch == ',' || (i == 0 && (ch == '-' || ch == '+'))))
+            .find(|&(i, ch)| {
+                !(ch.is_ascii_digit() || ch == '.' || ch == ',' || (i == 0 && (ch == '-' || ch == '+')))
+            })
             .map_or(rest.len(), |(i, _)| i);
         let (number, r) = rest.split_at(len);
         let unit = r.chars().next().ok_or_else(|| format!("expected a unit after '{number}' in '{s}'"))?;

@@ -95,7 +95,12 @@ impl Value {
     pub(crate) fn is_scalar(&self) -> bool {
         matches!(
             self,
-            Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::String(_) | Value::Temporal(_)
+            Value::Null
+                | Value::Bool(_)
+                | Value::Int(_)
+                | Value::Float(_)
+                | Value::String(_)
+                | Value::Temporal(_)
         )
     }
 

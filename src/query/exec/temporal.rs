@@ -107,7 +107,12 @@ fn invalid(f: Function, message: impl std::fmt::Display, span: SourceSpan) -> Qu
 }
 
 /// Calls a temporal function; a null argument gives null.
-pub(crate) fn call(f: Function, args: &[&Value], cx: &Ctx<'_>, span: SourceSpan) -> Result<Value, QueryError> {
+pub(crate) fn call(
+    f: Function,
+    args: &[&Value],
+    cx: &Ctx<'_>,
+    span: SourceSpan,
+) -> Result<Value, QueryError> {
     let Some(call) = call_of(f) else { return Err(invalid(f, "not a temporal function", span)) };
     if args.iter().any(|a| a.is_null()) {
         return Ok(Value::Null);
@@ -115,6 +120,10 @@ pub(crate) fn call(f: Function, args: &[&Value], cx: &Ctx<'_>, span: SourceSpan)
     let result = match call {
         Call::Build(kind) => match args.first() {
             None => now(kind, cx.now(), None),
+            // `date({timezone: 'Europe/Stockholm'})`: today there.
+            Some(arg @ Value::Map(m)) if m.len() == 1 && lookup(m, "timezone").is_some() => {
+                now(kind, cx.now(), Some(arg))
+            }
             Some(arg) => build(kind, arg),
         },
         Call::Now(kind) => now(kind, cx.now(), args.first().copied()),
@@ -242,9 +251,13 @@ fn from_map(kind: Kind, m: &BTreeMap<String, Value>, zone: Option<Zone>) -> Resu
     let whole = source("datetime")?;
     let date_source = source("date")?.or(whole);
     let time_source = source("time")?.or(whole);
-    let date = if kind.has_date() { Some(select_date(date_source.and_then(Temporal::date), m)?) } else { None };
-    let time =
-        if kind.has_time() { select_time(time_source.and_then(Temporal::time), m)? } else { Time::midnight() };
+    let date =
+        if kind.has_date() { Some(select_date(date_source.and_then(Temporal::date), m)?) } else { None };
+    let time = if kind.has_time() {
+        select_time(time_source.and_then(Temporal::time), m)?
+    } else {
+        Time::midnight()
+    };
     let named = lookup(m, "timezone")
         .map(|v| match v {
             Value::String(s) => Zone::parse(s),
@@ -269,7 +282,10 @@ fn from_map(kind: Kind, m: &BTreeMap<String, Value>, zone: Option<Zone>) -> Resu
                     let (from, to) = (offset_of(from), offset_of(to));
                     let shift = i128::from(to.seconds() - from.seconds()) * 1_000_000_000;
                     let n = (nanos_of_day(time) + shift).rem_euclid(86_400_000_000_000);
-                    Temporal::Time(Time::midnight().wrapping_add(jiff::SignedDuration::from_nanos_i128(n)), to)
+                    Temporal::Time(
+                        Time::midnight().wrapping_add(jiff::SignedDuration::from_nanos_i128(n)),
+                        to,
+                    )
                 }
                 (Some(z), None) | (None, Some(z)) => Temporal::Time(time, offset_of(z)),
                 (None, None) => Temporal::Time(time, offset_of(zone.as_ref().unwrap_or(&utc))),
@@ -359,8 +375,13 @@ fn select_time(base: Option<Time>, m: &BTreeMap<String, Value>) -> Result<Time, 
     if nanos >= 1_000_000_000 {
         return Err("a fraction of a second is out of range".into());
     }
-    Time::new(small(hour, "hour")?, small(minute, "minute")?, small(second, "second")?, small(nanos, "nanosecond")?)
-        .map_err(|e| e.to_string())
+    Time::new(
+        small(hour, "hour")?,
+        small(minute, "minute")?,
+        small(second, "second")?,
+        small(nanos, "nanosecond")?,
+    )
+    .map_err(|e| e.to_string())
 }
 
 /// `kind.truncate(unit, temporal [, map])`: the temporal cut down to the
@@ -380,18 +401,9 @@ fn truncate(kind: Kind, args: &[&Value]) -> Result<Temporal, String> {
     let unit = unit.to_ascii_lowercase();
     let err = |e: jiff::Error| e.to_string();
     let cut_year = |d: Date, every: i16| Date::new(d.year() - d.year().rem_euclid(every), 1, 1).map_err(err);
-    let date_unit = [
-        "millennium",
-        "century",
-        "decade",
-        "year",
-        "weekyear",
-        "quarter",
-        "month",
-        "week",
-        "day",
-    ]
-    .contains(&unit.as_str());
+    let date_unit =
+        ["millennium", "century", "decade", "year", "weekyear", "quarter", "month", "week", "day"]
+            .contains(&unit.as_str());
     if kind.has_date() && date.is_none() {
         return Err(format!("cannot take a date from a {}", t.type_name()));
     }
@@ -456,7 +468,8 @@ fn duration(arg: &Value) -> Result<Temporal, String> {
                 if v.is_null() {
                     continue;
                 }
-                let n = Num::of(v).ok_or_else(|| format!("'{k}' must be a number, found {}", v.type_name()))?;
+                let n =
+                    Num::of(v).ok_or_else(|| format!("'{k}' must be a number, found {}", v.type_name()))?;
                 parts.push((k.as_str(), n));
             }
             Duration::from_units(parts)?
@@ -536,7 +549,9 @@ pub(crate) fn arith(op: Arith, a: &Value, b: &Value) -> Result<Value, ArithError
         if divide && matches!(n, Num::Int(0)) {
             return Err(ArithError::DivisionByZero);
         }
-        d.scale(n, divide).map(|d| Temporal::Duration(d).into()).ok_or_else(|| failed("duration out of range".into()))
+        d.scale(n, divide)
+            .map(|d| Temporal::Duration(d).into())
+            .ok_or_else(|| failed("duration out of range".into()))
     };
     match (op, a, b) {
         (Arith::Add | Arith::Sub, Value::Temporal(t), _) => {
