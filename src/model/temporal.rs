@@ -99,9 +99,16 @@ pub(crate) fn nanos_of_day(t: Time) -> i128 {
     t.duration_since(Time::midnight()).as_nanos()
 }
 
-fn time_of_nanos(n: i128) -> Time {
+/// The time of day `n` nanoseconds after midnight, wrapping around.
+pub(crate) fn time_of_nanos(n: i128) -> Time {
     let n = n.rem_euclid(NANOS_PER_DAY);
     Time::midnight().wrapping_add(SignedDuration::from_nanos_i128(n))
+}
+
+/// `n` nanoseconds as a jiff duration, or an error past its range.
+fn signed_duration(n: i128) -> Result<SignedDuration, String> {
+    let seconds = i64::try_from(n.div_euclid(NANOS_PER_SECOND)).map_err(|_| "duration out of range")?;
+    Ok(SignedDuration::new(seconds, n.rem_euclid(NANOS_PER_SECOND) as i32))
 }
 
 impl Zone {
@@ -595,7 +602,7 @@ impl Temporal {
         };
         let shift = |dt: civil::DateTime| -> Result<civil::DateTime, String> {
             let date = calendar(dt.date(), days)?;
-            date.to_datetime(dt.time()).checked_add(SignedDuration::from_nanos_i128(nanos)).map_err(civil_err)
+            date.to_datetime(dt.time()).checked_add(signed_duration(nanos)?).map_err(civil_err)
         };
         Ok(match self {
             Temporal::Date(date) => {

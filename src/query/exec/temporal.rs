@@ -18,7 +18,7 @@ use jiff::{Span, Timestamp, Unit, Zoned};
 use super::value::{Arith, ArithError};
 use super::Ctx;
 use crate::error::{ErrorClass, QueryError, Span as SourceSpan};
-use crate::model::temporal::{self as model, nanos_of_day, Num, Zone, ZonedDateTime};
+use crate::model::temporal::{self as model, nanos_of_day, time_of_nanos, Num, Zone, ZonedDateTime};
 use crate::model::{Duration, Temporal, Value};
 use crate::query::plan::logical::Function;
 
@@ -281,11 +281,7 @@ fn from_map(kind: Kind, m: &BTreeMap<String, Value>, zone: Option<Zone>) -> Resu
                 (Some(from), Some(to)) => {
                     let (from, to) = (offset_of(from), offset_of(to));
                     let shift = i128::from(to.seconds() - from.seconds()) * 1_000_000_000;
-                    let n = (nanos_of_day(time) + shift).rem_euclid(86_400_000_000_000);
-                    Temporal::Time(
-                        Time::midnight().wrapping_add(jiff::SignedDuration::from_nanos_i128(n)),
-                        to,
-                    )
+                    Temporal::Time(time_of_nanos(nanos_of_day(time) + shift), to)
                 }
                 (Some(z), None) | (None, Some(z)) => Temporal::Time(time, offset_of(z)),
                 (None, None) => Temporal::Time(time, offset_of(zone.as_ref().unwrap_or(&utc))),
@@ -343,7 +339,9 @@ fn select_date(base: Option<Date>, m: &BTreeMap<String, Value>) -> Result<Date, 
             return Err(format!("quarter {quarter} is out of range"));
         }
         let start = Date::new(year, small((quarter - 1) * 3 + 1, "quarter")?, 1).map_err(err)?;
-        let date = start.checked_add(Span::new().days(day_of_quarter.unwrap_or(1) - 1)).map_err(err)?;
+        let date = start
+            .checked_add(Span::new().try_days(day_of_quarter.unwrap_or(1) - 1).map_err(err)?)
+            .map_err(err)?;
         if date.year() != year || (date.month() - 1) / 3 != start.month() / 3 {
             return Err("dayOfQuarter is out of range".into());
         }
@@ -514,12 +512,12 @@ fn between(args: &[&Value], unit: Option<Unit>) -> Result<Temporal, String> {
     let mut months = 0;
     if both_dates && matches!(unit, None | Some(Unit::Month)) {
         months = from.until((Unit::Month, &to)).map_err(err)?.get_months();
-        from = from.checked_add(Span::new().months(months)).map_err(err)?;
+        from = from.checked_add(Span::new().try_months(months).map_err(err)?).map_err(err)?;
     }
     let mut days = 0;
     if both_dates && matches!(unit, None | Some(Unit::Day)) {
         days = from.until((Unit::Day, &to)).map_err(err)?.get_days();
-        from = from.checked_add(Span::new().days(days)).map_err(err)?;
+        from = from.checked_add(Span::new().try_days(days).map_err(err)?).map_err(err)?;
     }
     let nanos = if matches!(unit, None | Some(Unit::Second)) {
         to.timestamp().as_nanosecond() - from.timestamp().as_nanosecond()
