@@ -21,7 +21,23 @@ const NANOS_PER_DAY: i128 = SECONDS_PER_DAY as i128 * NANOS_PER_SECOND;
 /// openCypher's average month (365.2425 / 12 days), for fractional months.
 const DAYS_PER_MONTH: f64 = 30.436_875;
 
-/// A temporal value.
+/// A temporal value. Queries make them (`date('2015-07-21')`,
+/// `duration.between(a, b)`); `Display` gives the ISO text openCypher
+/// prints.
+///
+/// ```
+/// use aikg::model::Temporal;
+/// use aikg::{Graph, Value};
+///
+/// let graph = Graph::new();
+/// let result = graph.query("RETURN date('2015-W30-2') + duration('P1M') AS d, date('2015-07-21').week AS w")?;
+/// let row = result.row(0).unwrap();
+/// let d: &Temporal = row[0].as_temporal().unwrap();
+/// assert_eq!(d.to_string(), "2015-08-21");
+/// assert_eq!(d.component("dayOfWeek"), Some(Value::Int(5)));
+/// assert_eq!(row[1], Value::Int(30));
+/// # Ok::<(), aikg::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Temporal {
     /// A calendar date: `1984-10-11`.
