@@ -213,7 +213,7 @@ impl ZonedDateTime {
 }
 
 /// Two date-times are the same value when they are at the same local time,
-/// offset and zone; `=` compares instants (see [`Temporal::equals`]).
+/// offset and zone; openCypher `=` compares their instants.
 impl PartialEq for ZonedDateTime {
     fn eq(&self, other: &ZonedDateTime) -> bool {
         self.local == other.local && self.offset == other.offset && self.zone_name() == other.zone_name()

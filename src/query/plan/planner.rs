@@ -1975,7 +1975,7 @@ mod tests {
 
     #[test]
     fn unsupported_constructs_are_compile_errors() {
-        let statement = parse_statement("MATCH (n) WHERE n.name =~ 'a.*' RETURN n").unwrap();
+        let statement = parse_statement("MATCH (n) WHERE (n)-->() RETURN n").unwrap();
         let err = plan_statement(&statement, &SIZES).unwrap_err();
         assert_eq!(err.class, ErrorClass::Unsupported);
         assert!(err.span.is_some());
