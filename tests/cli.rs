@@ -366,6 +366,17 @@ fn query_json_is_columns_and_rows() {
 }
 
 #[test]
+fn query_prints_temporals_as_iso_strings() {
+    let q = "RETURN date('2015-W30-2') AS d, duration('P1DT2H') AS p";
+    let run = aikg(&["query", q, "--format", "json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(json(&run.stdout)["rows"], serde_json::json!([["2015-07-21", "P1DT2H"]]));
+    let run = aikg(&["query", q]);
+    assert!(run.stdout.contains("2015-07-21") && run.stdout.contains("P1DT2H"), "{run:?}");
+    assert!(!run.stdout.contains("date("), "the table shows the ISO text alone:\n{}", run.stdout);
+}
+
+#[test]
 fn query_params_are_cypher_literals_or_bare_words() {
     let q = "MATCH (c:Company) WHERE c.name_zh = $name RETURN c.id AS id, $n + 1 AS n, $l AS l";
     for name in ["name='智谱AI'", "name=智谱AI"] {

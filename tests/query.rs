@@ -686,3 +686,49 @@ fn regex_match_is_anchored_and_checked() {
     assert_eq!(err.phase, Phase::Runtime);
     assert!(err.message.contains("exceeds the limit"), "{}", err.message);
 }
+
+fn text(graph: &Graph, q: &str) -> Vec<String> {
+    rows(graph, q).iter().map(|r| r.iter().map(|v| format!("{v}")).collect::<Vec<_>>().join(" | ")).collect()
+}
+
+#[test]
+fn temporal_values_parse_compute_and_print_as_opencypher_does() {
+    let g = Graph::new();
+    let one = |q: &str| text(&g, q).remove(0);
+    assert_eq!(one("RETURN date('2015-W30-2')"), "date('2015-07-21')");
+    assert_eq!(
+        one("RETURN toString(datetime({year: 1984, ordinalDay: 202, timezone: 'Europe/Stockholm'}))"),
+        "'1984-07-20T00:00+02:00[Europe/Stockholm]'"
+    );
+    assert_eq!(one("RETURN toString(date('1984-10-11') + duration('P1M-14D'))"), "'1984-10-28'");
+    assert_eq!(
+        one("RETURN toString(duration.between(date('1984-10-11'), date('2015-06-24')))"),
+        "'P30Y8M13D'"
+    );
+    assert_eq!(one("RETURN toString(duration({months: 0.75}))"), "'P22DT19H51M49.5S'");
+    assert_eq!(
+        one("WITH date({year: 1984, month: 1, day: 1}) AS d RETURN [d.weekYear, d.week, d.weekDay]"),
+        "[1983, 52, 7]"
+    );
+    assert_eq!(
+        one("RETURN toString(datetime.truncate('week', localdatetime('1984-10-11T12:31'), {dayOfWeek: 2}))"),
+        "'1984-10-09T00:00Z'"
+    );
+    // Equal instants in different zones are equal; durations only equal.
+    assert_eq!(
+        one("RETURN time('10:00+01:00') = time('09:00Z'), duration('P1D') < duration('P2D')"),
+        "true | null"
+    );
+}
+
+#[test]
+fn temporals_sort_group_and_survive_a_store() {
+    let mut g = Graph::new();
+    g.execute("UNWIND ['2020-01-02', '2019-12-31', '2020-01-02'] AS s CREATE (:Day {on: date(s)})").unwrap();
+    let r = rows(&g, "MATCH (d:Day) RETURN DISTINCT d.on AS day ORDER BY day");
+    let days: Vec<String> =
+        r.iter().map(|row| row[0].as_temporal().expect("a temporal").to_string()).collect();
+    assert_eq!(days, ["2019-12-31", "2020-01-02"]);
+    let err = query_error(g.query("RETURN date('2015-13-01')").unwrap_err());
+    assert_eq!(err.class, ErrorClass::ArgumentError);
+}

@@ -418,3 +418,28 @@ fn params(key: &str, value: &str) -> Params {
     p.insert(key.to_string(), Value::from(value));
     p
 }
+
+// ----- temporal values --------------------------------------------------------
+
+#[test]
+fn temporal_values_out_of_range_are_errors_not_panics() {
+    let g = Graph::new();
+    for q in [
+        "RETURN duration({seconds: -9223372036854775807}) * -2",
+        "RETURN localdatetime('2015-07-21T21:40') - duration({seconds: -9223372036854775807})",
+        "RETURN date('+999999999-01-01')",
+        "RETURN datetime('2015-07-21T21:40:32.142[Nowhere/Zone]')",
+        "RETURN date({year: 2020, quarter: 1, dayOfQuarter: 99999999999})",
+        "RETURN date({year: 2020, ordinalDay: 400})",
+        "RETURN localtime('25:00')",
+        "RETURN duration('P')",
+        "RETURN duration('PT1.5.5S')",
+        "RETURN duration({months: 1e300})",
+        "RETURN date('2015-01-01') + duration({years: 9000})",
+        "RETURN datetime.fromepochmillis(9223372036854775807)",
+        "RETURN date.truncate('fortnight', date('2015-01-01'))",
+    ] {
+        let err = g.query(q).expect_err(q);
+        assert!(matches!(err, Error::Query(_)), "{q}: {err}");
+    }
+}

@@ -883,6 +883,7 @@ fn from_value(rs: &ResultSet, v: &Value) -> Cv {
         Value::Int(i) => Cv::Int(*i),
         Value::Float(f) => Cv::Float(*f),
         Value::String(s) => Cv::Str(s.to_string()),
+        Value::Temporal(t) => Cv::Temporal(t.to_string()),
         Value::List(items) => Cv::List(items.iter().map(|i| from_value(rs, i)).collect()),
         Value::Map(m) => Cv::Map(m.iter().map(|(k, v)| (k.clone(), from_value(rs, v))).collect()),
         Value::Node(n) => match node_of(rs, *n) {

@@ -21,7 +21,8 @@ pub(crate) fn float_text(f: f64) -> String {
 }
 
 /// A property value as JSON. JSON has no NaN or infinities: they become
-/// null. Entities (which properties never hold) become their literal text.
+/// null. Temporals become their ISO text, entities (which properties never
+/// hold) their literal text.
 pub(crate) fn value_to_json(value: &Value) -> Json {
     match value {
         Value::Null => Json::Null,
@@ -31,6 +32,7 @@ pub(crate) fn value_to_json(value: &Value) -> Json {
         Value::String(s) => Json::from(&**s),
         Value::List(items) => Json::Array(items.iter().map(value_to_json).collect()),
         Value::Map(m) => Json::Object(m.iter().map(|(k, v)| (k.clone(), value_to_json(v))).collect()),
+        Value::Temporal(t) => Json::from(t.to_string()),
         other => Json::from(other.to_string()),
     }
 }

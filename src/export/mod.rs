@@ -294,6 +294,7 @@ pub(crate) fn plain_text(value: &Value) -> String {
         Value::String(s) => s.to_string(),
         Value::Float(f) => json::float_text(*f),
         Value::List(_) | Value::Map(_) => json::value_to_json(value).to_string(),
+        Value::Temporal(t) => t.to_string(),
         other => other.to_string(),
     }
 }

@@ -1,10 +1,12 @@
 //! The data model: values, entity ids and the schema of the AI-industry graph.
 
 pub mod schema;
+pub mod temporal;
 mod text;
 mod value;
 
 pub use schema::{PropertyType, RelationRule, Schema};
+pub use temporal::{Duration, Temporal};
 pub use text::Text;
 pub(crate) use value::{write_float, write_quoted};
 pub use value::{EdgeId, NodeId, Path, Value};

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use super::Text;
+use super::{Temporal, Text};
 
 /// A node of a [`Graph`](crate::Graph): a dense index, stable for the life of
 /// the graph (aikg never deletes, so indices never shift).
@@ -79,6 +79,8 @@ pub enum Value {
     Relationship(EdgeId),
     /// A path of the graph the value came from.
     Path(Arc<Path>),
+    /// A date, time, date-time or duration.
+    Temporal(Box<Temporal>),
 }
 
 impl Value {
@@ -91,7 +93,15 @@ impl Value {
     /// holds no other value and refers to no node or relationship.
     #[inline]
     pub(crate) fn is_scalar(&self) -> bool {
-        matches!(self, Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::String(_))
+        matches!(
+            self,
+            Value::Null
+                | Value::Bool(_)
+                | Value::Int(_)
+                | Value::Float(_)
+                | Value::String(_)
+                | Value::Temporal(_)
+        )
     }
 
     /// The boolean, if this is one.
@@ -167,6 +177,14 @@ impl Value {
         }
     }
 
+    /// The temporal value, if this is one.
+    pub fn as_temporal(&self) -> Option<&Temporal> {
+        match self {
+            Value::Temporal(t) => Some(t),
+            _ => None,
+        }
+    }
+
     /// The openCypher type name, as used in error messages.
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -180,6 +198,7 @@ impl Value {
             Value::Node(_) => "Node",
             Value::Relationship(_) => "Relationship",
             Value::Path(_) => "Path",
+            Value::Temporal(t) => t.type_name(),
         }
     }
 }
@@ -201,6 +220,7 @@ impl PartialEq for Value {
             (Node(a), Node(b)) => a == b,
             (Relationship(a), Relationship(b)) => a == b,
             (Path(a), Path(b)) => a == b,
+            (Temporal(a), Temporal(b)) => a == b,
             _ => false,
         }
     }
@@ -223,6 +243,7 @@ impl std::hash::Hash for Value {
             Value::Node(n) => n.hash(state),
             Value::Relationship(r) => r.hash(state),
             Value::Path(p) => p.hash(state),
+            Value::Temporal(t) => t.hash(state),
         }
     }
 }
@@ -321,7 +342,27 @@ impl fmt::Display for Value {
             Value::Node(n) => write!(f, "node({})", n.0),
             Value::Relationship(r) => write!(f, "relationship({})", r.0),
             Value::Path(p) => write!(f, "path(length {})", p.len()),
+            Value::Temporal(t) => write_temporal(f, t),
         }
+    }
+}
+
+/// A temporal as the call that makes it: `date('2015-07-21')`.
+fn write_temporal(f: &mut fmt::Formatter<'_>, t: &Temporal) -> fmt::Result {
+    let function = match t {
+        Temporal::Date(_) => "date",
+        Temporal::LocalTime(_) => "localtime",
+        Temporal::Time(..) => "time",
+        Temporal::LocalDateTime(_) => "localdatetime",
+        Temporal::DateTime(_) => "datetime",
+        Temporal::Duration(_) => "duration",
+    };
+    write!(f, "{function}('{t}')")
+}
+
+impl From<Temporal> for Value {
+    fn from(t: Temporal) -> Value {
+        Value::Temporal(Box::new(t))
     }
 }
 

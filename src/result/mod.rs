@@ -235,10 +235,11 @@ impl ResultSet {
     }
 
     /// Renders a value for display: scalars as Cypher literals (strings
-    /// unquoted at top level), nodes as `(:Label {id: ...})`.
+    /// and temporals unquoted at top level, temporals as ISO text), nodes as `(:Label {id: ...})`.
     pub fn display_value(&self, value: &Value) -> String {
         match value {
             Value::String(s) => s.to_string(),
+            Value::Temporal(t) => t.to_string(),
             other => self.literal(other),
         }
     }
@@ -662,6 +663,7 @@ impl Serialize for ValueSer<'_> {
                 st.serialize_field("relationships", &ValueSer { result: r, value: &Value::List(rels) })?;
                 st.end()
             }
+            Value::Temporal(t) => s.collect_str(t),
         }
     }
 }

@@ -67,6 +67,9 @@ fn arith_error(err: ArithError, span: Span) -> QueryError {
             "integer division by zero",
             Some(span),
         ),
+        ArithError::Temporal(message) => {
+            QueryError::runtime(ErrorClass::ArgumentError, "InvalidArgumentValue", message, Some(span))
+        }
     }
 }
 
@@ -443,6 +446,12 @@ fn property<'a>(
     span: Span,
 ) -> Result<Cow<'a, Value>, QueryError> {
     let stored = |v: Option<&'a Value>| v.map_or_else(null, Cow::Borrowed);
+    if let Value::Temporal(t) = &*base {
+        let name = &cx.plan.keys[key.0 as usize];
+        return t.component(name).map(Cow::Owned).ok_or_else(|| {
+            type_error("InvalidArgumentValue", format!("a {} has no component '{name}'", t.type_name()), span)
+        });
+    }
     Ok(match base {
         Cow::Borrowed(Value::Node(n)) => node_property(*n, key, cx),
         Cow::Owned(Value::Node(n)) => node_property(n, key, cx),

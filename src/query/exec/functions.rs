@@ -54,7 +54,8 @@ pub(crate) fn call<'a>(
     let a0 = arg(0);
     // Functions of one argument that map null to null.
     let null_in = a0.is_null()
-        && !matches!(f, F::Coalesce | F::E | F::Pi | F::Rand | F::Timestamp | F::Range | F::ToStringOrNull);
+        && !matches!(f, F::Coalesce | F::E | F::Pi | F::Rand | F::Timestamp | F::Range | F::ToStringOrNull)
+        && !super::temporal::is_temporal(f);
     if null_in {
         return Ok(null());
     }
@@ -127,6 +128,41 @@ pub(crate) fn call<'a>(
         F::E => owned(Value::Float(std::f64::consts::E)),
         F::Pi => owned(Value::Float(std::f64::consts::PI)),
         F::Rand => owned(Value::Float(random())),
+        F::Date
+        | F::DateTransaction
+        | F::DateStatement
+        | F::DateRealtime
+        | F::DateTruncate
+        | F::LocalTime
+        | F::LocalTimeTransaction
+        | F::LocalTimeStatement
+        | F::LocalTimeRealtime
+        | F::LocalTimeTruncate
+        | F::Time
+        | F::TimeTransaction
+        | F::TimeStatement
+        | F::TimeRealtime
+        | F::TimeTruncate
+        | F::LocalDateTime
+        | F::LocalDateTimeTransaction
+        | F::LocalDateTimeStatement
+        | F::LocalDateTimeRealtime
+        | F::LocalDateTimeTruncate
+        | F::DateTime
+        | F::DateTimeTransaction
+        | F::DateTimeStatement
+        | F::DateTimeRealtime
+        | F::DateTimeTruncate
+        | F::DateTimeFromEpoch
+        | F::DateTimeFromEpochMillis
+        | F::Duration
+        | F::DurationBetween
+        | F::DurationInMonths
+        | F::DurationInDays
+        | F::DurationInSeconds => {
+            let values: Vec<&Value> = args.iter().map(|v| &**v).collect();
+            owned(super::temporal::call(f, &values, cx, span)?)
+        }
         F::Timestamp => owned(Value::Int(
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -151,6 +187,7 @@ pub(crate) fn call<'a>(
             Value::Null => Ok(null()),
             Value::String(_) => Ok(args.swap_remove(0)),
             Value::Int(_) | Value::Float(_) | Value::Bool(_) => owned(Value::String(scalar_text(a0).into())),
+            Value::Temporal(t) => owned(Value::String(t.to_string().into())),
             _ if f == F::ToStringOrNull => Ok(null()),
             other => Err(arg_error(f, other, span)),
         },

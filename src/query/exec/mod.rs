@@ -19,6 +19,7 @@ mod eval;
 mod functions;
 mod ops;
 mod point;
+mod temporal;
 mod traverse;
 pub(crate) mod value;
 
@@ -199,6 +200,9 @@ pub(crate) struct Ctx<'a> {
     /// Runs a subquery's plan from a row. Handed in rather than called, so
     /// that expression evaluation does not import the operators that call it.
     pub(crate) subquery: SubqueryRunner,
+    /// The clock as `date()`, `datetime.statement()` and the like see it:
+    /// read at the first such call, then the same for the whole run.
+    now: std::sync::OnceLock<jiff::Timestamp>,
 }
 
 /// Runs the body of a pattern predicate or `EXISTS`/`COUNT` from the
@@ -225,7 +229,13 @@ impl<'a> Ctx<'a> {
             ids_own: graph.ids_unique() && graph.ids_dense(),
             expected_rows: 0,
             subquery: ops::run_subquery,
+            now: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The statement's clock reading.
+    pub(crate) fn now(&self) -> jiff::Timestamp {
+        *self.now.get_or_init(jiff::Timestamp::now)
     }
 }
 

@@ -32,6 +32,7 @@ pub(crate) fn equals(a: &Value, b: &Value) -> Option<bool> {
         (Node(x), Node(y)) => Some(x == y),
         (Relationship(x), Relationship(y)) => Some(x == y),
         (Path(x), Path(y)) => Some(x == y),
+        (Temporal(x), Temporal(y)) => Some(x.equals(y)),
         (List(x), List(y)) => {
             if x.len() != y.len() {
                 return Some(false);
@@ -105,6 +106,7 @@ pub(crate) fn compare(a: &Value, b: &Value) -> Cmp {
         (Float(f), Int(i)) => cmp_int_float(*i, *f).map_or(Cmp::Unordered, |o| Cmp::Ord(o.reverse())),
         (String(x), String(y)) => Cmp::Ord(x.cmp(y)),
         (Bool(x), Bool(y)) => Cmp::Ord(x.cmp(y)),
+        (Temporal(x), Temporal(y)) => x.compare(y).map_or(Cmp::Null, Cmp::Ord),
         (List(x), List(y)) => {
             for (p, q) in x.iter().zip(y) {
                 match compare(p, q) {
@@ -134,15 +136,16 @@ fn type_rank(v: &Value) -> u8 {
         Value::Relationship(_) => 2,
         Value::List(_) => 3,
         Value::Path(_) => 4,
-        Value::String(_) => 5,
-        Value::Bool(_) => 6,
-        Value::Int(_) | Value::Float(_) => 7,
-        Value::Null => 8,
+        Value::Temporal(_) => 5,
+        Value::String(_) => 6,
+        Value::Bool(_) => 7,
+        Value::Int(_) | Value::Float(_) => 8,
+        Value::Null => 9,
     }
 }
 
 /// The global sort order of `ORDER BY` (ascending): maps, nodes,
-/// relationships, lists, paths, strings, booleans, numbers (NaN after every
+/// relationships, lists, paths, temporals (by type, then time), strings, booleans, numbers (NaN after every
 /// other number), then null. Total, so it can drive a sort.
 pub(crate) fn order(a: &Value, b: &Value) -> Ordering {
     use Value::*;
@@ -157,6 +160,7 @@ pub(crate) fn order(a: &Value, b: &Value) -> Ordering {
         (Relationship(x), Relationship(y)) => x.cmp(y),
         (List(x), List(y)) => order_seq(x, y),
         (Path(x), Path(y)) => x.nodes.cmp(&y.nodes).then_with(|| x.rels.cmp(&y.rels)),
+        (Temporal(x), Temporal(y)) => x.order(y),
         (Map(x), Map(y)) => {
             let keys = x.keys().cmp(y.keys());
             keys.then_with(|| {
@@ -199,6 +203,8 @@ pub(crate) enum ArithError {
     Overflow,
     /// Integer division or modulo by zero.
     DivisionByZero,
+    /// A temporal result that no calendar holds (past year 9999, say).
+    Temporal(String),
 }
 
 /// The binary arithmetic operators.
@@ -219,6 +225,7 @@ pub(crate) fn arith(op: Arith, a: &Value, b: &Value) -> Result<Value, ArithError
     match (a, b) {
         (Null, _) | (_, Null) => Ok(Null),
         (Int(x), Int(y)) => int_arith(op, *x, *y),
+        (Temporal(_), _) | (_, Temporal(_)) => super::temporal::arith(op, a, b),
         (Int(_), Float(_)) | (Float(_), Int(_)) | (Float(_), Float(_)) => {
             let (x, y) = (a.as_f64().unwrap_or(0.0), b.as_f64().unwrap_or(0.0));
             Ok(Float(match op {
@@ -292,6 +299,7 @@ pub(crate) fn negate(v: &Value) -> Result<Value, ArithError> {
         Value::Null => Ok(Value::Null),
         Value::Int(i) => i.checked_neg().map(Value::Int).ok_or(ArithError::Overflow),
         Value::Float(f) => Ok(Value::Float(-f)),
+        Value::Temporal(t) => super::temporal::negate(t),
         other => Err(ArithError::Types(other.type_name(), "")),
     }
 }
