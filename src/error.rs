@@ -204,6 +204,8 @@ pub enum ErrorClass {
     ParameterMissing,
     /// The query went over one of its budgets or was cancelled.
     LimitExceeded,
+    /// A procedure is unknown, called wrongly, or failed.
+    ProcedureError,
     /// The query uses something aikg does not support.
     Unsupported,
 }
@@ -217,6 +219,7 @@ impl ErrorClass {
             ErrorClass::ArgumentError => "ArgumentError",
             ErrorClass::ParameterMissing => "ParameterMissing",
             ErrorClass::LimitExceeded => "LimitExceeded",
+            ErrorClass::ProcedureError => "ProcedureError",
             ErrorClass::Unsupported => "Unsupported",
         }
     }

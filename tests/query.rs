@@ -732,3 +732,113 @@ fn temporals_sort_group_and_survive_a_store() {
     let err = query_error(g.query("RETURN date('2015-13-01')").unwrap_err());
     assert_eq!(err.class, ErrorClass::ArgumentError);
 }
+
+#[test]
+fn union_removes_duplicate_rows_and_union_all_keeps_them() {
+    let g = graph("CREATE (:Model {id: 'a'}), (:Model {id: 'b'}), (:Company {id: 'b'})");
+    let q = "MATCH (m:Model) RETURN m.id AS id UNION MATCH (c:Company) RETURN c.id AS id";
+    let mut ids = strs(&rows(&g, q));
+    ids.sort();
+    assert_eq!(ids, ["a", "b"]);
+    let q = "MATCH (m:Model) RETURN m.id AS id UNION ALL MATCH (c:Company) RETURN c.id AS id";
+    let mut ids = strs(&rows(&g, q));
+    ids.sort();
+    assert_eq!(ids, ["a", "b", "b"]);
+    // Each part aggregates, orders and limits on its own.
+    let q =
+        "MATCH (m:Model) RETURN count(*) AS n UNION ALL UNWIND [3, 1, 2] AS n RETURN n ORDER BY n LIMIT 2";
+    assert_eq!(ints(rows(&g, q)), [2, 1, 2]);
+}
+
+#[test]
+fn union_parts_must_agree_on_columns_and_kind() {
+    let g = Graph::new();
+    for (q, detail) in [
+        ("RETURN 1 AS a UNION RETURN 2 AS b", "DifferentColumnsInUnion"),
+        ("RETURN 1 AS a, 2 AS b UNION RETURN 2 AS b, 1 AS a", "DifferentColumnsInUnion"),
+        ("WITH 1 AS a RETURN * UNION RETURN 2 AS b", "DifferentColumnsInUnion"),
+        ("RETURN 1 AS a UNION RETURN 2 AS a UNION ALL RETURN 3 AS a", "InvalidClauseComposition"),
+    ] {
+        let e = query_error(g.query(q).unwrap_err());
+        assert_eq!(
+            (e.class, e.detail, e.phase),
+            (ErrorClass::SyntaxError, detail, Phase::CompileTime),
+            "{q}"
+        );
+    }
+}
+
+#[test]
+fn union_shows_in_explain() {
+    let g = Graph::new();
+    let plan = g.query("EXPLAIN RETURN 1 AS x UNION RETURN 2 AS x").unwrap();
+    let text: Vec<String> = plan.into_rows().iter().map(|r| r[0].as_str().unwrap().to_string()).collect();
+    assert_eq!(text[1].trim(), "Distinct [x]");
+    assert_eq!(text[2].trim(), "Union [x]");
+    assert!(text.iter().any(|l| l.trim() == "Part 2 [x]"), "{text:?}");
+}
+
+#[test]
+fn built_in_procedures_list_the_graph_names() {
+    let g = graph("CREATE (:Model {id: 'a'})-[:BUILT_ON]->(:Model {name: 'b'}), (:Company)");
+    assert_eq!(strs(&rows(&g, "CALL db.labels()")), ["Company", "Model"]);
+    assert_eq!(
+        strs(&rows(&g, "CALL db.relationshipTypes() YIELD relationshipType RETURN relationshipType")),
+        ["BUILT_ON"]
+    );
+    assert_eq!(strs(&rows(&g, "CALL db.propertyKeys() YIELD propertyKey AS k RETURN k")), ["id", "name"]);
+    let schema = rows(&g, "CALL db.schema.relationships()");
+    assert_eq!(
+        schema,
+        [vec![Value::from("Model"), Value::from("BUILT_ON"), Value::from("Model"), Value::Int(1)]]
+    );
+    // YIELD ... WHERE filters, and the call runs once per input row.
+    let q = "UNWIND [1, 2] AS i CALL db.labels() YIELD label WHERE label STARTS WITH 'M' RETURN i, label";
+    assert_eq!(rows(&g, q).len(), 2);
+}
+
+#[test]
+fn host_registered_procedure_is_called_per_row_and_checked_at_compile_time() {
+    use aikg::query::procedures::ProcedureSignature;
+    let mut g = graph("CREATE (:Model {id: 'a', params: 7}), (:Model {id: 'b', params: 70})");
+    let signature = ProcedureSignature::parse(
+        "host.scale(x :: FLOAT?, times :: INTEGER?) :: (scaled :: FLOAT?, node :: NODE?)",
+    )
+    .unwrap();
+    g.register_procedure(signature, |graph, args| {
+        let (Value::Float(x), Value::Int(times)) = (&args[0], &args[1]) else {
+            return Err("both arguments are required".to_string());
+        };
+        let first = graph.node_ids().next().map_or(Value::Null, Value::Node);
+        Ok((1..=*times).map(|k| vec![Value::Float(x * k as f64), first.clone()]).collect())
+    });
+    // The integer argument arrives as a float; a yielded node is a node.
+    let q = "MATCH (m:Model) CALL host.scale(m.params, 2) YIELD scaled, node AS first
+             RETURN m.id AS id, scaled, first.id AS first ORDER BY scaled";
+    let r = rows(&g, q);
+    assert_eq!(
+        r.iter().map(|row| row[1].clone()).collect::<Vec<_>>(),
+        [7.0, 14.0, 70.0, 140.0].map(Value::Float)
+    );
+    assert!(r.iter().all(|row| row[2] == Value::from("a")));
+    // `CALL name` alone takes its arguments from the parameters.
+    let p = params(&[("x", Value::Float(1.5)), ("times", Value::Int(1))]);
+    assert_eq!(g.query_with("CALL host.scale", &p).unwrap().into_rows()[0][0], Value::Float(1.5));
+    let failed = query_error(g.query("CALL host.scale(null, 1)").unwrap_err());
+    assert_eq!((failed.class, failed.phase), (ErrorClass::ProcedureError, Phase::Runtime));
+    assert!(failed.message.contains("both arguments are required"), "{}", failed.message);
+    for (q, class, detail) in [
+        ("CALL host.nothing()", ErrorClass::ProcedureError, "ProcedureNotFound"),
+        ("CALL host.scale(1)", ErrorClass::SyntaxError, "InvalidNumberOfArguments"),
+        ("CALL host.scale('x', 1)", ErrorClass::SyntaxError, "InvalidArgumentType"),
+        ("CALL host.scale(1, 1) YIELD nope RETURN nope", ErrorClass::SyntaxError, "UndefinedVariable"),
+        (
+            "WITH 1 AS scaled CALL host.scale(1, 1) YIELD scaled RETURN scaled",
+            ErrorClass::SyntaxError,
+            "VariableAlreadyBound",
+        ),
+    ] {
+        let e = query_error(g.query(q).unwrap_err());
+        assert_eq!((e.class, e.detail, e.phase), (class, detail, Phase::CompileTime), "{q}");
+    }
+}

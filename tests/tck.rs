@@ -55,6 +55,7 @@ use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 use aikg::error::Phase;
+use aikg::query::procedures::ProcedureSignature;
 use aikg::{Graph, Params, Query, QueryOptions, ResultSet, Value};
 
 use gherkin::{Arg, Instance, Step};
@@ -622,6 +623,9 @@ impl ScenarioRun<'_> {
                         .map(drop)
                         .map_err(|e| format!("loading graph '{name}' failed: {}", describe_error(&e)));
                 }
+                if let Some(signature) = text.strip_prefix("there exists a procedure ") {
+                    return self.register_procedure(signature, step);
+                }
                 if let Some(expected) = ExpectedError::parse(text) {
                     return self.check_error(&expected);
                 }
@@ -629,6 +633,34 @@ impl ScenarioRun<'_> {
                 Err(format!("unsupported step: {} {text}", step.keyword))
             }
         }
+    }
+
+    /// `there exists a procedure NAME(IN...) :: (OUT...):` and its table,
+    /// whose header names the inputs then the outputs: the procedure
+    /// returns the outputs of the rows whose inputs equal the arguments.
+    fn register_procedure(&mut self, signature: &str, step: &Step) -> Result<(), String> {
+        let signature = signature.trim().trim_end_matches(':').trim();
+        let signature = ProcedureSignature::parse(signature).map_err(|e| format!("bad signature: {e}"))?;
+        let rows = match &step.arg {
+            Arg::Table(t) => t.as_slice(),
+            _ => &[],
+        };
+        let (inputs, outputs) = (signature.inputs.len(), signature.outputs.len());
+        let mut table: Vec<Vec<Value>> = Vec::new();
+        for row in rows.iter().skip(1) {
+            if row.len() != inputs + outputs {
+                return Err(format!("procedure rows need {} cells", inputs + outputs));
+            }
+            let values = row
+                .iter()
+                .map(|cell| values::parse_value(cell).and_then(|cv| to_value(&cv)))
+                .collect::<Result<Vec<Value>, String>>()?;
+            table.push(values);
+        }
+        self.graph.register_procedure(signature, move |_graph, args| {
+            Ok(table.iter().filter(|row| row[..inputs] == *args).map(|row| row[inputs..].to_vec()).collect())
+        });
+        Ok(())
     }
 
     /// The latest result, which must not be an error.

@@ -88,11 +88,18 @@ struct Shape {
     edges: usize,
     /// Labels, relationship types and property keys.
     names: [usize; 3],
+    /// Procedures registered.
+    procedures: usize,
 }
 
 impl Shape {
     fn of(graph: &Graph) -> Shape {
-        Shape { nodes: graph.node_count(), edges: graph.edge_count(), names: graph.name_counts() }
+        Shape {
+            nodes: graph.node_count(),
+            edges: graph.edge_count(),
+            names: graph.name_counts(),
+            procedures: graph.procedures().registered(),
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 pub(crate) mod cache;
 pub mod exec;
 pub mod plan;
+pub mod procedures;
 pub(crate) mod signatures;
 pub mod syntax;
 
@@ -94,7 +95,9 @@ impl Query {
     pub fn parse(text: &str) -> Result<Query, Error> {
         let statement = syntax::parse_statement(text).map_err(|e| e.with_query(text))?;
         plan::check::check(&statement).map_err(|e| e.with_query(text))?;
-        let writes = statement.query.clauses.iter().any(|c| matches!(c, syntax::ast::Clause::Create(_)));
+        let writes = statement
+            .queries()
+            .any(|q| q.clauses.iter().any(|c| matches!(c, syntax::ast::Clause::Create(_))));
         Ok(Query { text: text.into(), statement, writes, plan: cache::PlanSlot::default() })
     }
 
@@ -361,6 +364,10 @@ impl plan::Catalog for Graph {
 
     fn label_count(&self, label: &str) -> usize {
         self.label_id(label).map_or(0, |l| self.nodes_with_label(l).len())
+    }
+
+    fn procedure(&self, name: &str) -> Option<&procedures::ProcedureSignature> {
+        self.procedures().get(name).map(|p| &p.signature)
     }
 }
 

@@ -178,6 +178,8 @@ pub struct Graph {
     plan_cache: crate::query::cache::PlanCache,
     /// Search memory kept between queries (see `SearchPool`).
     search_pool: crate::query::exec::SearchPool,
+    /// Procedures registered for `CALL` (see `Graph::register_procedure`).
+    procedures: crate::query::procedures::Procedures,
 }
 
 /// A string `id` property as the id index's key: the property's own value,
@@ -286,6 +288,14 @@ impl Graph {
 
     pub(crate) fn plan_cache(&self) -> &crate::query::cache::PlanCache {
         &self.plan_cache
+    }
+
+    pub(crate) fn procedures(&self) -> &crate::query::procedures::Procedures {
+        &self.procedures
+    }
+
+    pub(crate) fn procedures_mut(&mut self) -> &mut crate::query::procedures::Procedures {
+        &mut self.procedures
     }
 
     pub(crate) fn search_pool(&self) -> &crate::query::exec::SearchPool {

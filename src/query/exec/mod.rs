@@ -14,6 +14,7 @@
 //! names resolved again so labels and keys it created are found.
 
 mod aggregate;
+mod call;
 mod create;
 mod eval;
 mod functions;

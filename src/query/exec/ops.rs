@@ -44,7 +44,9 @@ fn input_of(op: &Op) -> Option<&Op> {
         | Op::Limit { input, .. }
         | Op::Unwind { input, .. }
         | Op::BindPath { input, .. }
+        | Op::Union { input, .. }
         | Op::Create { input, .. } => input,
+        Op::Call(x) => &x.input,
         Op::Expand(x) => &x.input,
         Op::VarExpand(x) => &x.input,
         Op::Reachable(x) => &x.input,
@@ -76,6 +78,8 @@ enum State<'p> {
     },
     Reach(Box<ReachState>),
     Optional(Vec<Stage<'p>>),
+    /// The stages of each part of a `UNION`.
+    Union(Vec<Vec<Stage<'p>>>),
     Aggregate(Box<AggTable>),
     Distinct(Distinct),
     /// The node tuples seen by a DISTINCT run before its projection (see
@@ -285,6 +289,9 @@ fn build_stage<'p>(op: &'p Op, cx: &Ctx<'_>) -> Result<Stage<'p>, QueryError> {
             }))
         }
         Op::Optional { inner, .. } => State::Optional(build_tree(inner, cx)?),
+        Op::Union { parts, .. } => {
+            State::Union(parts.iter().map(|p| build_tree(&p.root, cx)).collect::<Result<_, _>>()?)
+        }
         Op::Aggregate { keys, .. } => {
             let mut deps = Vec::new();
             for (_, e) in keys {
@@ -364,10 +371,11 @@ pub(crate) fn pop_final_project<'p>(stages: &mut Vec<Stage<'p>>) -> Option<&'p [
 pub(crate) fn recycle(mut stages: Vec<Stage<'_>>, graph: &Graph) {
     for stage in &mut stages {
         // Only the stages that hold buffers are taken apart.
-        if matches!(stage.state, State::Reach(_) | State::Optional(_)) {
+        if matches!(stage.state, State::Reach(_) | State::Optional(_) | State::Union(_)) {
             match std::mem::replace(&mut stage.state, State::Plain) {
                 State::Reach(state) => graph.search_pool().give_back(state.buffers),
                 State::Optional(inner) => recycle(inner, graph),
+                State::Union(parts) => parts.into_iter().for_each(|p| recycle(p, graph)),
                 _ => {}
             }
         }
@@ -459,7 +467,7 @@ fn node_tuple(row: &[Value], entities: &[(Slot, Option<Slot>)]) -> u64 {
 }
 
 /// Pushes one row through the stages.
-fn push(
+pub(super) fn push(
     stages: &mut [Stage<'_>],
     row: &mut Row,
     cx: &Ctx<'_>,
@@ -613,6 +621,26 @@ fn push(
                 row[*s] = Value::Null;
             }
             push(rest, row, cx, sink)
+        }
+        (Op::Call(c), _) => super::call::call_push(c, row, rest, cx, sink),
+        (Op::Union { parts, slots, .. }, State::Union(stages)) => {
+            for (part, stages) in parts.iter().zip(stages.iter_mut()) {
+                let mut stopped = false;
+                let mut tail = |r: &mut Row| -> Result<Flow, QueryError> {
+                    for (from, to) in part.outputs.iter().zip(slots) {
+                        let v = r[*from].clone();
+                        put(&mut r[*to], v);
+                    }
+                    let flow = push(rest, r, cx, sink)?;
+                    stopped |= flow == Flow::Stop;
+                    Ok(flow)
+                };
+                run(stages, std::iter::once(row.clone()), cx, &mut tail)?;
+                if stopped {
+                    return Ok(Flow::Stop);
+                }
+            }
+            Ok(Flow::Continue)
         }
         (Op::Project { items, .. }, _) => {
             for (slot, e) in items {

@@ -32,7 +32,7 @@
 use crate::error::{ErrorClass, QueryError, Span};
 use crate::query::signatures::{self, Signature};
 use crate::query::syntax::ast::{
-    BinaryOp, Clause, Create, Direction, Expr, ExprKind, Literal, Match, NodePattern, PatternPart,
+    BinaryOp, Call, Clause, Create, Direction, Expr, ExprKind, Literal, Match, NodePattern, PatternPart,
     Projection, Properties, Query, RelPattern, Statement, SubqueryKind, UnaryOp, Unwind,
 };
 
@@ -44,7 +44,38 @@ use crate::query::syntax::ast::{
 /// [`QueryError`] with the TCK's class and detail code and the span of the
 /// offending text.
 pub fn check(statement: &Statement) -> Result<(), QueryError> {
-    Checker::default().query(&statement.query)
+    let mut first = Checker::default();
+    first.query(&statement.query)?;
+    for union in &statement.unions {
+        if union.all != statement.unions[0].all {
+            return Err(syntax(
+                "InvalidClauseComposition",
+                "UNION and UNION ALL cannot be mixed in one query",
+                union.span,
+            ));
+        }
+        let mut part = Checker::default();
+        part.query(&union.query)?;
+        if let (Some(a), Some(b)) = (&first.columns, &part.columns) {
+            if a != b {
+                return Err(different_columns(a, b, union.span));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The error for union parts whose columns differ.
+pub(crate) fn different_columns(a: &[String], b: &[String], span: Span) -> QueryError {
+    syntax(
+        "DifferentColumnsInUnion",
+        format!(
+            "all queries of a UNION must return the same columns in the same order: {} vs {}",
+            a.join(", "),
+            b.join(", ")
+        ),
+        span,
+    )
 }
 
 /// The statically known type of a value. `Null` is the type of `null` and
@@ -192,6 +223,8 @@ enum PatternMode {
 #[derive(Default)]
 struct Checker {
     scope: Scope,
+    /// The result's column names, when `RETURN` lists them (no `*`).
+    columns: Option<Vec<String>>,
 }
 
 impl Checker {
@@ -217,12 +250,14 @@ impl Checker {
                 Clause::With(p) => self.projection(p, true)?,
                 Clause::Return(p) => self.projection(p, false)?,
                 Clause::Create(c) => self.create(c)?,
+                Clause::Call(c) => self.call(c, query.clauses.len() == 1)?,
             }
             previous = Some(clause);
         }
         match previous {
             _ if !statement => Ok(()),
             None | Some(Clause::Return(_)) | Some(Clause::Create(_)) => Ok(()),
+            Some(Clause::Call(_)) if query.clauses.len() == 1 => Ok(()),
             Some(last) => {
                 let name = match last {
                     Clause::Match(m) if m.optional => "OPTIONAL MATCH",
@@ -260,6 +295,40 @@ impl Checker {
             self.bind_pattern(part, PatternMode::Create, &mut rels)?;
         }
         self.pattern_properties(&c.pattern)
+    }
+
+    /// `CALL`: what can be checked without the procedure's signature (the
+    /// planner checks the call against it).
+    fn call(&mut self, c: &Call, standalone: bool) -> Result<(), QueryError> {
+        for arg in c.args.iter().flatten() {
+            self.expr(arg, &self.cx(), &mut Walk::new(Some("procedure arguments")))?;
+        }
+        if c.yield_star && !standalone {
+            return Err(syntax(
+                "UnexpectedSyntax",
+                "YIELD * is only allowed in a standalone CALL, name the fields to yield",
+                c.span,
+            ));
+        }
+        let mut bound: Vec<&str> = Vec::new();
+        for item in c.yields.iter().flatten() {
+            let var = item.var();
+            if self.scope.get(&var.name).is_some() || bound.contains(&var.name.as_str()) {
+                return Err(syntax(
+                    "VariableAlreadyBound",
+                    format!("variable `{}` already declared", var.name),
+                    var.span,
+                ));
+            }
+            bound.push(&var.name);
+        }
+        for name in bound {
+            self.scope.bind(name, Ty::Any);
+        }
+        if let Some(pred) = &c.where_ {
+            self.expr(pred, &self.cx(), &mut Walk::new(Some("WHERE")))?;
+        }
+        Ok(())
     }
 
     fn unwind(&mut self, u: &Unwind) -> Result<(), QueryError> {
@@ -382,6 +451,9 @@ impl Checker {
                 ));
             }
             columns.push(name);
+        }
+        if !is_with && !p.star {
+            self.columns = Some(columns.iter().map(|c| c.to_string()).collect());
         }
 
         self.scope = out;
@@ -853,7 +925,7 @@ impl Checker {
                 Ty::Bool
             }
             ExprKind::Subquery { kind, body } => {
-                Checker { scope: self.inner_scope(cx, w) }.clauses(body, false)?;
+                Checker { scope: self.inner_scope(cx, w), columns: None }.clauses(body, false)?;
                 match kind {
                     SubqueryKind::Exists => Ty::Bool,
                     SubqueryKind::Count => Ty::Int,
@@ -896,7 +968,7 @@ impl Checker {
                 ));
             }
         }
-        let mut inner = Checker { scope: scope.clone() };
+        let mut inner = Checker { scope: scope.clone(), columns: None };
         inner.bind_pattern(part, PatternMode::Match, &mut Vec::new())?;
         inner.pattern_properties(std::slice::from_ref(part))
     }

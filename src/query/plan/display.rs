@@ -209,6 +209,28 @@ impl Plan {
                 line(out, t);
                 self.write_op(out, input, depth + 1, branch);
             }
+            Op::Call(c) => {
+                let args: Vec<String> = c.args.iter().map(|(e, _)| self.expr(e)).collect();
+                let mut t = format!("ProcedureCall {}({})", c.procedure, args.join(", "));
+                if !c.yields.is_empty() {
+                    let yields: Vec<String> =
+                        c.yields.iter().map(|(i, s)| format!("#{i} AS {}", self.slot(*s))).collect();
+                    let _ = write!(t, " YIELD {}", yields.join(", "));
+                }
+                line(out, t);
+                self.write_op(out, &c.input, depth + 1, branch);
+            }
+            Op::Union { input, parts, slots } => {
+                let names: Vec<&str> = slots.iter().map(|s| self.slot(*s)).collect();
+                line(out, format!("Union [{}]", names.join(", ")));
+                let inner = "  ".repeat(depth + 1);
+                for (n, part) in parts.iter().enumerate() {
+                    let outputs: Vec<&str> = part.outputs.iter().map(|s| self.slot(*s)).collect();
+                    let _ = writeln!(out, "{inner}Part {} [{}]", n + 1, outputs.join(", "));
+                    self.write_op(out, &part.root, depth + 2, false);
+                }
+                self.write_op(out, input, depth + 1, branch);
+            }
             Op::Create { input, actions } => {
                 let parts: Vec<String> = actions
                     .iter()

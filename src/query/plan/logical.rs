@@ -222,6 +222,19 @@ pub enum Op {
         /// The hops in pattern order.
         steps: Vec<PathStep>,
     },
+    /// `CALL`: runs a procedure once per input row and extends the row with
+    /// each row the procedure returns.
+    Call(Box<Call>),
+    /// `UNION [ALL]`: the rows of each part in turn, each part's columns
+    /// copied into `slots` (a `Distinct` above makes it `UNION`).
+    Union {
+        /// The one row the parts start from ([`Op::Argument`]).
+        input: Box<Op>,
+        /// The single queries, in order.
+        parts: Vec<UnionPart>,
+        /// Where the result's columns go.
+        slots: Vec<Slot>,
+    },
     /// `CREATE`: runs after every input row has been produced, then adds the
     /// pattern once per row.
     Create {
@@ -230,6 +243,30 @@ pub enum Op {
         /// What to create, in order.
         actions: Vec<CreateAction>,
     },
+}
+
+/// A procedure call.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// Rows to extend.
+    pub input: Op,
+    /// The procedure's name, looked up in the graph when the run starts.
+    pub procedure: String,
+    /// One argument per input, with the type it must have.
+    pub args: Vec<(Expr, crate::query::procedures::ProcedureType)>,
+    /// The outputs kept: the index of the output and where it goes.
+    pub yields: Vec<(usize, Slot)>,
+    /// The procedure has no outputs: the input row goes on as it is.
+    pub void: bool,
+}
+
+/// One single query of a `UNION`.
+#[derive(Debug, Clone)]
+pub struct UnionPart {
+    /// Its operators, from an [`Op::Argument`] leaf.
+    pub root: Op,
+    /// The slots of its columns, in column order.
+    pub outputs: Vec<Slot>,
 }
 
 /// One relationship hop: from a bound node along relationships of `types`.

@@ -22,6 +22,7 @@ use super::logical::*;
 use crate::error::{ErrorClass, QueryError, Span};
 use crate::model::{Direction, Value};
 use crate::query::plan::regex::Pattern;
+use crate::query::procedures::{ProcedureSignature, ProcedureType};
 use crate::query::syntax::ast;
 
 /// What the planner may ask about the graph a plan is made for.
@@ -30,6 +31,10 @@ pub trait Catalog {
     fn node_count(&self) -> usize;
     /// Number of nodes carrying `label` (0 for an unknown label).
     fn label_count(&self, label: &str) -> usize;
+    /// The signature of the procedure `CALL name` runs, if there is one.
+    fn procedure(&self, _name: &str) -> Option<&ProcedureSignature> {
+        None
+    }
 }
 
 /// A catalog that knows nothing: every label looks equally large.
@@ -62,7 +67,35 @@ pub fn plan_statement(statement: &ast::Statement, catalog: &dyn Catalog) -> Resu
         writes: false,
         props_read: HashMap::new(),
     };
-    let (root, columns, outputs) = p.query(&statement.query)?;
+    let (mut root, columns, mut outputs) = p.query(&statement.query)?;
+    if let Some(first) = statement.unions.first() {
+        if p.writes {
+            return Err(unsupported("CREATE cannot be combined with UNION", first.span));
+        }
+        let mut parts = vec![UnionPart { root, outputs }];
+        for union in &statement.unions {
+            let (root, part_columns, outputs) = p.query(&union.query)?;
+            if p.writes {
+                return Err(unsupported("CREATE cannot be combined with UNION", union.span));
+            }
+            // The checker catches this unless a part returns `*`.
+            if part_columns != columns {
+                return Err(super::check::different_columns(&columns, &part_columns, union.span));
+            }
+            parts.push(UnionPart { root, outputs });
+        }
+        let slots: Vec<Slot> = columns.iter().map(|c| p.new_slot(c)).collect();
+        root = Op::Union { input: Box::new(Op::Argument), parts, slots: slots.clone() };
+        if !first.all {
+            root = Op::Distinct {
+                input: Box::new(root),
+                slots: slots.clone(),
+                entities: Vec::new(),
+                entities_unique: false,
+            };
+        }
+        outputs = slots;
+    }
     Ok(Plan {
         root,
         columns,
@@ -247,6 +280,9 @@ fn clause_variables(clause: &ast::Clause, out: &mut HashSet<String>) {
         }
         ast::Clause::Create(c) => c.pattern.iter().for_each(|p| pattern_variables(p, out)),
         ast::Clause::Unwind(u) => variables_in(&u.expr, out),
+        ast::Clause::Call(c) => {
+            c.args.iter().flatten().chain(c.where_.iter()).for_each(|x| variables_in(x, out));
+        }
         ast::Clause::With(p) | ast::Clause::Return(p) => {
             let exprs = p.items.iter().map(|i| &i.expr).chain(p.order_by.iter().map(|s| &s.expr));
             exprs
@@ -459,6 +495,14 @@ impl Planner<'_> {
                     self.writes = true;
                     op = self.create(op, c, &mut scope)?;
                 }
+                ast::Clause::Call(c) => {
+                    let standalone = q.clauses.len() == 1;
+                    let (o, yielded) = self.call(op, c, &mut scope, standalone)?;
+                    op = o;
+                    if standalone {
+                        (columns, outputs) = yielded.into_iter().unzip();
+                    }
+                }
             }
         }
         Ok((op, columns, outputs))
@@ -481,6 +525,119 @@ impl Planner<'_> {
             let reach = reach_context(m, rest);
             self.pattern(input, m, scope, reach.as_ref())
         }
+    }
+
+    /// `CALL`, checked against the procedure's signature; also gives the
+    /// yielded variables and their slots, which are a standalone call's
+    /// columns.
+    fn call(
+        &mut self,
+        input: Op,
+        c: &ast::Call,
+        scope: &mut Scope,
+        standalone: bool,
+    ) -> Result<(Op, Vec<(String, Slot)>), QueryError> {
+        let Some(sig) = self.catalog.procedure(&c.procedure.name) else {
+            return Err(QueryError::compile(
+                ErrorClass::ProcedureError,
+                "ProcedureNotFound",
+                format!("there is no procedure named '{}'", c.procedure.name),
+                Some(c.procedure.span),
+            ));
+        };
+        let args = match &c.args {
+            Some(args) if args.len() != sig.inputs.len() => {
+                return Err(syntax_error(
+                    "InvalidNumberOfArguments",
+                    format!("procedure {sig} takes {} argument(s), {} given", sig.inputs.len(), args.len()),
+                    c.span,
+                ))
+            }
+            Some(args) => {
+                let mut planned = Vec::with_capacity(args.len());
+                for (arg, field) in args.iter().zip(&sig.inputs) {
+                    let e = self.expr(arg, scope)?;
+                    if let ExprKind::Const(v) = &e.kind {
+                        if field.ty.coerce(v.clone()).is_none() {
+                            return Err(syntax_error(
+                                "InvalidArgumentType",
+                                format!(
+                                    "argument '{}' of {} must be {}",
+                                    field.name,
+                                    sig.name,
+                                    field.ty.name()
+                                ),
+                                arg.span,
+                            ));
+                        }
+                    }
+                    planned.push((e, field.ty));
+                }
+                planned
+            }
+            None if !standalone && !sig.inputs.is_empty() => {
+                return Err(syntax_error(
+                    "InvalidArgumentPassingMode",
+                    format!("procedure {} takes arguments: pass them in parentheses", sig.name),
+                    c.span,
+                ))
+            }
+            // `CALL name` takes its arguments from the parameters named
+            // like the inputs.
+            None => sig
+                .inputs
+                .iter()
+                .map(|f| (Expr { kind: ExprKind::Param(f.name.clone()), span: c.procedure.span }, f.ty))
+                .collect(),
+        };
+        let all: Vec<(&str, &str)>;
+        let wanted: Vec<(&str, &str)> = match &c.yields {
+            Some(items) => items.iter().map(|i| (i.field.name.as_str(), i.var().name.as_str())).collect(),
+            None if standalone || c.yield_star => {
+                all = sig.outputs.iter().map(|f| (f.name.as_str(), f.name.as_str())).collect();
+                all
+            }
+            None => Vec::new(),
+        };
+        let mut yields = Vec::with_capacity(wanted.len());
+        let mut yielded = Vec::with_capacity(wanted.len());
+        for (field, var) in wanted {
+            let Some(index) = sig.outputs.iter().position(|f| f.name == field) else {
+                let span = c
+                    .yields
+                    .iter()
+                    .flatten()
+                    .find(|i| i.field.name == field)
+                    .map_or(c.span, |i| i.field.span);
+                return Err(syntax_error(
+                    "UndefinedVariable",
+                    format!("procedure {} has no output named '{field}'", sig.name),
+                    span,
+                ));
+            };
+            let kind = match sig.outputs[index].ty {
+                ProcedureType::Node => Kind::Node,
+                ProcedureType::Relationship => Kind::Rel,
+                ProcedureType::Path => Kind::Path,
+                _ => Kind::Value,
+            };
+            let slot = self.new_slot(var);
+            scope.set(var, Var { slot, kind });
+            yields.push((index, slot));
+            yielded.push((var.to_string(), slot));
+        }
+        let mut op = Op::Call(Box::new(Call {
+            input,
+            procedure: sig.name.clone(),
+            args,
+            yields,
+            void: sig.outputs.is_empty(),
+        }));
+        if let Some(w) = &c.where_ {
+            let predicate = self.expr(w, scope)?;
+            op = Op::Filter { input: Box::new(op), predicate };
+        }
+        Ok((op, yielded))
     }
 
     /// What to load ahead for the nodes bound to `var` (see [`Prefetch`]).
@@ -2063,7 +2220,7 @@ mod tests {
 
     #[test]
     fn unsupported_constructs_are_compile_errors() {
-        let statement = parse_statement("MATCH (n) WHERE (n)-->() RETURN n").unwrap();
+        let statement = parse_statement("RETURN 1 AS x UNION CREATE (n) RETURN 2 AS x").unwrap();
         let err = plan_statement(&statement, &SIZES).unwrap_err();
         assert_eq!(err.class, ErrorClass::Unsupported);
         assert!(err.span.is_some());

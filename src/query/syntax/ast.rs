@@ -6,13 +6,34 @@
 
 use crate::error::Span;
 
-/// A whole statement: an optional `EXPLAIN` in front of a query.
+/// A whole statement: an optional `EXPLAIN` in front of a query, and the
+/// queries joined to it with `UNION` or `UNION ALL`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
     /// `EXPLAIN` was written in front of the query.
     pub explain: bool,
-    /// The query proper.
+    /// The query proper (the first one of a union).
     pub query: Query,
+    /// The queries after the first, in order; empty without `UNION`.
+    pub unions: Vec<Union>,
+}
+
+impl Statement {
+    /// Every single query of the statement: the first, then each union part.
+    pub fn queries(&self) -> impl Iterator<Item = &Query> {
+        std::iter::once(&self.query).chain(self.unions.iter().map(|u| &u.query))
+    }
+}
+
+/// `UNION [ALL] query`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Union {
+    /// `UNION ALL` (keeps duplicates) rather than `UNION`.
+    pub all: bool,
+    /// The query joined on.
+    pub query: Query,
+    /// The `UNION [ALL]` keywords.
+    pub span: Span,
 }
 
 /// A single query: clauses in order, the last of which is usually `RETURN`.
@@ -37,6 +58,8 @@ pub enum Clause {
     Return(Projection),
     /// `CREATE pattern, ...`
     Create(Create),
+    /// `CALL proc(args) [YIELD items [WHERE expr]]`
+    Call(Call),
 }
 
 impl Clause {
@@ -47,6 +70,7 @@ impl Clause {
             Clause::Unwind(u) => u.span,
             Clause::With(p) | Clause::Return(p) => p.span,
             Clause::Create(c) => c.span,
+            Clause::Call(c) => c.span,
         }
     }
 }
@@ -82,6 +106,40 @@ pub struct Create {
     pub pattern: Vec<PatternPart>,
     /// The whole clause.
     pub span: Span,
+}
+
+/// `CALL name(args) [YIELD field [AS var], ... [WHERE expr]]`, or
+/// `CALL name` whose arguments are the parameters named like its inputs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    /// The procedure's (namespaced) name, as written: `db.labels`.
+    pub procedure: Ident,
+    /// The arguments; `None` for `CALL name` without parentheses.
+    pub args: Option<Vec<Expr>>,
+    /// The `YIELD` items; `None` without `YIELD`.
+    pub yields: Option<Vec<YieldItem>>,
+    /// `YIELD *` (only a standalone call may have it).
+    pub yield_star: bool,
+    /// The `WHERE` after the `YIELD` items.
+    pub where_: Option<Expr>,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// `field [AS var]` after `YIELD`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YieldItem {
+    /// The procedure's output field.
+    pub field: Ident,
+    /// The variable it is bound to, when not the field's own name.
+    pub alias: Option<Ident>,
+}
+
+impl YieldItem {
+    /// The variable the field is bound to.
+    pub fn var(&self) -> &Ident {
+        self.alias.as_ref().unwrap_or(&self.field)
+    }
 }
 
 /// The body shared by `WITH` and `RETURN`.

@@ -13,9 +13,9 @@ use std::cell::Cell;
 use nom::{Err, Offset};
 
 use super::ast::{
-    BinaryOp, Clause, CompareOp, Create, Direction, Expr, ExprKind, Ident, Literal, Match, NodePattern,
+    BinaryOp, Call, Clause, CompareOp, Create, Direction, Expr, ExprKind, Ident, Literal, Match, NodePattern,
     PathKind, PatternElement, PatternPart, Projection, ProjectionItem, Properties, Quantifier, Query, Range,
-    RelPattern, SortItem, Statement, SubqueryKind, UnaryOp, Unwind,
+    RelPattern, SortItem, Statement, SubqueryKind, UnaryOp, Union, Unwind, YieldItem,
 };
 use super::lex::{
     at_keyword, at_symbol, expect, expect_detail, fail, is_ident_continue, is_ident_start, is_reserved,
@@ -280,7 +280,19 @@ impl<'a> Parser<'a> {
         if at_keyword(i, "PROFILE") {
             return fail(i, "PROFILE is not supported, use EXPLAIN to see the plan");
         }
-        let (i, query) = self.query(i)?;
+        let (mut i, query) = self.query(i)?;
+        let mut unions = Vec::new();
+        while let Ok((rest, _)) = keyword("UNION")(i) {
+            let start = skip_ws(i);
+            let (rest, all) = match keyword("ALL")(rest) {
+                Ok((rest, _)) => (rest, true),
+                Err(_) => (rest, false),
+            };
+            let span = self.span(start, rest);
+            let (rest, query) = self.query(rest)?;
+            unions.push(Union { all, query, span });
+            i = rest;
+        }
         let (i, semicolon) = match symbol(";")(i) {
             Ok((i, _)) => (i, true),
             Err(_) => (i, false),
@@ -294,7 +306,7 @@ impl<'a> Parser<'a> {
             };
             return fail(i, message);
         }
-        Ok((i, Statement { explain, query }))
+        Ok((i, Statement { explain, query, unions }))
     }
 
     fn query(&self, i: &'a str) -> PResult<'a, Query> {
@@ -310,7 +322,11 @@ impl<'a> Parser<'a> {
         let mut clauses = Vec::new();
         loop {
             let (j, ()) = ws(i)?;
-            if j.is_empty() || j.starts_with(';') || (!statement && j.starts_with('}')) {
+            if j.is_empty()
+                || j.starts_with(';')
+                || (!statement && j.starts_with('}'))
+                || (!clauses.is_empty() && at_keyword(j, "UNION"))
+            {
                 break;
             }
             match self.clause(j) {
@@ -358,7 +374,8 @@ impl<'a> Parser<'a> {
                 Clause::With(_) => updated = false,
                 _ => {}
             }
-            if statement && last && !matches!(clause, Clause::Return(_) | Clause::Create(_)) {
+            let standalone_call = matches!(clause, Clause::Call(_)) && clauses.len() == 1;
+            if statement && last && !matches!(clause, Clause::Return(_) | Clause::Create(_)) && !standalone_call {
                 return error(
                     clause,
                     format!(
@@ -401,6 +418,9 @@ impl<'a> Parser<'a> {
             let span = self.span(start, rest);
             return Ok((rest, Clause::Create(Create { pattern, span })));
         }
+        if let Ok((rest, _)) = keyword("CALL")(i) {
+            return self.call_clause(start, rest);
+        }
         for (kw, message) in UNSUPPORTED_CLAUSES {
             if let Ok((rest, _)) = keyword(kw)(i) {
                 return Err(Err::Failure(PError::invalid(
@@ -412,6 +432,80 @@ impl<'a> Parser<'a> {
             }
         }
         soft(i)
+    }
+
+    /// ```text
+    /// call  ::= CALL name ('.' name)* ['(' [expr (',' expr)*] ')']
+    ///           [YIELD ('*' | field [AS var] (',' field [AS var])* [WHERE expr])]
+    /// ```
+    fn call_clause(&self, start: &'a str, i: &'a str) -> PResult<'a, Clause> {
+        let (mut i, first) = expect("expected a procedure name after 'CALL'", name)(i)?;
+        let name_start = first.raw;
+        let mut segments = vec![first.name];
+        while let Some(after_dot) = i.strip_prefix('.') {
+            let (rest, n) = expect("expected a name after '.' in the procedure name", name)(after_dot)?;
+            segments.push(n.name);
+            i = rest;
+        }
+        let procedure = Ident { name: segments.join("."), span: self.span(name_start, i) };
+        let mut args = None;
+        if let Ok((rest, _)) = symbol("(")(i) {
+            let mut list = Vec::new();
+            i = rest;
+            if let Ok((rest, _)) = symbol(")")(i) {
+                i = rest;
+            } else {
+                loop {
+                    let (rest, arg) = self.expect_expr(i, "expected an argument or ')'")?;
+                    list.push(arg);
+                    if let Ok((rest, _)) = symbol(",")(rest) {
+                        i = rest;
+                    } else {
+                        let (rest, _) = expect(
+                            "expected ',' or ')' to close the procedure's arguments",
+                            symbol(")"),
+                        )(rest)?;
+                        i = rest;
+                        break;
+                    }
+                }
+            }
+            args = Some(list);
+        }
+        let (mut yields, mut yield_star, mut where_) = (None, false, None);
+        if let Ok((rest, _)) = keyword("YIELD")(i) {
+            if let Ok((rest, _)) = symbol("*")(rest) {
+                yield_star = true;
+                i = rest;
+            } else {
+                let mut items = Vec::new();
+                i = rest;
+                loop {
+                    let (rest, field) = expect("expected a field name after 'YIELD'", variable_name)(i)?;
+                    let field = self.ident(field);
+                    let (rest, alias) = match keyword("AS")(rest) {
+                        Ok((rest, _)) => {
+                            let (rest, var) =
+                                expect("expected a variable name after 'AS'", variable_name)(rest)?;
+                            (rest, Some(self.ident(var)))
+                        }
+                        Err(_) => (rest, None),
+                    };
+                    items.push(YieldItem { field, alias });
+                    i = rest;
+                    match symbol(",")(i) {
+                        Ok((rest, _)) => i = rest,
+                        Err(_) => break,
+                    }
+                }
+                yields = Some(items);
+                let (rest, w) = self.where_clause(i)?;
+                where_ = w;
+                i = rest;
+            }
+        }
+        let span = self.span(start, i);
+        Ok((i, Clause::Call(Call { procedure, args, yields, yield_star, where_, span })))
     }
 
     fn match_clause(&self, start: &'a str, i: &'a str, optional: bool) -> PResult<'a, Clause> {
@@ -1434,8 +1528,6 @@ const UNSUPPORTED_CLAUSES: &[(&str, &str)] = &[
     ("DELETE", "the DELETE clause is not supported"),
     ("DETACH", "the DETACH DELETE clause is not supported"),
     ("REMOVE", "the REMOVE clause is not supported"),
-    ("UNION", "UNION is not supported"),
-    ("CALL", "the CALL clause is not supported"),
     ("FOREACH", "the FOREACH clause is not supported"),
     ("LOAD", "the LOAD CSV clause is not supported"),
     ("USE", "the USE clause is not supported"),
@@ -1450,6 +1542,7 @@ fn clause_name(clause: &Clause) -> &'static str {
         Clause::With(_) => "WITH",
         Clause::Return(_) => "RETURN",
         Clause::Create(_) => "CREATE",
+        Clause::Call(_) => "CALL",
     }
 }
 
@@ -2094,6 +2187,35 @@ mod tests {
     }
 
     #[test]
+    fn union_and_call_print_back() {
+        for q in [
+            "RETURN 1 AS x UNION RETURN 2 AS x UNION RETURN 3 AS x",
+            "MATCH (n) RETURN n UNION ALL MATCH (m) RETURN m AS n",
+            "CALL db.labels()",
+            "CALL test.my.proc",
+            "CALL test.my.proc('a', $p) YIELD *",
+            "MATCH (n) CALL test.`odd name`(n.x, 1) YIELD a AS b, c WHERE b > c RETURN b",
+        ] {
+            let s = stmt(q);
+            assert_eq!(s.to_string(), q);
+            assert_eq!(stmt(&s.to_string()).to_string(), q);
+        }
+        let s = stmt("CALL a.b.c(1) YIELD x AS y");
+        let Clause::Call(c) = &s.query.clauses[0] else { panic!("{s:?}") };
+        assert_eq!((c.procedure.name.as_str(), c.procedure.span), ("a.b.c", span(5..10)));
+        assert_eq!(c.yields.as_ref().map(|y| y[0].var().name.as_str()), Some("y"));
+        assert_eq!(stmt("RETURN 1 UNION ALL RETURN 2").unions[0].span, span(9..18));
+        assert_eq!(
+            err("CALL db.labels() YIELD").1,
+            "unexpected end of input, expected a field name after 'YIELD'"
+        );
+        assert_eq!(
+            err("RETURN 1 UNION").1,
+            "expected a clause such as MATCH, UNWIND, WITH, RETURN or CREATE"
+        );
+    }
+
+    #[test]
     fn unsupported_clauses() {
         for (q, kw) in [
             ("MATCH (n) SET n.x = 1", "SET"),
@@ -2101,7 +2223,6 @@ mod tests {
             ("MATCH (n) DETACH DELETE n", "DETACH DELETE"),
             ("MATCH (n) DELETE n", "DELETE"),
             ("MATCH (n) REMOVE n:A", "REMOVE"),
-            ("CALL db.labels()", "CALL"),
             ("LOAD CSV FROM 'x' AS row RETURN row", "LOAD CSV"),
             ("FOREACH (x IN [1] | CREATE ())", "FOREACH"),
         ] {
@@ -2113,7 +2234,6 @@ mod tests {
                 &kw[..kw.len().min(sp.end - sp.start)]
             );
         }
-        assert_eq!(err("RETURN 1 UNION RETURN 2").1, "UNION is not supported");
         assert_eq!(
             err("RETURN any(x.y IN [1] WHERE x > 0)").1,
             "any() needs a variable and a list: any(x IN list WHERE ...)"

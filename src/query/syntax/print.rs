@@ -11,7 +11,7 @@
 use std::fmt::{self, Display, Formatter, Write};
 
 use super::ast::{
-    BinaryOp, Clause, CompareOp, Create, Direction, Expr, ExprKind, Ident, Literal, Match, NodePattern,
+    BinaryOp, Call, Clause, CompareOp, Create, Direction, Expr, ExprKind, Ident, Literal, Match, NodePattern,
     PathKind, PatternElement, PatternPart, Projection, ProjectionItem, Properties, Query, Range, RelPattern,
     SortItem, Statement, UnaryOp, Unwind,
 };
@@ -22,7 +22,12 @@ impl Display for Statement {
         if self.explain {
             f.write_str("EXPLAIN ")?;
         }
-        self.query.fmt(f)
+        self.query.fmt(f)?;
+        for union in &self.unions {
+            f.write_str(if union.all { " UNION ALL " } else { " UNION " })?;
+            union.query.fmt(f)?;
+        }
+        Ok(())
     }
 }
 
@@ -46,7 +51,45 @@ impl Display for Clause {
             Clause::With(p) => write_projection(f, "WITH", p),
             Clause::Return(p) => write_projection(f, "RETURN", p),
             Clause::Create(c) => c.fmt(f),
+            Clause::Call(c) => c.fmt(f),
         }
+    }
+}
+
+impl Display for Call {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str("CALL ")?;
+        for (n, segment) in self.procedure.name.split('.').enumerate() {
+            if n > 0 {
+                f.write_char('.')?;
+            }
+            write_name(f, segment, false)?;
+        }
+        if let Some(args) = &self.args {
+            f.write_char('(')?;
+            write_list(f, args)?;
+            f.write_char(')')?;
+        }
+        if self.yield_star {
+            f.write_str(" YIELD *")?;
+        }
+        if let Some(items) = &self.yields {
+            f.write_str(" YIELD ")?;
+            for (n, item) in items.iter().enumerate() {
+                if n > 0 {
+                    f.write_str(", ")?;
+                }
+                write_name(f, &item.field.name, true)?;
+                if let Some(alias) = &item.alias {
+                    f.write_str(" AS ")?;
+                    write_name(f, &alias.name, true)?;
+                }
+            }
+        }
+        if let Some(w) = &self.where_ {
+            write!(f, " WHERE {w}")?;
+        }
+        Ok(())
     }
 }
 
