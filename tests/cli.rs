@@ -372,6 +372,29 @@ fn unknown_names_suggest_close_ones() {
 }
 
 #[test]
+fn issue_18_chinese_partial_names_suggest_names_that_start_with_them() {
+    let run = aikg(&["lineage", "智谱"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("no node named '智谱'; did you mean '智谱AI'"), "{}", run.stderr);
+    let run = aikg(&["path", "孟子", "清华大学"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("no node named '孟子'; did you mean '孟子"), "{}", run.stderr);
+}
+
+#[test]
+fn issue_18_create_with_a_misspelt_label_suggests_the_schema_one() {
+    let run = aikg(&["query", "CREATE (m:Modle {id: 'x', name: 'X', source: 's'})"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains("label 'Modle' is not in the graph's schema; did you mean 'Model'?"),
+        "{}",
+        run.stderr
+    );
+    let run = aikg(&["query", "MATCH (m:Modle) RETURN m"]);
+    assert!(run.stderr.contains("warning: unknown label 'Modle'; did you mean 'Model'?"), "{}", run.stderr);
+}
+
+#[test]
 fn path_explains_each_hop() {
     let run = aikg(&["path", "ChatGLM-6B", "清华大学"]);
     assert_eq!(run.code, 0, "{run:?}");
