@@ -20,7 +20,7 @@ use std::collections::BTreeSet;
 use std::process::ExitCode;
 
 use aikg::{Direction, Graph, NodeId, Value};
-use common::{bilingual, node_name, print_table, strings};
+use common::{bilingual, node_name, outln, print_table, strings};
 
 const CROSS: &str = "
     MATCH (a)-[b:BUILT_ON]->(m)-[:DEVELOPED_BY]->(md)
@@ -48,7 +48,7 @@ fn main() -> ExitCode {
         };
         let result = graph.query(CROSS)?;
         if let Some(org) = only {
-            println!("Built on models of {}\n", node_name(graph.node(org)));
+            outln!("Built on models of {}\n", node_name(graph.node(org)));
         }
         // Rows arrive sorted by base model; each base gets a heading.
         let (mut direct, mut architecture) = (Vec::new(), Vec::new());
@@ -63,9 +63,9 @@ fn main() -> ExitCode {
                 _ => direct.push((base, line)),
             }
         }
-        println!("Built on another organisation's model (weights, fine-tuning, API): {} links", direct.len());
+        outln!("Built on another organisation's model (weights, fine-tuning, API): {} links", direct.len());
         print_grouped(&direct);
-        println!("\nUsing another organisation's architecture only: {} links", architecture.len());
+        outln!("\nUsing another organisation's architecture only: {} links", architecture.len());
         print_grouped(&architecture);
 
         // The same links with the store API.
@@ -77,7 +77,7 @@ fn main() -> ExitCode {
         if from_query != from_store {
             return Err(format!("the query found {from_query:?} but the store walk {from_store:?}").into());
         }
-        println!("\n(the store API walk finds the same {} links in the whole graph)", from_store.len());
+        outln!("\n(the store API walk finds the same {} links in the whole graph)", from_store.len());
         Ok(())
     })
 }
@@ -87,7 +87,7 @@ fn print_grouped(rows: &[(String, Vec<String>)]) {
     let mut start = 0;
     while start < rows.len() {
         let end = start + rows[start..].iter().take_while(|(h, _)| *h == rows[start].0).count();
-        println!("  {}", rows[start].0);
+        outln!("  {}", rows[start].0);
         print_table(4, &rows[start..end].iter().map(|(_, line)| line.clone()).collect::<Vec<_>>());
         start = end;
     }

@@ -10,6 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use aikg::{Graph, Params, Query};
 use serde_json::Value as Json;
 
+#[path = "support/closed_pipe.rs"]
+mod closed_pipe;
+
 /// What one run of the binary did.
 #[derive(Debug)]
 struct Run {
@@ -602,6 +605,47 @@ fn export_pictures_and_graphml() {
     assert!(text.contains("attr.name=\"founded\" attr.type=\"long\""), "{}", &text[..2000]);
     assert_eq!(text.matches("<node id=").count(), Graph::builtin().node_count());
     assert_eq!(text.matches("<edge id=").count(), Graph::builtin().edge_count());
+}
+
+/// Issue 18: no command may panic when its reader stops early (`aikg
+/// export | head -1`); each ends with status 0.
+#[cfg(unix)]
+#[test]
+fn issue_18_every_command_ends_quietly_when_the_reader_stops() {
+    let dir = TempDir::new("closed");
+    let csv_dir = dir.path("csv");
+    let query = "MATCH (n) RETURN n.id, n.name ORDER BY n.id";
+    let commands: &[&[&str]] = &[
+        &["query", query],
+        &["query", "--format", "json", query],
+        &["query", "--format", "csv", query],
+        &["explain", query],
+        &["lineage", "ChatGLM-6B"],
+        &["lineage", "--both", "zhipu-ai"],
+        &["path", "ChatGLM-6B", "清华大学"],
+        &["export", "--format", "json"],
+        &["export", "--format", "cypher"],
+        &["export", "--format", "cypher", "--kuzu"],
+        &["export", "--format", "graphml"],
+        &["export", "--format", "dot"],
+        &["export", "--format", "mermaid", "--query", "MATCH p = (:Model)-[:BUILT_ON]->() RETURN p"],
+        &["export", "--format", "csv", "-o", &csv_dir],
+        &["schema"],
+        &["stats"],
+        &["stats", "--json"],
+        &["validate", "graph-data"],
+        &["--help"],
+        &["query", "--help"],
+        &["--version"],
+    ];
+    for args in commands {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_aikg"));
+        cmd.args(*args).current_dir(env!("CARGO_MANIFEST_DIR"));
+        closed_pipe::run_closed(cmd, "").assert_clean(&args.join(" "));
+    }
+    let mut shell = Command::new(env!("CARGO_BIN_EXE_aikg"));
+    shell.arg("shell").env("AIKG_HISTORY", "");
+    closed_pipe::run_closed(shell, &format!(":schema\n{query};\n{query};\n")).assert_clean("shell");
 }
 
 // ----- shell ---------------------------------------------------------------
