@@ -677,3 +677,20 @@ fn shell_reports_errors_and_keeps_going() {
     // The write stays for the session, and a last query may lack its ;.
     assert!(run.stdout.contains(" L\n(1 row)\n"), "{}", run.stdout);
 }
+
+#[test]
+fn issue_18_a_script_names_the_statement_that_failed() {
+    let script = "RETURN 1 AS a;\n:format csv\n\nMATCH (n:Model)\nRETURN n.id LIMIT 1;\nRETURN 2 AS b; MATCH (n:Model)\n  RETURN n.name, nope;\nRETURN 3 AS c;\n\n  RETURN x";
+    let run = run_in(None, &["shell"], Some(script));
+    assert_eq!(run.code, 1, "{run:?}");
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines[0], "statement 4 (line 6): MATCH (n:Model) ...", "{}", run.stderr);
+    assert!(lines[1].starts_with("query error at line 2"), "the caret error follows: {}", run.stderr);
+    assert!(
+        run.stderr.contains("\nstatement 6 (line 10): RETURN x\n"),
+        "a last statement without ;: {}",
+        run.stderr
+    );
+    // Statements after a failure still run.
+    assert!(run.stdout.contains("c\n3\n"), "{}", run.stdout);
+}
