@@ -18,7 +18,7 @@ mod common;
 use std::process::ExitCode;
 
 use aikg::{Direction, Graph, Params, Path, Value};
-use common::{kind, node_name};
+use common::{kind, node_name, outln};
 
 const SHORTEST: &str = "
     MATCH (a {id: $from}), (b {id: $to})
@@ -32,17 +32,17 @@ fn main() -> ExitCode {
         let from = graph.resolve(&args.next().unwrap_or_else(|| "ChatGLM-6B".to_string()))?;
         let to = graph.resolve(&args.next().unwrap_or_else(|| "清华大学".to_string()))?;
         let (a, b) = (graph.node(from), graph.node(to));
-        println!("{} → {}", node_name(a), node_name(b));
+        outln!("{} → {}", node_name(a), node_name(b));
         if from == to {
-            println!("\nthat is the same node");
+            outln!("\nthat is the same node");
             return Ok(());
         }
 
         let Some(path) = graph.shortest_path(from, to, &[], Direction::Both) else {
-            println!("\nnot connected");
+            outln!("\nnot connected");
             return Ok(());
         };
-        println!("\nshortest path: {} (store API: Graph::shortest_path)", hops(path.len()));
+        outln!("\nshortest path: {} (store API: Graph::shortest_path)", hops(path.len()));
         explain(&graph, &path);
 
         let params = Params::from([
@@ -53,7 +53,7 @@ fn main() -> ExitCode {
         let Some(found) = result.iter().next().and_then(|row| row.get("p")?.as_path().cloned()) else {
             return Err("the query found no path but the store API did".into());
         };
-        println!("\nshortest path: {} (query: shortestPath((a)-[*]-(b)))", hops(found.len()));
+        outln!("\nshortest path: {} (query: shortestPath((a)-[*]-(b)))", hops(found.len()));
         explain(&graph, &found);
         if found.len() != path.len() {
             return Err(format!(
@@ -74,7 +74,7 @@ fn hops(n: usize) -> String {
 /// One line per node; between them the relationship, with an arrow that
 /// points the way it is stored, and the properties that say most about it.
 fn explain(graph: &Graph, path: &Path) {
-    println!("    {} ({})", node_name(graph.node(path.nodes[0])), kind(graph.node(path.nodes[0])));
+    outln!("    {} ({})", node_name(graph.node(path.nodes[0])), kind(graph.node(path.nodes[0])));
     for (i, &rel) in path.rels.iter().enumerate() {
         let edge = graph.edge(rel);
         // A status (planned, announced, reported) says the report does not
@@ -97,6 +97,6 @@ fn explain(graph: &Graph, path: &Path) {
         } else {
             format!("←{label}─")
         };
-        println!("      {arrow}  {} ({})", node_name(next), kind(next));
+        outln!("      {arrow}  {} ({})", node_name(next), kind(next));
     }
 }

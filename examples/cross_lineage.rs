@@ -25,7 +25,7 @@ use std::collections::BTreeSet;
 use std::process::ExitCode;
 
 use aikg::{Direction, Graph, NodeId, Value};
-use common::{bilingual, node_name, print_table, status_mark, strings};
+use common::{bilingual, node_name, outln, print_table, status_mark, strings};
 
 const CROSS: &str = "
     MATCH (a)-[b:BUILT_ON]->(m)-[:DEVELOPED_BY]->(md)
@@ -53,7 +53,7 @@ fn main() -> ExitCode {
         };
         let result = graph.query(CROSS)?;
         if let Some(org) = only {
-            println!("Built on models of {}\n", node_name(graph.node(org)));
+            outln!("Built on models of {}\n", node_name(graph.node(org)));
         }
         // Rows arrive sorted by base model; each base gets a heading.
         let (mut direct, mut architecture, mut intended) = (Vec::new(), Vec::new(), Vec::new());
@@ -73,12 +73,12 @@ fn main() -> ExitCode {
                 _ => direct.push((base, line)),
             }
         }
-        println!("Built on another organisation's model (weights, fine-tuning, API): {} links", direct.len());
+        outln!("Built on another organisation's model (weights, fine-tuning, API): {} links", direct.len());
         print_grouped(&direct);
-        println!("\nUsing another organisation's architecture only: {} links", architecture.len());
+        outln!("\nUsing another organisation's architecture only: {} links", architecture.len());
         print_grouped(&architecture);
         if !intended.is_empty() {
-            println!("\nPlanned, announced or reported, not counted above: {} links", intended.len());
+            outln!("\nPlanned, announced or reported, not counted above: {} links", intended.len());
             print_grouped(&intended);
         }
 
@@ -91,7 +91,7 @@ fn main() -> ExitCode {
         if from_query != from_store {
             return Err(format!("the query found {from_query:?} but the store walk {from_store:?}").into());
         }
-        println!("\n(the store API walk finds the same {} links in the whole graph)", from_store.len());
+        outln!("\n(the store API walk finds the same {} links in the whole graph)", from_store.len());
         Ok(())
     })
 }
@@ -101,7 +101,7 @@ fn print_grouped(rows: &[(String, Vec<String>)]) {
     let mut start = 0;
     while start < rows.len() {
         let end = start + rows[start..].iter().take_while(|(h, _)| *h == rows[start].0).count();
-        println!("  {}", rows[start].0);
+        outln!("  {}", rows[start].0);
         print_table(4, &rows[start..end].iter().map(|(_, line)| line.clone()).collect::<Vec<_>>());
         start = end;
     }

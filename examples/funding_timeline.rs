@@ -17,7 +17,7 @@ mod common;
 use std::process::ExitCode;
 
 use aikg::{Direction, Graph, Params, Value};
-use common::{bilingual, cell, node_name, print_table};
+use common::{bilingual, cell, node_name, outln, print_table};
 
 const ROUNDS: &str = "
     MATCH (inv)-[r:INVESTED_IN]->(c {id: $id})
@@ -42,23 +42,23 @@ fn main() -> ExitCode {
             }
         }
         if profile.is_empty() {
-            println!("{}", node_name(company));
+            outln!("{}", node_name(company));
         } else {
-            println!("{}  ({})", node_name(company), profile.join(", "));
+            outln!("{}  ({})", node_name(company), profile.join(", "));
         }
         let incubators: Vec<String> = company
             .neighbours(Some("INCUBATED_BY"), Direction::Outgoing)
             .map(|(_, n)| node_name(n))
             .collect();
         if !incubators.is_empty() {
-            println!("incubated by {}", incubators.join(", "));
+            outln!("incubated by {}", incubators.join(", "));
         }
 
         let key = company.key().unwrap_or_default();
         let params = Params::from([("id".to_string(), Value::from(key))]);
         let result = graph.query_with(ROUNDS, &params)?;
         if result.is_empty() {
-            println!("\nno funding rounds recorded");
+            outln!("\nno funding rounds recorded");
             return Ok(());
         }
         // Rows arrive sorted; a new (year, round) starts a new block.
@@ -72,13 +72,7 @@ fn main() -> ExitCode {
             let amount = investors.iter().find_map(|r| r.get_str("amount")).unwrap_or("amount not stated");
             let leads = investors.iter().filter(|r| r.get_bool("lead") == Some(true)).count();
             let leads = if leads == 0 { "no lead named".to_string() } else { format!("{leads} leading") };
-            println!(
-                "\n{}  round {}  {}  ({} investors, {leads})",
-                round.0,
-                round.1,
-                amount,
-                investors.len()
-            );
+            outln!("\n{}  round {}  {}  ({} investors, {leads})", round.0, round.1, amount, investors.len());
             let table: Vec<Vec<String>> = investors
                 .iter()
                 .map(|r| {

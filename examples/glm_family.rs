@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use std::process::ExitCode;
 
 use aikg::{Direction, Error, Graph, NodeRef, Params, Value};
-use common::{kind, node_name, print_table, status_mark, strings};
+use common::{kind, node_name, outln, print_table, status_mark, strings};
 
 const BASES: [&str; 2] = ["GLM-130B", "ChatGLM-6B"];
 
@@ -45,7 +45,7 @@ fn main() -> ExitCode {
         let graph = Graph::builtin();
         for (i, base) in BASES.iter().enumerate() {
             if i > 0 {
-                println!();
+                outln!();
             }
             describe(&graph, graph.node(graph.resolve(base)?))?;
         }
@@ -64,15 +64,15 @@ fn describe(graph: &Graph, base: NodeRef<'_>) -> Result<(), Error> {
     if base.property("open_source").and_then(Value::as_bool) == Some(true) {
         facts.push("open source".to_string());
     }
-    println!("{}  ({})", node_name(base), facts.join(", "));
-    println!("  developed by  {}", developers(base).join(", "));
+    outln!("{}  ({})", node_name(base), facts.join(", "));
+    outln!("  developed by  {}", developers(base).join(", "));
     for (_, family) in base.neighbours(Some("PART_OF"), Direction::Outgoing) {
-        println!("  part of       {}", node_name(family));
+        outln!("  part of       {}", node_name(family));
     }
 
     // Upstream, with the store API. A node is "architecture only" when the
     // chain that reached it passes through an architecture link anywhere.
-    println!("  built on (Graph::ancestors over BUILT_ON):");
+    outln!("  built on (Graph::ancestors over BUILT_ON):");
     // Likewise a status: the first one on the chain carries over.
     let mut architecture_only: HashMap<_, bool> = HashMap::from([(base.id(), false)]);
     let mut statuses: HashMap<_, Option<&str>> = HashMap::from([(base.id(), None)]);
@@ -95,12 +95,12 @@ fn describe(graph: &Graph, base: NodeRef<'_>) -> Result<(), Error> {
         ]);
     }
     if rows.is_empty() {
-        println!("    (nothing recorded)");
+        outln!("    (nothing recorded)");
     }
     print_table(4, &rows);
 
     // Downstream, with the query language.
-    println!("  built on it (query: (base)<-[:BUILT_ON*]-(d)):");
+    outln!("  built on it (query: (base)<-[:BUILT_ON*]-(d)):");
     let key = base.key().unwrap_or_default();
     let params = Params::from([("id".to_string(), Value::from(key))]);
     let result = graph.query_with(DOWNSTREAM, &params)?;
@@ -120,7 +120,7 @@ fn describe(graph: &Graph, base: NodeRef<'_>) -> Result<(), Error> {
         })
         .collect();
     if rows.is_empty() {
-        println!("    (nothing recorded)");
+        outln!("    (nothing recorded)");
     }
     print_table(4, &rows);
     Ok(())

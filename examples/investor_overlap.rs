@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::process::ExitCode;
 
 use aikg::{Direction, Graph};
-use common::{bilingual, cell, print_table, strings};
+use common::{bilingual, cell, outln, print_table, strings};
 
 const OVERLAP: &str = "
     MATCH (i)-[:INVESTED_IN]->(c)
@@ -41,14 +41,14 @@ fn main() -> ExitCode {
     common::run(|| {
         let graph = Graph::builtin();
         let result = graph.query(OVERLAP)?;
-        println!("Investors that backed more than one company\n");
+        outln!("Investors that backed more than one company\n");
         let mut current = None;
         let mut table = Vec::new();
         for row in result.iter() {
             if current != row.get_str("id") {
                 print_table(4, &std::mem::take(&mut table));
                 current = row.get_str("id");
-                println!(
+                outln!(
                     "{}  ({}; {} companies)",
                     bilingual(row.get_str("investor"), row.get_str("investor_zh")),
                     strings(row.get("kind")).join("/"),
@@ -67,12 +67,12 @@ fn main() -> ExitCode {
         let from_query: BTreeSet<&str> = result.iter().filter_map(|row| row.get_str("id")).collect();
         let from_store = multi_company_investors(&graph);
         if from_query == from_store.iter().map(String::as_str).collect() {
-            println!("\n(the store API walk finds the same {} investor(s))", from_store.len());
+            outln!("\n(the store API walk finds the same {} investor(s))", from_store.len());
         } else {
             return Err(format!("the query found {from_query:?} but the store walk {from_store:?}").into());
         }
 
-        println!("\nFollow-on investors: the same company in more than one round\n");
+        outln!("\nFollow-on investors: the same company in more than one round\n");
         let table: Vec<Vec<String>> = graph
             .query(FOLLOW_ON)?
             .iter()

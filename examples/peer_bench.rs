@@ -26,10 +26,13 @@
 //! plans the query) and divided, as the petgraph baseline does, because a
 //! single call is below the clock's resolution.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use aikg::{Graph, Params, Query, Value};
+use common::outln;
 
 const QUERIES: [(&str, &str); 7] = [
     ("Q1", "q1_point.cypher"),
@@ -224,7 +227,7 @@ fn main() {
         }
     };
     let load_s = t0.elapsed().as_secs_f64();
-    println!(
+    outln!(
         "RESULT engine=aikg scale={scale} load_s={load_s:.3} rss_mb={:.1} rss_start_mb={rss_before:.1} nodes={} edges={}",
         peak_rss_mb(),
         graph.node_count(),
@@ -238,8 +241,8 @@ fn main() {
         let text = match std::fs::read_to_string(args.queries.join(file)) {
             Ok(t) => t,
             Err(e) => {
-                println!("# aikg: {q}: {e}");
-                println!(
+                outln!("# aikg: {q}: {e}");
+                outln!(
                     "QUERY engine=aikg scale={scale} q={q} median_ms=nan rows=-1 check=- runs=0 status=error"
                 );
                 continue;
@@ -249,8 +252,8 @@ fn main() {
         let query = match Query::parse(&text) {
             Ok(query) => query,
             Err(e) => {
-                println!("# aikg: {q}: {e}");
-                println!(
+                outln!("# aikg: {q}: {e}");
+                outln!(
                     "QUERY engine=aikg scale={scale} q={q} median_ms=nan rows=-1 check=- runs=0 status=error"
                 );
                 continue;
@@ -262,8 +265,8 @@ fn main() {
         let warm = match run() {
             Ok(answer) => answer,
             Err(e) => {
-                println!("# aikg: {q}: {e}");
-                println!(
+                outln!("# aikg: {q}: {e}");
+                outln!(
                     "QUERY engine=aikg scale={scale} q={q} median_ms=nan rows=-1 check=- runs=0 status=error"
                 );
                 continue;
@@ -303,20 +306,18 @@ fn main() {
             times.push(t.elapsed().as_secs_f64() * 1e3 / inner as f64);
         }
         if let Some(reason) = failed {
-            println!("# aikg: {q}: {reason}");
-            println!(
-                "QUERY engine=aikg scale={scale} q={q} median_ms=nan rows=-1 check=- runs=0 status=error"
-            );
+            outln!("# aikg: {q}: {reason}");
+            outln!("QUERY engine=aikg scale={scale} q={q} median_ms=nan rows=-1 check=- runs=0 status=error");
             continue;
         }
         times.sort_by(f64::total_cmp);
         let median = times[times.len() / 2];
-        println!(
+        outln!(
             "QUERY engine=aikg scale={scale} q={q} median_ms={median:.6} rows={} check={} runs={} inner={inner} status=ok",
             warm.rows,
             warm.check(),
             times.len()
         );
     }
-    println!("PEAK engine=aikg scale={scale} rss_mb={:.1}", peak_rss_mb());
+    outln!("PEAK engine=aikg scale={scale} rss_mb={:.1}", peak_rss_mb());
 }

@@ -19,7 +19,7 @@ use std::process::ExitCode;
 
 use aikg::store::Step;
 use aikg::{Direction, Graph, NodeId, Params, Value};
-use common::{bilingual, cell, node_name, print_table, strings};
+use common::{bilingual, cell, node_name, outln, print_table, strings};
 
 const SPINOUTS: &str = "
     MATCH (c:Company)-[:INCUBATED_BY]->(unit)
@@ -43,7 +43,7 @@ fn main() -> ExitCode {
         // under the parent the breadth-first walk reached it from.
         let steps: Vec<_> =
             graph.reachable(university, &["PART_OF"], Direction::Incoming, u32::MAX).collect();
-        println!("{}", node_name(graph.node(university)));
+        outln!("{}", node_name(graph.node(university)));
         print_tree(&graph, &steps, university, 1);
 
         let mut units = vec![university];
@@ -52,9 +52,9 @@ fn main() -> ExitCode {
         let params = Params::from([("units".to_string(), Value::List(keys))]);
         let spinouts = graph.query_with(SPINOUTS, &params)?;
 
-        println!("\n{} spin-outs", spinouts.len());
+        outln!("\n{} spin-outs", spinouts.len());
         for row in spinouts.iter() {
-            println!(
+            outln!(
                 "\n{}  (founded {}; incubated by {})",
                 bilingual(row.get_str("name"), row.get_str("zh")),
                 cell(row.get("founded")),
@@ -64,7 +64,7 @@ fn main() -> ExitCode {
                 let mut names = strings(row.get(column));
                 names.sort();
                 if !names.is_empty() {
-                    println!("  {what:<9} {}", names.join(", "));
+                    outln!("  {what:<9} {}", names.join(", "));
                 }
             }
             let Some(company) = row.get_str("id").and_then(|id| graph.node_by_key(id)) else { continue };
@@ -86,7 +86,7 @@ fn main() -> ExitCode {
                 })
                 .collect();
             if !table.is_empty() {
-                println!("  investors");
+                outln!("  investors");
                 print_table(4, &table);
             }
         }
@@ -111,7 +111,7 @@ fn print_tree(graph: &Graph, steps: &[Step], parent: NodeId, depth: usize) {
             .collect();
         let also =
             if also.is_empty() { String::new() } else { format!("  (also part of {})", also.join(", ")) };
-        println!("{}└ {}{also}", "  ".repeat(depth), node_name(unit));
+        outln!("{}└ {}{also}", "  ".repeat(depth), node_name(unit));
         print_tree(graph, steps, step.node, depth + 1);
     }
 }

@@ -10,6 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use aikg::{Graph, Params, Query};
 use serde_json::Value as Json;
 
+#[path = "support/closed_pipe.rs"]
+mod closed_pipe;
+
 /// What one run of the binary did.
 #[derive(Debug)]
 struct Run {
@@ -501,6 +504,29 @@ fn unknown_names_suggest_close_ones() {
 }
 
 #[test]
+fn issue_18_chinese_partial_names_suggest_names_that_start_with_them() {
+    let run = aikg(&["lineage", "智谱"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("no node named '智谱'; did you mean '智谱AI'"), "{}", run.stderr);
+    let run = aikg(&["path", "孟子", "清华大学"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("no node named '孟子'; did you mean '孟子"), "{}", run.stderr);
+}
+
+#[test]
+fn issue_18_create_with_a_misspelt_label_suggests_the_schema_one() {
+    let run = aikg(&["query", "CREATE (m:Modle {id: 'x', name: 'X', source: 's'})"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains("label 'Modle' is not in the graph's schema; did you mean 'Model'?"),
+        "{}",
+        run.stderr
+    );
+    let run = aikg(&["query", "MATCH (m:Modle) RETURN m"]);
+    assert!(run.stderr.contains("warning: unknown label 'Modle'; did you mean 'Model'?"), "{}", run.stderr);
+}
+
+#[test]
 fn path_explains_each_hop() {
     let run = aikg(&["path", "ChatGLM-6B", "清华大学"]);
     assert_eq!(run.code, 0, "{run:?}");
@@ -710,6 +736,47 @@ fn export_pictures_and_graphml() {
     assert_eq!(text.matches("<edge id=").count(), Graph::builtin().edge_count());
 }
 
+/// Issue 18: no command may panic when its reader stops early (`aikg
+/// export | head -1`); each ends with status 0.
+#[cfg(unix)]
+#[test]
+fn issue_18_every_command_ends_quietly_when_the_reader_stops() {
+    let dir = TempDir::new("closed");
+    let csv_dir = dir.path("csv");
+    let query = "MATCH (n) RETURN n.id, n.name ORDER BY n.id";
+    let commands: &[&[&str]] = &[
+        &["query", query],
+        &["query", "--format", "json", query],
+        &["query", "--format", "csv", query],
+        &["explain", query],
+        &["lineage", "ChatGLM-6B"],
+        &["lineage", "--both", "zhipu-ai"],
+        &["path", "ChatGLM-6B", "清华大学"],
+        &["export", "--format", "json"],
+        &["export", "--format", "cypher"],
+        &["export", "--format", "cypher", "--kuzu"],
+        &["export", "--format", "graphml"],
+        &["export", "--format", "dot"],
+        &["export", "--format", "mermaid", "--query", "MATCH p = (:Model)-[:BUILT_ON]->() RETURN p"],
+        &["export", "--format", "csv", "-o", &csv_dir],
+        &["schema"],
+        &["stats"],
+        &["stats", "--json"],
+        &["validate", "graph-data"],
+        &["--help"],
+        &["query", "--help"],
+        &["--version"],
+    ];
+    for args in commands {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_aikg"));
+        cmd.args(*args).current_dir(env!("CARGO_MANIFEST_DIR"));
+        closed_pipe::run_closed(cmd, "").assert_clean(&args.join(" "));
+    }
+    let mut shell = Command::new(env!("CARGO_BIN_EXE_aikg"));
+    shell.arg("shell").env("AIKG_HISTORY", "");
+    closed_pipe::run_closed(shell, &format!(":schema\n{query};\n{query};\n")).assert_clean("shell");
+}
+
 // ----- shell ---------------------------------------------------------------
 
 #[test]
@@ -738,4 +805,21 @@ fn shell_reports_errors_and_keeps_going() {
     assert!(run.stderr.contains("unknown command ':frob'"), "{}", run.stderr);
     // The write stays for the session, and a last query may lack its ;.
     assert!(run.stdout.contains(" L\n(1 row)\n"), "{}", run.stdout);
+}
+
+#[test]
+fn issue_18_a_script_names_the_statement_that_failed() {
+    let script = "RETURN 1 AS a;\n:format csv\n\nMATCH (n:Model)\nRETURN n.id LIMIT 1;\nRETURN 2 AS b; MATCH (n:Model)\n  RETURN n.name, nope;\nRETURN 3 AS c;\n\n  RETURN x";
+    let run = run_in(None, &["shell"], Some(script));
+    assert_eq!(run.code, 1, "{run:?}");
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines[0], "statement 4 (line 6): MATCH (n:Model) ...", "{}", run.stderr);
+    assert!(lines[1].starts_with("query error at line 2"), "the caret error follows: {}", run.stderr);
+    assert!(
+        run.stderr.contains("\nstatement 6 (line 10): RETURN x\n"),
+        "a last statement without ;: {}",
+        run.stderr
+    );
+    // Statements after a failure still run.
+    assert!(run.stdout.contains("c\n3\n"), "{}", run.stdout);
 }

@@ -7,6 +7,9 @@ use std::process::Command;
 
 use aikg::{Direction, Graph};
 
+#[path = "support/closed_pipe.rs"]
+mod closed_pipe;
+
 /// What one run of an example printed.
 struct Run {
     code: Option<i32>,
@@ -45,10 +48,11 @@ impl Run {
     }
 }
 
-/// Runs an example as `cargo run --example name -- args` would. `cargo
-/// test` has already built the examples beside the `aikg` binary, so the
-/// binary is run directly; `cargo run` is the fallback when it is missing.
-fn run(name: &str, args: &[&str]) -> Run {
+/// The command that runs an example as `cargo run --example name -- args`
+/// would. `cargo test` has already built the examples beside the `aikg`
+/// binary, so the binary is run directly; `cargo run` is the fallback when
+/// it is missing.
+fn command(name: &str, args: &[&str]) -> Command {
     let built = std::path::Path::new(env!("CARGO_BIN_EXE_aikg"))
         .parent()
         .map(|dir| dir.join("examples").join(format!("{name}{}", std::env::consts::EXE_SUFFIX)));
@@ -64,11 +68,13 @@ fn run(name: &str, args: &[&str]) -> Run {
             cmd
         }
     };
-    let out = cmd
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap_or_else(|e| panic!("cannot start example {name}: {e}"));
+    cmd.args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+/// Runs an example and collects what it printed.
+fn run(name: &str, args: &[&str]) -> Run {
+    let out = command(name, args).output().unwrap_or_else(|e| panic!("cannot start example {name}: {e}"));
     Run {
         code: out.status.code(),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -233,4 +239,33 @@ fn connect_explains_a_shortest_path_both_ways() {
     default.expect_line(&["DEVELOPED_BY→", "Zhipu AI 智谱AI"]);
     default.expect_line(&["INCUBATED_BY→", "Tsinghua University 清华大学"]);
     expect_did_you_mean("connect", &["ChatGLM-6B", "Tsinghau University"], "Tsinghua University");
+}
+
+/// Issue 18: `cargo run --example cross_lineage | head -1` exited 101 with
+/// a panic; a reader that stops early is no error.
+#[cfg(unix)]
+#[test]
+fn issue_18_examples_end_quietly_when_the_reader_stops() {
+    for name in [
+        "connect",
+        "cross_lineage",
+        "funding_timeline",
+        "glm_family",
+        "investor_overlap",
+        "tsinghua_spinouts",
+    ] {
+        closed_pipe::run_closed(command(name, &[]), "").assert_clean(name);
+    }
+    // The bench harness's engine, on a graph of two nodes and no query
+    // files: it still prints its RESULT line and a line per query.
+    let dir = std::env::temp_dir().join(format!("aikg-examples-{}-peer", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("create temp dir");
+    std::fs::write(dir.join("nodes.csv"), "id,label,name\na,Model,A\nb,Model,B\n").expect("write nodes");
+    std::fs::write(dir.join("edges.csv"), "src,dst,type\na,b,BUILT_ON\n").expect("write edges");
+    std::fs::write(dir.join("params.json"), "{}").expect("write params");
+    let data = dir.display().to_string();
+    let missing = dir.join("no-queries").display().to_string();
+    closed_pipe::run_closed(command("peer_bench", &[&data, "--queries", &missing]), "")
+        .assert_clean("peer_bench");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -433,6 +433,36 @@ fn builtin_warns_about_unknown_names() {
     assert!(Graph::new().query("MATCH (c:Compny) RETURN c").unwrap().warnings().is_empty());
 }
 
+/// Issue 18: a comparison the stored types make impossible is an empty
+/// answer with no word of why.
+#[test]
+fn issue_18_type_mismatched_comparisons_warn() {
+    let g = Graph::builtin();
+    let warns = |q: &str| g.query(q).unwrap().warnings().to_vec();
+    let w = warns("MATCH (:Company)<-[r:INVESTED_IN]-(i) WHERE r.year = '2021' RETURN i");
+    assert!(
+        w.len() == 1 && w[0].contains("r.year = '2021' is never true") && w[0].contains("integers"),
+        "{w:?}"
+    );
+    let w = warns("MATCH (m:Model) WHERE m.released >= 2022 RETURN m");
+    assert!(
+        w.len() == 1 && w[0].contains("m.released >= 2022 is never true") && w[0].contains("strings"),
+        "{w:?}"
+    );
+    assert!(warns("MATCH (m:Model) WHERE m.released >= '2022' AND m.params_billion > 6 RETURN m").is_empty());
+
+    // A bulk CSV graph has no schema: the types come from its values.
+    let dir = std::env::temp_dir().join(format!("aikg-query-{}-mismatch", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("n.csv"), "id,label,name,year\na,Model,A,2020\nb,Model,B,2021.5\n").unwrap();
+    std::fs::write(dir.join("e.csv"), "src,dst,type\na,b,BUILT_ON\n").unwrap();
+    let csv = Graph::from_csv(dir.join("n.csv"), dir.join("e.csv")).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let w = csv.query("MATCH (m:Model) WHERE m.year = '2020' RETURN m").unwrap().warnings().to_vec();
+    assert!(w.len() == 1 && w[0].contains("integers and floats"), "{w:?}");
+    assert!(csv.query("MATCH (m:Model) WHERE m.year < 2021 RETURN m").unwrap().warnings().is_empty());
+}
+
 #[test]
 fn create_on_a_schema_graph_is_checked() {
     let mut g = Graph::builtin();

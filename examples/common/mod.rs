@@ -1,5 +1,6 @@
-//! Helpers the examples share: display width for mixed Chinese and Latin
-//! text, aligned tables, bilingual names and the error exit.
+//! Helpers the examples share: printing that survives a closed pipe,
+//! display width for mixed Chinese and Latin text, aligned tables,
+//! bilingual names and the error exit.
 //!
 //! Each example pulls this in with `mod common;`; it is not an example of its
 //! own (Cargo only treats `examples/*.rs` and `examples/*/main.rs` as such).
@@ -7,9 +8,38 @@
 // Not every example uses every helper.
 #![allow(dead_code)]
 
+use std::fmt;
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 use aikg::{EdgeRef, Error, NodeRef, Value};
+
+/// `println!` for the examples' output: the same text, but a reader that
+/// stops early (`cargo run --example cross_lineage | head -1`) ends the
+/// program quietly with status 0, where `println!` would panic.
+macro_rules! outln {
+    () => {
+        $crate::common::write_line(format_args!(""))
+    };
+    ($($arg:tt)*) => {
+        $crate::common::write_line(format_args!($($arg)*))
+    };
+}
+pub(crate) use outln;
+
+/// Writes one line to standard output. A closed pipe (`BrokenPipe`) is a
+/// reader that has all it wants: the program exits with status 0. Any
+/// other write error ends it with status 1.
+pub fn write_line(args: fmt::Arguments<'_>) {
+    let mut out = io::stdout().lock();
+    if let Err(e) = writeln!(out, "{args}") {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: writing output: {e}");
+        std::process::exit(1);
+    }
+}
 
 /// Terminal columns `s` takes: CJK and full-width characters take two, so
 /// `"智谱AI"` is six columns wide, not four.
@@ -44,7 +74,7 @@ pub fn print_table(indent: usize, rows: &[Vec<String>]) {
                 line.push_str(&" ".repeat(widths[i] - width(cell) + 2));
             }
         }
-        println!("{}", line.trim_end());
+        outln!("{}", line.trim_end());
     }
 }
 

@@ -40,8 +40,9 @@ Ctrl-C cancels a running query, or clears the line at the prompt.
 Queries that CREATE change this session's graph only; nothing is saved.";
 
 /// Splits complete statements (ended by `;` outside quotes and comments)
-/// off the front of `buffer`; returns them and what is left.
-pub fn split_statements(buffer: &str) -> (Vec<String>, String) {
+/// off the front of `buffer`; returns them, each with the byte offset in
+/// `buffer` where it starts, and what is left.
+pub fn split_statements(buffer: &str) -> (Vec<(usize, String)>, String) {
     let mut statements = Vec::new();
     let mut start = 0;
     let mut quote: Option<char> = None;
@@ -62,9 +63,10 @@ pub fn split_statements(buffer: &str) -> (Vec<String>, String) {
                 }
             }
             (None, ';') => {
-                let s = buffer[start..i].trim();
+                let text = &buffer[start..i];
+                let s = text.trim();
                 if !s.is_empty() {
-                    statements.push(s.to_string());
+                    statements.push((start + (text.len() - text.trim_start().len()), s.to_string()));
                 }
                 start = i + 1;
             }
@@ -98,6 +100,10 @@ struct Shell {
     max_rows: Option<usize>,
     running: Arc<Mutex<Option<CancelHandle>>>,
     failed: bool,
+    /// Input is a script (not a terminal): errors say where they are.
+    script: bool,
+    /// Statements run so far.
+    statements: usize,
 }
 
 impl Shell {
@@ -178,11 +184,28 @@ impl Shell {
         self.failed = true;
     }
 
-    fn run(&mut self, text: &str) {
+    /// In a script, names the statement that failed before its error:
+    /// `statement 3 (line 7): MATCH (n:Modle) ...`.
+    fn locate(&self, text: &str, line: usize) {
+        if !self.script {
+            return;
+        }
+        let mut lines = text.lines();
+        let first = lines.next().unwrap_or_default();
+        let more = if lines.next().is_some() { " ..." } else { "" };
+        eprintln!("statement {} (line {line}): {first}{more}", self.statements);
+    }
+
+    /// Runs one statement, which starts on input line `line`.
+    fn run(&mut self, text: &str, line: usize) {
+        self.statements += 1;
         if self.explain {
             match explain_text(&self.graph, text) {
                 Ok(plan) => self.say(&plan),
-                Err(e) => self.complain_error(&e),
+                Err(e) => {
+                    self.locate(text, line);
+                    self.complain_error(&e);
+                }
             }
             return;
         }
@@ -209,10 +232,14 @@ impl Shell {
                 }
             }
             Err(_) if cancel.is_cancelled() => {
+                self.locate(text, line);
                 eprintln!("query cancelled");
                 self.failed = true;
             }
-            Err(e) => self.complain_error(&e),
+            Err(e) => {
+                self.locate(text, line);
+                self.complain_error(&e);
+            }
         }
     }
 }
@@ -247,6 +274,8 @@ pub fn run(graph: Graph) -> Result<ExitCode, Failure> {
         max_rows: Some(10_000),
         running,
         failed: false,
+        script: !interactive,
+        statements: 0,
         graph,
     };
     if interactive {
@@ -257,10 +286,16 @@ pub fn run(graph: Graph) -> Result<ExitCode, Failure> {
         );
     }
     let mut buffer = String::new();
+    // Input lines read so far, and the line the buffer starts on.
+    let (mut lines, mut buffer_line) = (0, 1);
     loop {
         let prompt = if buffer.trim().is_empty() { "aikg> " } else { "  ... " };
         match editor.readline(prompt) {
             Ok(line) => {
+                lines += 1;
+                if buffer.trim().is_empty() {
+                    buffer_line = lines - buffer.matches('\n').count();
+                }
                 if buffer.trim().is_empty() && line.trim_start().starts_with(':') {
                     let _ = editor.add_history_entry(line.trim());
                     buffer.clear();
@@ -276,9 +311,12 @@ pub fn run(graph: Graph) -> Result<ExitCode, Failure> {
                     let entry =
                         buffer[..buffer.len() - rest.len()].split_whitespace().collect::<Vec<_>>().join(" ");
                     let _ = editor.add_history_entry(entry);
+                    let line_at = |offset: usize| buffer_line + buffer[..offset].matches('\n').count();
+                    let starts: Vec<usize> = statements.iter().map(|(at, _)| line_at(*at)).collect();
+                    buffer_line = line_at(buffer.len() - rest.len());
                     buffer = rest;
-                    for s in statements {
-                        shell.run(&s);
+                    for ((_, s), line) in statements.into_iter().zip(starts) {
+                        shell.run(&s, line);
                     }
                 }
             }
@@ -286,8 +324,10 @@ pub fn run(graph: Graph) -> Result<ExitCode, Failure> {
             Err(ReadlineError::Eof) => {
                 // A script's last query may lack its `;`.
                 if !interactive && !buffer.trim().is_empty() {
-                    let text = buffer.trim().to_string();
-                    shell.run(&text);
+                    let text = buffer.trim();
+                    let line = buffer_line
+                        + buffer[..buffer.len() - buffer.trim_start().len()].matches('\n').count();
+                    shell.run(text, line);
                 }
                 break;
             }
@@ -309,10 +349,10 @@ mod tests {
     #[test]
     fn statements_split_outside_quotes_and_comments() {
         let (s, rest) = split_statements("RETURN 'a;b' AS x; RETURN `c;` // d;\n, 2;\nMATCH (n)");
-        assert_eq!(s, ["RETURN 'a;b' AS x", "RETURN `c;` // d;\n, 2"]);
+        assert_eq!(s, [(0, "RETURN 'a;b' AS x".to_string()), (19, "RETURN `c;` // d;\n, 2".to_string())]);
         assert_eq!(rest, "\nMATCH (n)");
         let (s, rest) = split_statements("RETURN 'it\\'s;';");
-        assert_eq!(s, ["RETURN 'it\\'s;'"]);
+        assert_eq!(s, [(0, "RETURN 'it\\'s;'".to_string())]);
         assert_eq!(rest, "");
         let (s, _) = split_statements(" ; ;");
         assert!(s.is_empty());

@@ -59,7 +59,7 @@ impl Planned {
         Ok(Planned {
             point: crate::query::exec::PointPlan::of(&plan, final_items.as_deref(), &names),
             final_items,
-            warnings: super::warnings(&plan, graph),
+            warnings: super::warnings(&plan, query, graph),
             names,
             columns: plan.columns.clone().into(),
             movable_outputs: crate::query::exec::movable_outputs(&plan),

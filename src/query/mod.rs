@@ -8,6 +8,7 @@ pub(crate) mod signatures;
 pub mod syntax;
 
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -371,12 +372,58 @@ impl plan::Catalog for Graph {
     }
 }
 
-/// Did-you-mean notes for labels, relationship types and property keys
-/// that neither the graph nor its schema knows (only for graphs with a
-/// schema, where a typo is the likely reason for an empty result).
-fn warnings(plan: &Plan, graph: &Graph) -> Vec<String> {
-    let Some(schema) = graph.schema() else { return Vec::new() };
-    let mut out: Vec<String> = Vec::new();
+impl plan::mismatch::StoredValues for Graph {
+    fn for_each_value(
+        &self,
+        holder: &plan::mismatch::Holder,
+        key: &str,
+        visit: &mut dyn FnMut(&Value) -> ControlFlow<()>,
+    ) {
+        let Some(key) = self.key_id(key) else { return };
+        match holder {
+            plan::mismatch::Holder::Nodes(labels) => {
+                let nodes: Box<dyn Iterator<Item = crate::model::NodeId>> = match labels.first() {
+                    Some(label) => match self.label_id(label) {
+                        Some(label) => Box::new(self.nodes_with_label(label).iter().copied()),
+                        None => return,
+                    },
+                    None => Box::new(self.node_ids()),
+                };
+                for node in nodes {
+                    if self.node_property(node, key).map_or(ControlFlow::Continue(()), &mut *visit).is_break()
+                    {
+                        return;
+                    }
+                }
+            }
+            plan::mismatch::Holder::Rels(types) => {
+                let ids: Vec<_> = types.iter().filter_map(|t| self.rel_type_id(t)).collect();
+                if ids.is_empty() && !types.is_empty() {
+                    return;
+                }
+                for edge in self.edge_ids() {
+                    if (ids.is_empty() || ids.contains(&self.edge_type(edge)))
+                        && self
+                            .edge_property(edge, key)
+                            .map_or(ControlFlow::Continue(()), &mut *visit)
+                            .is_break()
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The warnings to attach to `query`'s results on `graph`: comparisons
+/// that the types `graph` holds make never true, and, on graphs with a
+/// schema (where a typo is the likely reason for an empty result),
+/// did-you-mean notes for labels, relationship types and property keys
+/// that neither the graph nor its schema knows.
+fn warnings(plan: &Plan, query: &Query, graph: &Graph) -> Vec<String> {
+    let mut out = plan::mismatch::warnings(&query.statement, &query.text, graph);
+    let Some(schema) = graph.schema() else { return out };
     for m in &plan.mentions {
         let (known, what, candidates): (bool, &str, Vec<&str>) = match m.kind {
             plan::logical::NameKind::Label => (

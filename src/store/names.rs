@@ -81,29 +81,52 @@ impl NameIndex {
         self.map.get(key).map_or(&[], Vec::as_slice)
     }
 
-    /// Up to `max` display names whose normalised form is close to `key`:
-    /// edit distance within a third of the length, or sharing a prefix.
+    /// Up to `max` display names for `key`, at most one per node, best
+    /// first: names that start with `key`, then names that contain it
+    /// (shortest first in both), then names within an edit distance of a
+    /// third of its length or that `key` starts with. Prefixes and
+    /// containment matter most for Chinese, where a partial name (`孟子`
+    /// for `孟子大模型`) is one or two characters from many names yet
+    /// shares none of the edits that make a typo.
     pub(super) fn suggest(&self, key: &str, max: usize) -> Vec<String> {
         if key.is_empty() {
             return Vec::new();
         }
-        let limit = (key.chars().count() / 3).max(1);
-        let mut scored: Vec<(usize, &str)> = self
+        let len = key.chars().count();
+        // One Latin letter is in half of all names; one Chinese character
+        // is already a word.
+        let partial = len >= 2 || !key.is_ascii();
+        let limit = (len / 3).max(1);
+        let mut scored: Vec<(u8, usize, &str, &[NodeId])> = self
             .map
-            .keys()
+            .iter()
             .enumerate()
-            .filter_map(|(i, candidate)| {
-                let d = edit_distance(key, candidate);
-                let prefix = candidate.starts_with(key) || key.starts_with(candidate.as_str());
-                (d <= limit || (prefix && key.chars().count() >= 3)).then_some((d, self.display[i].as_str()))
+            .filter_map(|(i, (candidate, nodes))| {
+                let extra = candidate.chars().count().abs_diff(len);
+                let (tier, score) = if partial && candidate.starts_with(key) {
+                    (0, extra)
+                } else if partial && candidate.contains(key) {
+                    (1, extra)
+                } else {
+                    let d = edit_distance(key, candidate);
+                    let longer = len >= 3 && key.starts_with(candidate.as_str());
+                    if d > limit && !longer {
+                        return None;
+                    }
+                    (2, d)
+                };
+                Some((tier, score, self.display[i].as_str(), nodes.as_slice()))
             })
             .collect();
-        scored.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
+        scored.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
         let mut out: Vec<String> = Vec::new();
-        for (_, name) in scored {
-            if !out.iter().any(|n| n == name) {
-                out.push(name.to_string());
+        let mut covered: Vec<NodeId> = Vec::new();
+        for (_, _, name, nodes) in scored {
+            if nodes.iter().all(|n| covered.contains(n)) || out.iter().any(|n| n == name) {
+                continue;
             }
+            covered.extend_from_slice(nodes);
+            out.push(name.to_string());
             if out.len() == max {
                 break;
             }
@@ -112,17 +135,26 @@ impl NameIndex {
     }
 }
 
-/// Levenshtein distance over characters.
+/// Edit distance over characters, counting the swap of two neighbours
+/// as one edit (optimal string alignment): `Modle` is one typo from
+/// `Model`, not two.
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    // Rows i-2, i-1 and i of the distance table.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
+    for (i, ca) in a.iter().enumerate() {
         cur[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
+            let cost = usize::from(ca != cb);
             cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            if i > 0 && j > 0 && *ca == b[j - 1] && a[i - 1] == *cb {
+                cur[j + 1] = cur[j + 1].min(before[j - 1] + 1);
+            }
         }
+        std::mem::swap(&mut before, &mut prev);
         std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()]
@@ -163,7 +195,42 @@ mod tests {
     #[test]
     fn distance_and_closest() {
         assert_eq!(edit_distance("persn", "person"), 1);
+        assert_eq!(edit_distance("modle", "model"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "ab"), 2);
+        assert_eq!(closest("Modle", ["Company", "Model"], 3), vec!["Model"]);
         assert_eq!(closest("Persn", ["Person", "Company", "Model"], 3), vec!["Person"]);
         assert!(closest("Xyzzy", ["Person"], 3).is_empty());
+    }
+
+    fn suggestions(name: &str) -> Vec<String> {
+        match Graph::builtin().resolve(name) {
+            Err(crate::Error::NotFound { suggestions, .. }) => suggestions,
+            other => panic!("'{name}' resolved: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn chinese_partial_names_suggest_what_starts_with_or_contains_them() {
+        // Issue 18: `lineage 孟子` suggested nothing, `lineage 智谱` 智己 and 智源.
+        let mengzi = suggestions("孟子");
+        assert_eq!(mengzi.len(), 3, "{mengzi:?}");
+        assert!(mengzi.iter().all(|s| s.starts_with("孟子")), "{mengzi:?}");
+        let g = Graph::builtin();
+        let nodes: Vec<NodeId> = mengzi.iter().map(|s| g.resolve(s).unwrap()).collect();
+        assert!(nodes.contains(&g.resolve("mengzi").unwrap()), "{mengzi:?}");
+        assert!(
+            nodes.iter().enumerate().all(|(i, n)| !nodes[..i].contains(n)),
+            "one name per node: {mengzi:?}"
+        );
+        assert_eq!(suggestions("智谱").first().map(String::as_str), Some("智谱AI"));
+        // Containment: a name's middle.
+        assert!(suggestions("谱华章").contains(&"智谱华章".to_string()));
+    }
+
+    #[test]
+    fn typos_still_suggest_by_edit_distance_after_partial_matches() {
+        assert_eq!(suggestions("ChatGLM-6").first().map(String::as_str), Some("ChatGLM-6B"));
+        assert!(suggestions("Zhipu A1").contains(&"Zhipu AI".to_string()));
     }
 }

@@ -5,6 +5,7 @@
 pub mod check;
 mod display;
 pub mod logical;
+pub mod mismatch;
 pub mod planner;
 pub mod regex;
 

@@ -193,7 +193,7 @@ fn contains_aggregate(e: &ast::Expr) -> bool {
 }
 
 /// Calls `f` on `e` and every subexpression (not into pattern expressions).
-fn walk_ast(e: &ast::Expr, f: &mut dyn FnMut(&ast::Expr)) {
+pub(super) fn walk_ast(e: &ast::Expr, f: &mut dyn FnMut(&ast::Expr)) {
     use ast::ExprKind::*;
     f(e);
     match &e.kind {
