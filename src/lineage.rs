@@ -360,7 +360,7 @@ impl fmt::Display for Tree<'_> {
 /// let (a, b) = (g.resolve("ChatGLM-6B")?, g.resolve("清华大学")?);
 /// let path = g.shortest_path(a, b, &[], Direction::Both).expect("connected");
 /// let text = path_text(&g, &path);
-/// assert!(text.starts_with("ChatGLM-6B —DEVELOPED_BY→ Zhipu AI —INCUBATED_BY→ Tsinghua University\n2 hops:\n"));
+/// assert!(text.starts_with("ChatGLM-6B —BUILT_ON→ GLM-6B —DEVELOPED_BY→ Zhipu AI —INCUBATED_BY→ Tsinghua University\n3 hops:\n"));
 /// # Ok::<(), aikg::Error>(())
 /// ```
 pub fn path_text(graph: &Graph, path: &Path) -> String {

@@ -61,7 +61,6 @@ fn every_citation_given_holds() {
 
 /// Coverage: 100% of nodes and relations carry a citation that holds.
 #[test]
-#[ignore = "enabled when graph-data carries lines (issue 15)"]
 fn every_node_and_relation_is_grounded_in_the_report() {
     let Some(report) = report() else { return };
     let check = check_builtin(&report);

@@ -514,7 +514,7 @@ impl Graph {
     /// graph.for_each_row("MATCH (m:Model)-[:DEVELOPED_BY]->(:Company {id: $id}) RETURN m.id", &params, |row| {
     ///     models.extend(row.value(0).and_then(aikg::Value::as_str).map(str::to_string));
     /// })?;
-    /// assert!(models.iter().any(|m| m == "chatglm-6b"));
+    /// assert!(models.iter().any(|m| m == "glm-130b"));
     /// # Ok::<(), aikg::Error>(())
     /// ```
     ///

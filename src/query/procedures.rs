@@ -29,8 +29,8 @@
 //! let rows = graph.query("CALL my.double(21) YIELD twice RETURN twice")?;
 //! assert_eq!(rows.iter().next().unwrap().get_int("twice"), Some(42));
 //!
-//! let labels = graph.query("CALL db.labels() YIELD label RETURN collect(label) AS all")?;
-//! assert!(labels.iter().next().unwrap().get("all").unwrap().to_string().contains("Model"));
+//! let labels = graph.query("CALL db.labels() YIELD label RETURN collect(label) AS names")?;
+//! assert!(labels.iter().next().unwrap().get("names").unwrap().to_string().contains("Model"));
 //! # Ok::<(), aikg::Error>(())
 //! ```
 
