@@ -38,7 +38,7 @@ fn main() -> ExitCode {
             return Ok(());
         }
 
-        let Some(path) = graph.shortest_path(from, to, &[], Direction::Both) else {
+        let Some(path) = graph.shortest_path(from, to, &[], Direction::Both)? else {
             println!("\nnot connected");
             return Ok(());
         };

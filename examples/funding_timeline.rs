@@ -47,7 +47,7 @@ fn main() -> ExitCode {
             println!("{}  ({})", node_name(company), profile.join(", "));
         }
         let incubators: Vec<String> = company
-            .neighbours(Some("INCUBATED_BY"), Direction::Outgoing)
+            .neighbours(Some("INCUBATED_BY"), Direction::Outgoing)?
             .map(|(_, n)| node_name(n))
             .collect();
         if !incubators.is_empty() {

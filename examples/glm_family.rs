@@ -57,8 +57,8 @@ fn describe(graph: &Graph, base: NodeRef<'_>) -> Result<(), Error> {
         facts.push("open source".to_string());
     }
     println!("{}  ({})", node_name(base), facts.join(", "));
-    println!("  developed by  {}", developers(base).join(", "));
-    for (_, family) in base.neighbours(Some("PART_OF"), Direction::Outgoing) {
+    println!("  developed by  {}", developers(base)?.join(", "));
+    for (_, family) in base.neighbours(Some("PART_OF"), Direction::Outgoing)? {
         println!("  part of       {}", node_name(family));
     }
 
@@ -67,7 +67,7 @@ fn describe(graph: &Graph, base: NodeRef<'_>) -> Result<(), Error> {
     println!("  built on (Graph::ancestors over BUILT_ON):");
     let mut architecture_only: HashMap<_, bool> = HashMap::from([(base.id(), false)]);
     let mut rows = Vec::new();
-    for step in graph.ancestors(base.id(), "BUILT_ON") {
+    for step in graph.ancestors(base.id(), "BUILT_ON")? {
         let via = graph.edge(step.via);
         let arch = via.property("basis").and_then(Value::as_str) == Some("architecture")
             || architecture_only.get(&step.from).copied().unwrap_or(false);
@@ -78,7 +78,7 @@ fn describe(graph: &Graph, base: NodeRef<'_>) -> Result<(), Error> {
             node_name(node),
             kind(node),
             if arch { "architecture only".to_string() } else { "weights / fine-tune".to_string() },
-            by(&developers(node)),
+            by(&developers(node)?),
         ]);
     }
     if rows.is_empty() {
@@ -110,11 +110,11 @@ fn describe(graph: &Graph, base: NodeRef<'_>) -> Result<(), Error> {
 }
 
 /// The bilingual names of a node's developers, sorted.
-fn developers(node: NodeRef<'_>) -> Vec<String> {
+fn developers(node: NodeRef<'_>) -> Result<Vec<String>, Error> {
     let mut names: Vec<String> =
-        node.neighbours(Some("DEVELOPED_BY"), Direction::Outgoing).map(|(_, dev)| node_name(dev)).collect();
+        node.neighbours(Some("DEVELOPED_BY"), Direction::Outgoing)?.map(|(_, dev)| node_name(dev)).collect();
     names.sort();
-    names
+    Ok(names)
 }
 
 fn hops(n: i64) -> String {

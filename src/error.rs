@@ -68,6 +68,25 @@ pub enum Error {
         /// Close matches, best first.
         suggestions: Vec<String>,
     },
+    /// A label that no node of the graph carries and its schema does not
+    /// declare, given to the typed API (see [`Graph::label`](crate::Graph::label)).
+    #[error("unknown label '{name}'{}", did_you_mean(suggestions))]
+    UnknownLabel {
+        /// The label as given.
+        name: String,
+        /// Close known labels, best first.
+        suggestions: Vec<String>,
+    },
+    /// A relationship type that no relationship of the graph has and its
+    /// schema does not declare, given to the typed API (see
+    /// [`Graph::rel_type`](crate::Graph::rel_type)).
+    #[error("unknown relationship type '{name}'{}", did_you_mean(suggestions))]
+    UnknownRelType {
+        /// The type as given.
+        name: String,
+        /// Close known types, best first.
+        suggestions: Vec<String>,
+    },
 }
 
 impl Error {
@@ -242,7 +261,7 @@ pub struct QueryError {
 
 impl QueryError {
     /// A compile-time error.
-    pub fn compile(
+    pub(crate) fn compile(
         class: ErrorClass,
         detail: &'static str,
         message: impl Into<String>,
@@ -252,7 +271,7 @@ impl QueryError {
     }
 
     /// A runtime error.
-    pub fn runtime(
+    pub(crate) fn runtime(
         class: ErrorClass,
         detail: &'static str,
         message: impl Into<String>,
@@ -304,7 +323,7 @@ impl std::error::Error for QueryError {}
 /// Draws the line of `text` holding `span.start`, with carets under the span
 /// (clipped to that line; at least one caret, even for an empty span or the
 /// end of input).
-pub fn render_caret(text: &str, span: Span, message: &str) -> String {
+pub(crate) fn render_caret(text: &str, span: Span, message: &str) -> String {
     let (line_no, col) = span.line_col(text);
     let line = text.lines().nth(line_no - 1).unwrap_or("");
     let start = floor_char_boundary(text, span.start.min(text.len()));

@@ -33,13 +33,13 @@ pub mod load;
 pub mod model;
 pub mod query;
 pub mod result;
-pub mod store;
+mod store;
 
 pub use error::{Error, LoadError, QueryError};
 pub use model::{Direction, EdgeId, NodeId, Path, Text, Value};
 pub use query::{CancelHandle, Params, Query, QueryOptions};
 pub use result::{ResultSet, Row, RowRef};
-pub use store::{EdgeRef, Graph, NodeRef};
+pub use store::{EdgeRef, Graph, Label, NodeRef, Reachable, RelType, Step};
 
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -1,10 +1,10 @@
 //! The query language: an openCypher read subset plus `CREATE`.
 
 pub(crate) mod cache;
-pub mod exec;
-pub mod plan;
+pub(crate) mod exec;
+pub(crate) mod plan;
 pub(crate) mod signatures;
-pub mod syntax;
+pub(crate) mod syntax;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -368,42 +368,19 @@ impl plan::Catalog for Graph {
 /// that neither the graph nor its schema knows (only for graphs with a
 /// schema, where a typo is the likely reason for an empty result).
 fn warnings(plan: &Plan, graph: &Graph) -> Vec<String> {
-    let Some(schema) = graph.schema() else { return Vec::new() };
+    use crate::store::Vocab;
+    if graph.schema().is_none() {
+        return Vec::new();
+    }
     let mut out: Vec<String> = Vec::new();
     for m in &plan.mentions {
-        let (known, what, candidates): (bool, &str, Vec<&str>) = match m.kind {
-            plan::logical::NameKind::Label => (
-                graph.label_id(&m.name).is_some() || schema.has_label(&m.name),
-                "label",
-                schema.labels.iter().map(|(l, _)| *l).chain(graph.labels().map(|(l, _)| l)).collect(),
-            ),
-            plan::logical::NameKind::RelType => (
-                graph.rel_type_id(&m.name).is_some() || schema.relation(&m.name).is_some(),
-                "relationship type",
-                schema.relations.iter().map(|r| r.name).chain(graph.rel_types().map(|(t, _)| t)).collect(),
-            ),
-            plan::logical::NameKind::Key => (
-                graph.key_id(&m.name).is_some()
-                    || schema.node_property(&m.name).is_some()
-                    || schema.relation_property(&m.name).is_some(),
-                "property key",
-                schema
-                    .node_properties
-                    .iter()
-                    .chain(schema.relation_properties)
-                    .map(|p| p.key)
-                    .chain(graph.property_keys())
-                    .collect(),
-            ),
+        let (kind, what) = match m.kind {
+            plan::logical::NameKind::Label => (Vocab::Label, "label"),
+            plan::logical::NameKind::RelType => (Vocab::RelType, "relationship type"),
+            plan::logical::NameKind::Key => (Vocab::Key, "property key"),
         };
-        if known {
-            continue;
-        }
-        let text = format!(
-            "unknown {what} '{}'{}",
-            m.name,
-            crate::error::did_you_mean(&crate::store::closest(&m.name, candidates, 3))
-        );
+        let Err(suggestions) = graph.check_name(kind, &m.name) else { continue };
+        let text = format!("unknown {what} '{}'{}", m.name, crate::error::did_you_mean(&suggestions));
         if !out.contains(&text) {
             out.push(text);
         }

@@ -145,18 +145,6 @@ impl ResultSet {
         ResultSet { columns, values, len, entities, warnings, stats }
     }
 
-    /// Adds warnings (e.g. did-you-mean notes for unknown labels).
-    pub fn with_warnings(mut self, warnings: Vec<String>) -> ResultSet {
-        self.warnings = warnings;
-        self
-    }
-
-    /// Records what the query changed.
-    pub fn with_stats(mut self, stats: QueryStats) -> ResultSet {
-        self.stats = stats;
-        self
-    }
-
     /// The column names, in order.
     pub fn columns(&self) -> &[String] {
         &self.columns

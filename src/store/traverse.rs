@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use crate::error::Error;
 use crate::model::{Direction, EdgeId, NodeId, Path};
 
 use super::{Graph, RelTypeId};
@@ -119,13 +120,6 @@ impl Iterator for Reachable<'_> {
 }
 
 impl Graph {
-    fn type_filter(&self, rel_types: &[&str]) -> Option<Vec<RelTypeId>> {
-        (!rel_types.is_empty()).then(|| {
-            // Unknown types match nothing, so they are simply left out.
-            rel_types.iter().filter_map(|t| self.rel_type_id(t)).collect()
-        })
-    }
-
     /// Every node reachable from `start` by following relationships of the
     /// given types (all types when `rel_types` is empty) in `direction`, at
     /// most `max_depth` hops away, each once, nearest first. `start` itself
@@ -136,42 +130,62 @@ impl Graph {
     /// let g = Graph::builtin();
     /// let chatglm = g.resolve("chatglm-6b")?;
     /// let upstream: Vec<_> = g
-    ///     .reachable(chatglm, &["BUILT_ON"], Direction::Outgoing, u32::MAX)
+    ///     .reachable(chatglm, &["BUILT_ON"], Direction::Outgoing, u32::MAX)?
     ///     .map(|step| g.node(step.node).key().unwrap_or_default())
     ///     .collect();
     /// assert!(upstream.contains(&"glm-6b"));
     /// # Ok::<(), aikg::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// [`Error::UnknownRelType`] for a type the graph does not have and
+    /// its schema does not declare (see [`Graph::rel_type`]).
     pub fn reachable(
         &self,
         start: NodeId,
         rel_types: &[&str],
         direction: Direction,
         max_depth: u32,
-    ) -> Reachable<'_> {
+    ) -> Result<Reachable<'_>, Error> {
+        let types = self.rel_type_filter(rel_types)?;
         self.prepare_traversal();
         let mut visited = VisitedSet::new(self.node_count());
         visited.insert(start);
-        Reachable {
+        Ok(Reachable {
             graph: self,
-            types: self.type_filter(rel_types),
+            types,
             direction,
             max_depth,
             queue: VecDeque::from([(start, 0)]),
             pending: Vec::new(),
             visited,
-        }
+        })
     }
 
     /// What `start` is built on, transitively: the walk along outgoing
     /// relationships of `rel_type` (e.g. `BUILT_ON`).
-    pub fn ancestors(&self, start: NodeId, rel_type: &str) -> Reachable<'_> {
+    ///
+    /// ```
+    /// let g = aikg::Graph::builtin();
+    /// let chatglm = g.resolve("ChatGLM-6B")?;
+    /// let bases: Vec<_> = g.ancestors(chatglm, "BUILT_ON")?.map(|s| g.node(s.node).display_name()).collect();
+    /// assert_eq!(bases[0], "GLM-6B");
+    /// assert!(g.ancestors(chatglm, "built_on").is_err(), "types are case-sensitive");
+    /// # Ok::<(), aikg::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::UnknownRelType`], as for [`reachable`](Self::reachable).
+    pub fn ancestors(&self, start: NodeId, rel_type: &str) -> Result<Reachable<'_>, Error> {
         self.reachable(start, &[rel_type], Direction::Outgoing, u32::MAX)
     }
 
     /// What is built on `start`, transitively: the walk along incoming
     /// relationships of `rel_type`.
-    pub fn descendants(&self, start: NodeId, rel_type: &str) -> Reachable<'_> {
+    ///
+    /// # Errors
+    /// [`Error::UnknownRelType`], as for [`reachable`](Self::reachable).
+    pub fn descendants(&self, start: NodeId, rel_type: &str) -> Result<Reachable<'_>, Error> {
         self.reachable(start, &[rel_type], Direction::Incoming, u32::MAX)
     }
 
@@ -184,23 +198,26 @@ impl Graph {
     /// use aikg::{Direction, Graph};
     /// let g = Graph::builtin();
     /// let (a, b) = (g.resolve("chatglm-6b")?, g.resolve("tsinghua-university")?);
-    /// let path = g.shortest_path(a, b, &[], Direction::Both).expect("connected");
+    /// let path = g.shortest_path(a, b, &[], Direction::Both)?.expect("connected");
     /// assert!(path.len() >= 2);
     /// # Ok::<(), aikg::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// [`Error::UnknownRelType`], as for [`reachable`](Self::reachable).
     pub fn shortest_path(
         &self,
         from: NodeId,
         to: NodeId,
         rel_types: &[&str],
         direction: Direction,
-    ) -> Option<Path> {
+    ) -> Result<Option<Path>, Error> {
+        let walk = self.reachable(from, rel_types, direction, u32::MAX)?;
         if from == to {
-            return Some(Path { nodes: vec![from], rels: Vec::new() });
+            return Ok(Some(Path { nodes: vec![from], rels: Vec::new() }));
         }
-        self.prepare_traversal();
         let mut parent: HashMap<NodeId, (NodeId, EdgeId)> = HashMap::new();
-        for step in self.reachable(from, rel_types, direction, u32::MAX) {
+        for step in walk {
             parent.insert(step.node, (step.from, step.via));
             if step.node == to {
                 let mut nodes = vec![to];
@@ -214,10 +231,10 @@ impl Graph {
                 }
                 nodes.reverse();
                 rels.reverse();
-                return Some(Path { nodes, rels });
+                return Ok(Some(Path { nodes, rels }));
             }
         }
-        None
+        Ok(None)
     }
 }
 
@@ -247,12 +264,15 @@ mod tests {
         g.add_edge(n[1], n[2], "BUILT_ON", []);
         g.add_edge(n[2], n[3], "BUILT_ON", []);
         g.add_edge(n[0], n[3], "OTHER", []);
-        let depths: Vec<_> = g.ancestors(n[0], "BUILT_ON").map(|s| (s.node, s.depth)).collect();
+        let depths: Vec<_> = g.ancestors(n[0], "BUILT_ON").unwrap().map(|s| (s.node, s.depth)).collect();
         assert_eq!(depths, vec![(n[1], 1), (n[2], 2), (n[3], 3)]);
-        assert_eq!(g.shortest_path(n[0], n[3], &[], Direction::Outgoing).unwrap().len(), 1);
-        assert_eq!(g.shortest_path(n[0], n[3], &["BUILT_ON"], Direction::Outgoing).unwrap().len(), 3);
-        assert_eq!(g.shortest_path(n[3], n[0], &[], Direction::Both).unwrap().len(), 1);
-        assert!(g.shortest_path(n[0], n[4], &[], Direction::Both).is_none());
+        assert_eq!(g.shortest_path(n[0], n[3], &[], Direction::Outgoing).unwrap().unwrap().len(), 1);
+        assert_eq!(
+            g.shortest_path(n[0], n[3], &["BUILT_ON"], Direction::Outgoing).unwrap().unwrap().len(),
+            3
+        );
+        assert_eq!(g.shortest_path(n[3], n[0], &[], Direction::Both).unwrap().unwrap().len(), 1);
+        assert!(g.shortest_path(n[0], n[4], &[], Direction::Both).unwrap().is_none());
     }
 
     use crate::model::Value;

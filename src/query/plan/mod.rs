@@ -8,4 +8,4 @@ pub mod logical;
 pub mod planner;
 
 pub use logical::Plan;
-pub use planner::{plan_statement, Catalog, NoCatalog};
+pub use planner::{plan_statement, Catalog};

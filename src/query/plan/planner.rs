@@ -31,20 +31,6 @@ pub trait Catalog {
     fn label_count(&self, label: &str) -> usize;
 }
 
-/// A catalog that knows nothing: every label looks equally large.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NoCatalog;
-
-impl Catalog for NoCatalog {
-    fn node_count(&self) -> usize {
-        1000
-    }
-
-    fn label_count(&self, _label: &str) -> usize {
-        100
-    }
-}
-
 /// Plans a checked statement.
 ///
 /// # Errors

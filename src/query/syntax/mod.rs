@@ -27,4 +27,4 @@ mod print;
 #[cfg(test)]
 mod tck_check;
 
-pub use parse::{parse_expression, parse_statement, MAX_DEPTH};
+pub use parse::parse_statement;
