@@ -55,7 +55,7 @@ fn main() -> ExitCode {
         }
 
         let key = company.key().unwrap_or_default();
-        let params = Params::from([("id".to_string(), Value::from(key))]);
+        let params = Params::from([("id", Value::from(key))]);
         let result = graph.query_with(ROUNDS, &params)?;
         if result.is_empty() {
             println!("\nno funding rounds recorded");

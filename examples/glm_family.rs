@@ -89,7 +89,7 @@ fn describe(graph: &Graph, base: NodeRef<'_>) -> Result<(), Error> {
     // Downstream, with the query language.
     println!("  built on it (query: (base)<-[:BUILT_ON*]-(d)):");
     let key = base.key().unwrap_or_default();
-    let params = Params::from([("id".to_string(), Value::from(key))]);
+    let params = Params::from([("id", Value::from(key))]);
     let result = graph.query_with(DOWNSTREAM, &params)?;
     let rows: Vec<Vec<String>> = result
         .iter()

@@ -46,7 +46,7 @@ fn main() -> ExitCode {
         let mut units = vec![university];
         units.extend(steps.iter().map(|s| s.node));
         let keys: Vec<Value> = units.iter().filter_map(|&u| graph.node(u).key()).map(Value::from).collect();
-        let params = Params::from([("units".to_string(), Value::List(keys))]);
+        let params = Params::from([("units", Value::List(keys))]);
         let spinouts = graph.query_with(SPINOUTS, &params)?;
 
         println!("\n{} spin-outs", spinouts.len());

@@ -30,7 +30,7 @@ fn query_error(e: Error) -> aikg::QueryError {
 }
 
 fn params(pairs: &[(&str, Value)]) -> Params {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+    pairs.iter().map(|(k, v)| (*k, v.clone())).collect()
 }
 
 /// A chain m0 <- m1 <- ... <- m9 (each BUILT_ON the previous), a shortcut

@@ -172,13 +172,7 @@ pub fn create_file(path: &Path) -> Result<BufWriter<std::fs::File>, Failure> {
 /// has a different one, and its labels: `Zhipu AI 智谱AI (Company)`.
 pub fn node_text(graph: &Graph, node: aikg::NodeId) -> String {
     let n = graph.node(node);
-    let mut text = n.display_name();
-    if let Some(zh) = n.property("name_zh").and_then(aikg::Value::as_str) {
-        if zh != text {
-            text.push(' ');
-            text.push_str(zh);
-        }
-    }
+    let mut text = n.bilingual_name();
     let labels: Vec<&str> = n.labels().collect();
     if !labels.is_empty() {
         text.push_str(&format!(" ({})", labels.join(", ")));

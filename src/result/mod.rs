@@ -491,7 +491,7 @@ impl<'r> Row<'r> {
 /// ```
 /// let graph = aikg::Graph::builtin();
 /// let query = aikg::Query::parse("MATCH (m:Model {id: $id}) RETURN m.name AS name, m")?;
-/// let params = aikg::Params::from([("id".to_string(), aikg::Value::from("chatglm-6b"))]);
+/// let params = aikg::Params::from([("id", aikg::Value::from("chatglm-6b"))]);
 /// let mut names = Vec::new();
 /// query.for_each_row(&graph, &params, |row| {
 ///     names.push(row.get_str("name").map(str::to_string));
