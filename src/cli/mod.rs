@@ -9,7 +9,6 @@ pub mod literal;
 pub mod progress;
 pub mod query;
 pub mod shell;
-pub mod table;
 
 use std::io::{self, BufWriter, Write};
 use std::path::Path;

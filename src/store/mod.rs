@@ -570,7 +570,8 @@ impl Graph {
     }
 
     /// The node whose `id` property is `key` (the first one, if several
-    /// share it; see [`ids_unique`](Self::ids_unique)). O(1).
+    /// share it: graph data and the bulk loaders never repeat an id, but
+    /// `add_node` and `CREATE` may). O(1).
     pub fn node_by_key(&self, key: &str) -> Option<NodeId> {
         self.by_id.get(&IdLookup(key)).copied()
     }
