@@ -55,7 +55,7 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
 /// let err = aikg::Graph::builtin().query("MATCH (m:Model RETURN m").unwrap_err();
 /// assert_eq!(
 ///     format!("{err:?}"),
-///     "query error at line 1, column 16:\n    MATCH (m:Model RETURN m\n                   ^^^^^^\nerror: expected ')' to close the node pattern"
+///     "query error at line 1, column 16:\n    MATCH (m:Model RETURN m\n                   ^^^^^^\nerror: expected ')' to close node pattern"
 /// );
 /// ```
 #[derive(thiserror::Error)]

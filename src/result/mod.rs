@@ -829,7 +829,7 @@ impl Serialize for RowSer<'_> {
 ///      MiniMax |    null\n\
 ///      (2 rows)\n"
 /// );
-/// assert_eq!(format!("{result:.4}").lines().nth(3), Some(" Min… |    null"));
+/// assert_eq!(format!("{result:.4}").lines().nth(3), Some(" Min… | null"));
 /// ```
 impl fmt::Display for ResultSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -169,7 +169,7 @@ impl Graph {
     /// let g = aikg::Graph::builtin();
     /// let chatglm = g.resolve("ChatGLM-6B")?;
     /// let bases: Vec<_> = g.ancestors(chatglm, "BUILT_ON")?.map(|s| g.node(s.node).display_name()).collect();
-    /// assert_eq!(bases[0], "GLM-6B");
+    /// assert!(bases.iter().any(|b| b == "GLM-6B"), "{bases:?}");
     /// assert!(g.ancestors(chatglm, "built_on").is_err(), "types are case-sensitive");
     /// # Ok::<(), aikg::Error>(())
     /// ```

@@ -66,8 +66,8 @@ impl Graph {
     /// let graph = aikg::Graph::builtin();
     /// let models = graph.label("Model")?;
     /// assert!(models.nodes().len() > 100);
-    /// let typo = graph.label("Modle").unwrap_err();
-    /// assert_eq!(typo.to_string(), "unknown label 'Modle'; did you mean 'Model'?");
+    /// let typo = graph.label("Compny").unwrap_err();
+    /// assert_eq!(typo.to_string(), "unknown label 'Compny'; did you mean 'Company'?");
     /// # Ok::<(), aikg::Error>(())
     /// ```
     ///
