@@ -292,3 +292,35 @@ fn csv_load_of_a_generated_10k_graph() {
     assert!(q1.has_label(g.label("Model").unwrap()));
     assert!(matches!(q1.property("params"), Some(Value::Float(_)) | Some(Value::Int(_))));
 }
+
+/// Issue 18: a typo in a relationship type or label on the typed API is an
+/// error with a suggestion, as the same typo in a query is a warning.
+#[test]
+fn issue_18_typed_api_mistakes_are_not_silent() {
+    let g = Graph::builtin();
+    let chatglm = g.resolve("ChatGLM-6B").unwrap();
+    let suggested = |e: Error| match e {
+        Error::UnknownRelType { suggestions, .. } | Error::UnknownLabel { suggestions, .. } => suggestions,
+        other => panic!("expected an unknown-name error, got {other}"),
+    };
+    let Err(e) = g.node(chatglm).neighbours(Some("BUILT_0N"), Direction::Outgoing) else {
+        panic!("accepted")
+    };
+    assert_eq!(suggested(e), ["BUILT_ON"]);
+    assert_eq!(suggested(g.ancestors(chatglm, "built_on").unwrap_err()), ["BUILT_ON"]);
+    assert_eq!(suggested(g.descendants(chatglm, "BUILT_0N").unwrap_err()), ["BUILT_ON"]);
+    assert!(g.shortest_path(chatglm, chatglm, &["NOPE"], Direction::Both).is_err());
+    assert_eq!(suggested(g.label("Compny").unwrap_err()), ["Company"]);
+    // The right names still walk.
+    assert!(g.ancestors(chatglm, "BUILT_ON").unwrap().count() > 0);
+
+    // Row getters say why a value is missing, on lent rows too.
+    let params = aikg::Params::from([("id", "chatglm-6b")]);
+    g.for_each_row("MATCH (m:Model {id: $id}) RETURN m.name AS name, m.nope AS nope", &params, |row| {
+        assert_eq!(row.try_get::<&str>("name"), Ok("ChatGLM-6B"));
+        assert!(matches!(row.try_get::<&str>("nmae"), Err(aikg::GetError::MissingColumn { .. })));
+        assert!(matches!(row.try_get::<&str>("nope"), Err(aikg::GetError::Null { .. })));
+        assert!(matches!(row.try_get::<i64>("name"), Err(aikg::GetError::WrongType { found: "String", .. })));
+    })
+    .unwrap();
+}
