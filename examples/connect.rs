@@ -38,17 +38,15 @@ fn main() -> ExitCode {
             return Ok(());
         }
 
-        let Some(path) = graph.shortest_path(from, to, &[], Direction::Both) else {
+        let Some(path) = graph.shortest_path(from, to, &[], Direction::Both)? else {
             outln!("\nnot connected");
             return Ok(());
         };
         outln!("\nshortest path: {} (store API: Graph::shortest_path)", hops(path.len()));
         explain(&graph, &path);
 
-        let params = Params::from([
-            ("from".to_string(), Value::from(a.key().unwrap_or_default())),
-            ("to".to_string(), Value::from(b.key().unwrap_or_default())),
-        ]);
+        let params =
+            Params::from([("from", a.key().unwrap_or_default()), ("to", b.key().unwrap_or_default())]);
         let result = graph.query_with(SHORTEST, &params)?;
         let Some(found) = result.iter().next().and_then(|row| row.get("p")?.as_path().cloned()) else {
             return Err("the query found no path but the store API did".into());

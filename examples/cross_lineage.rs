@@ -24,7 +24,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::process::ExitCode;
 
-use aikg::{Direction, Graph, NodeId, Value};
+use aikg::{Direction, Error, Graph, NodeId, Value};
 use common::{bilingual, node_name, outln, print_table, status_mark, strings};
 
 const CROSS: &str = "
@@ -87,7 +87,7 @@ fn main() -> ExitCode {
             .iter()
             .map(|r| (cell(r.get("built_id")), cell(r.get("by_id")), cell(r.get("base_id"))))
             .collect();
-        let from_store = cross_links(&graph);
+        let from_store = cross_links(&graph)?;
         if from_query != from_store {
             return Err(format!("the query found {from_query:?} but the store walk {from_store:?}").into());
         }
@@ -112,29 +112,36 @@ fn cell(value: Option<&Value>) -> String {
 }
 
 /// A developer and every organisation it is part of, transitively.
-fn group(graph: &Graph, org: NodeId) -> BTreeSet<NodeId> {
-    let mut side: BTreeSet<NodeId> = graph.ancestors(org, &["PART_OF"]).map(|s| s.node).collect();
+fn group(graph: &Graph, org: NodeId) -> Result<BTreeSet<NodeId>, Error> {
+    let mut side: BTreeSet<NodeId> = graph.ancestors(org, &["PART_OF"])?.map(|s| s.node).collect();
     side.insert(org);
-    side
+    Ok(side)
 }
 
 /// `(built, developer, base)` keys of every cross-company `BUILT_ON` link.
-fn cross_links(graph: &Graph) -> BTreeSet<(String, String, String)> {
+fn cross_links(graph: &Graph) -> Result<BTreeSet<(String, String, String)>, Error> {
     let key = |n: NodeId| graph.node(n).key().unwrap_or_default().to_string();
-    let makers = |n: NodeId| -> Vec<NodeId> {
-        graph.node(n).neighbours(Some("DEVELOPED_BY"), Direction::Outgoing).map(|(_, d)| d.id()).collect()
+    let makers = |n: NodeId| -> Result<Vec<NodeId>, Error> {
+        Ok(graph
+            .node(n)
+            .neighbours(Some("DEVELOPED_BY"), Direction::Outgoing)?
+            .map(|(_, d)| d.id())
+            .collect())
     };
     let mut out = BTreeSet::new();
     for id in graph.node_ids() {
-        for (_, base) in graph.node(id).neighbours(Some("BUILT_ON"), Direction::Outgoing) {
-            let base_makers = makers(base.id());
-            let maker_side: BTreeSet<NodeId> = base_makers.iter().flat_map(|&m| group(graph, m)).collect();
-            for dev in makers(id) {
-                if !base_makers.is_empty() && group(graph, dev).is_disjoint(&maker_side) {
+        for (_, base) in graph.node(id).neighbours(Some("BUILT_ON"), Direction::Outgoing)? {
+            let base_makers = makers(base.id())?;
+            let mut maker_side = BTreeSet::new();
+            for &m in &base_makers {
+                maker_side.extend(group(graph, m)?);
+            }
+            for dev in makers(id)? {
+                if !base_makers.is_empty() && group(graph, dev)?.is_disjoint(&maker_side) {
                     out.insert((key(id), key(dev), key(base.id())));
                 }
             }
         }
     }
-    out
+    Ok(out)
 }

@@ -47,7 +47,7 @@ fn main() -> ExitCode {
             outln!("{}  ({})", node_name(company), profile.join(", "));
         }
         let incubators: Vec<String> = company
-            .neighbours(Some("INCUBATED_BY"), Direction::Outgoing)
+            .neighbours(Some("INCUBATED_BY"), Direction::Outgoing)?
             .map(|(_, n)| node_name(n))
             .collect();
         if !incubators.is_empty() {
@@ -55,7 +55,7 @@ fn main() -> ExitCode {
         }
 
         let key = company.key().unwrap_or_default();
-        let params = Params::from([("id".to_string(), Value::from(key))]);
+        let params = Params::from([("id", Value::from(key))]);
         let result = graph.query_with(ROUNDS, &params)?;
         if result.is_empty() {
             outln!("\nno funding rounds recorded");

@@ -65,8 +65,8 @@ fn describe(graph: &Graph, base: NodeRef<'_>) -> Result<(), Error> {
         facts.push("open source".to_string());
     }
     outln!("{}  ({})", node_name(base), facts.join(", "));
-    outln!("  developed by  {}", developers(base).join(", "));
-    for (_, family) in base.neighbours(Some("PART_OF"), Direction::Outgoing) {
+    outln!("  developed by  {}", developers(base)?.join(", "));
+    for (_, family) in base.neighbours(Some("PART_OF"), Direction::Outgoing)? {
         outln!("  part of       {}", node_name(family));
     }
 
@@ -77,7 +77,7 @@ fn describe(graph: &Graph, base: NodeRef<'_>) -> Result<(), Error> {
     let mut architecture_only: HashMap<_, bool> = HashMap::from([(base.id(), false)]);
     let mut statuses: HashMap<_, Option<&str>> = HashMap::from([(base.id(), None)]);
     let mut rows = Vec::new();
-    for step in graph.ancestors(base.id(), &["BUILT_ON"]) {
+    for step in graph.ancestors(base.id(), &["BUILT_ON"])? {
         let via = graph.edge(step.via);
         let arch = via.property("basis").and_then(Value::as_str) == Some("architecture")
             || architecture_only.get(&step.from).copied().unwrap_or(false);
@@ -91,7 +91,7 @@ fn describe(graph: &Graph, base: NodeRef<'_>) -> Result<(), Error> {
             node_name(node),
             kind(node),
             format!("{link}{}", status_mark(status)),
-            by(&developers(node)),
+            by(&developers(node)?),
         ]);
     }
     if rows.is_empty() {
@@ -102,7 +102,7 @@ fn describe(graph: &Graph, base: NodeRef<'_>) -> Result<(), Error> {
     // Downstream, with the query language.
     outln!("  built on it (query: (base)<-[:BUILT_ON*]-(d)):");
     let key = base.key().unwrap_or_default();
-    let params = Params::from([("id".to_string(), Value::from(key))]);
+    let params = Params::from([("id", Value::from(key))]);
     let result = graph.query_with(DOWNSTREAM, &params)?;
     let rows: Vec<Vec<String>> = result
         .iter()
@@ -127,11 +127,11 @@ fn describe(graph: &Graph, base: NodeRef<'_>) -> Result<(), Error> {
 }
 
 /// The bilingual names of a node's developers, sorted.
-fn developers(node: NodeRef<'_>) -> Vec<String> {
+fn developers(node: NodeRef<'_>) -> Result<Vec<String>, Error> {
     let mut names: Vec<String> =
-        node.neighbours(Some("DEVELOPED_BY"), Direction::Outgoing).map(|(_, dev)| node_name(dev)).collect();
+        node.neighbours(Some("DEVELOPED_BY"), Direction::Outgoing)?.map(|(_, dev)| node_name(dev)).collect();
     names.sort();
-    names
+    Ok(names)
 }
 
 fn hops(n: i64) -> String {

@@ -16,7 +16,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::ExitCode;
 
-use aikg::{Direction, Graph};
+use aikg::{Direction, Error, Graph};
 use common::{bilingual, cell, outln, print_table, strings};
 
 const OVERLAP: &str = "
@@ -65,7 +65,7 @@ fn main() -> ExitCode {
         print_table(4, &table);
 
         let from_query: BTreeSet<&str> = result.iter().filter_map(|row| row.get_str("id")).collect();
-        let from_store = multi_company_investors(&graph);
+        let from_store = multi_company_investors(&graph)?;
         if from_query == from_store.iter().map(String::as_str).collect() {
             outln!("\n(the store API walk finds the same {} investor(s))", from_store.len());
         } else {
@@ -90,13 +90,13 @@ fn main() -> ExitCode {
 }
 
 /// The ids of nodes with `INVESTED_IN` to two or more distinct companies.
-fn multi_company_investors(graph: &Graph) -> BTreeSet<String> {
+fn multi_company_investors(graph: &Graph) -> Result<BTreeSet<String>, Error> {
     let mut companies: BTreeMap<String, BTreeSet<aikg::NodeId>> = BTreeMap::new();
     for id in graph.node_ids() {
         let node = graph.node(id);
-        for (_, company) in node.neighbours(Some("INVESTED_IN"), Direction::Outgoing) {
+        for (_, company) in node.neighbours(Some("INVESTED_IN"), Direction::Outgoing)? {
             companies.entry(node.key().unwrap_or_default().to_string()).or_default().insert(company.id());
         }
     }
-    companies.into_iter().filter(|(_, c)| c.len() > 1).map(|(id, _)| id).collect()
+    Ok(companies.into_iter().filter(|(_, c)| c.len() > 1).map(|(id, _)| id).collect())
 }

@@ -17,8 +17,7 @@ mod common;
 
 use std::process::ExitCode;
 
-use aikg::store::Step;
-use aikg::{Direction, Graph, NodeId, Params, Value};
+use aikg::{Direction, Error, Graph, NodeId, Params, Step, Value};
 use common::{bilingual, cell, node_name, outln, print_table, strings};
 
 const SPINOUTS: &str = "
@@ -42,14 +41,14 @@ fn main() -> ExitCode {
         // The unit tree: every lab reachable over incoming PART_OF, printed
         // under the parent the breadth-first walk reached it from.
         let steps: Vec<_> =
-            graph.reachable(university, &["PART_OF"], Direction::Incoming, u32::MAX).collect();
+            graph.reachable(university, &["PART_OF"], Direction::Incoming, u32::MAX)?.collect();
         outln!("{}", node_name(graph.node(university)));
-        print_tree(&graph, &steps, university, 1);
+        print_tree(&graph, &steps, university, 1)?;
 
         let mut units = vec![university];
         units.extend(steps.iter().map(|s| s.node));
         let keys: Vec<Value> = units.iter().filter_map(|&u| graph.node(u).key()).map(Value::from).collect();
-        let params = Params::from([("units".to_string(), Value::List(keys))]);
+        let params = Params::from([("units", Value::List(keys))]);
         let spinouts = graph.query_with(SPINOUTS, &params)?;
 
         outln!("\n{} spin-outs", spinouts.len());
@@ -69,7 +68,7 @@ fn main() -> ExitCode {
             }
             let Some(company) = row.get_str("id").and_then(|id| graph.node_by_key(id)) else { continue };
             let mut rounds: Vec<_> =
-                graph.node(company).neighbours(Some("INVESTED_IN"), Direction::Incoming).collect();
+                graph.node(company).neighbours(Some("INVESTED_IN"), Direction::Incoming)?.collect();
             rounds.sort_by_key(|(r, inv)| {
                 (r.property("year").and_then(Value::as_int).unwrap_or(i64::MAX), inv.name())
             });
@@ -97,21 +96,20 @@ fn main() -> ExitCode {
 /// Prints the units under `parent`, by name. A unit that is part of two
 /// others (THUNLP belongs to the university and to its AI institute) sits
 /// under the one the walk reached it from, and names the other.
-fn print_tree(graph: &Graph, steps: &[Step], parent: NodeId, depth: usize) {
+fn print_tree(graph: &Graph, steps: &[Step], parent: NodeId, depth: usize) -> Result<(), Error> {
     let mut children: Vec<&Step> = steps.iter().filter(|s| s.from == parent).collect();
     children.sort_by_key(|s| graph.node(s.node).name());
     for step in children {
         let unit = graph.node(step.node);
         let also: Vec<String> = unit
-            .neighbours(Some("PART_OF"), Direction::Outgoing)
+            .neighbours(Some("PART_OF"), Direction::Outgoing)?
             .filter(|(_, up)| up.id() != parent)
-            .map(|(_, up)| {
-                up.property("name_zh").and_then(Value::as_str).map_or_else(|| node_name(up), str::to_string)
-            })
+            .map(|(_, up)| up.name_zh().map_or_else(|| node_name(up), str::to_string))
             .collect();
         let also =
             if also.is_empty() { String::new() } else { format!("  (also part of {})", also.join(", ")) };
         outln!("{}└ {}{also}", "  ".repeat(depth), node_name(unit));
-        print_tree(graph, steps, step.node, depth + 1);
+        print_tree(graph, steps, step.node, depth + 1)?;
     }
+    Ok(())
 }

@@ -43,14 +43,29 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
 }
 
 /// The error type of every fallible public function in aikg.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Display` says what went wrong for a person to read: a query error whose
+/// text is known draws the offending line with a caret under the place
+/// (see [`QueryError::render`]), a load error lists every problem, one a
+/// line. `Debug` prints the same text, so that a `main` returning
+/// `Result<(), aikg::Error>` reports a readable error; `{:#?}` shows the
+/// structure instead.
+///
+/// ```
+/// let err = aikg::Graph::builtin().query("MATCH (m:Model RETURN m").unwrap_err();
+/// assert_eq!(
+///     format!("{err:?}"),
+///     "query error at line 1, column 16:\n    MATCH (m:Model RETURN m\n                   ^^^^^^\nerror: expected ')' to close node pattern"
+/// );
+/// ```
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// Graph data (a graph-data folder or bulk CSV files) failed to load.
     #[error(transparent)]
     Load(#[from] LoadError),
     /// A query failed to parse, check or run.
-    #[error(transparent)]
+    #[error("{}", .0.render_or_message())]
     Query(#[from] QueryError),
     /// Reading a file or folder failed.
     #[error("{path}: {source}")]
@@ -60,6 +75,10 @@ pub enum Error {
         /// What the operating system said.
         source: std::io::Error,
     },
+    /// A typed column getter found no value of the asked type (see
+    /// [`Row::try_get`](crate::Row::try_get)).
+    #[error(transparent)]
+    Get(#[from] GetError),
     /// A lookup by name or id found nothing.
     #[error("no node named '{name}'{}", did_you_mean(suggestions))]
     NotFound {
@@ -68,6 +87,52 @@ pub enum Error {
         /// Close matches, best first.
         suggestions: Vec<String>,
     },
+    /// A label that no node of the graph carries and its schema does not
+    /// declare, given to the typed API (see [`Graph::label`](crate::Graph::label)).
+    #[error("unknown label '{name}'{}", did_you_mean(suggestions))]
+    UnknownLabel {
+        /// The label as given.
+        name: String,
+        /// Close known labels, best first.
+        suggestions: Vec<String>,
+    },
+    /// A relationship type that no relationship of the graph has and its
+    /// schema does not declare, given to the typed API (see
+    /// [`Graph::rel_type`](crate::Graph::rel_type)).
+    #[error("unknown relationship type '{name}'{}", did_you_mean(suggestions))]
+    UnknownRelType {
+        /// The type as given.
+        name: String,
+        /// Close known types, best first.
+        suggestions: Vec<String>,
+    },
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !f.alternate() {
+            return fmt::Display::fmt(self, f);
+        }
+        match self {
+            Error::Load(e) => f.debug_tuple("Load").field(e).finish(),
+            Error::Query(e) => f.debug_tuple("Query").field(e).finish(),
+            Error::Io { path, source } => {
+                f.debug_struct("Io").field("path", path).field("source", source).finish()
+            }
+            Error::Get(e) => f.debug_tuple("Get").field(e).finish(),
+            Error::NotFound { name, suggestions } => {
+                f.debug_struct("NotFound").field("name", name).field("suggestions", suggestions).finish()
+            }
+            Error::UnknownLabel { name, suggestions } => {
+                f.debug_struct("UnknownLabel").field("name", name).field("suggestions", suggestions).finish()
+            }
+            Error::UnknownRelType { name, suggestions } => f
+                .debug_struct("UnknownRelType")
+                .field("name", name)
+                .field("suggestions", suggestions)
+                .finish(),
+        }
+    }
 }
 
 impl Error {
@@ -86,6 +151,38 @@ impl Error {
             _ => None,
         }
     }
+}
+
+/// Why [`Row::try_get`](crate::Row::try_get) (or
+/// [`RowRef::try_get`](crate::RowRef::try_get)) found no value of the asked
+/// type in a column.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum GetError {
+    /// The result has no column of that name.
+    #[error("no column '{column}'{}", did_you_mean(suggestions))]
+    MissingColumn {
+        /// The column asked for.
+        column: String,
+        /// Close column names, best first.
+        suggestions: Vec<String>,
+    },
+    /// The column is null in this row.
+    #[error("column '{column}' is null")]
+    Null {
+        /// The column asked for.
+        column: String,
+    },
+    /// The column holds a value of another type.
+    #[error("column '{column}' holds {found}, not {expected}")]
+    WrongType {
+        /// The column asked for.
+        column: String,
+        /// The type asked for, in openCypher's names (`Integer`, `String`, ...).
+        expected: &'static str,
+        /// The type of the value found ([`Value::type_name`](crate::Value::type_name)).
+        found: &'static str,
+    },
 }
 
 /// Formats `; did you mean 'a' or 'b'?` (or nothing when there are no suggestions).
@@ -245,7 +342,7 @@ pub struct QueryError {
 
 impl QueryError {
     /// A compile-time error.
-    pub fn compile(
+    pub(crate) fn compile(
         class: ErrorClass,
         detail: &'static str,
         message: impl Into<String>,
@@ -255,7 +352,7 @@ impl QueryError {
     }
 
     /// A runtime error.
-    pub fn runtime(
+    pub(crate) fn runtime(
         class: ErrorClass,
         detail: &'static str,
         message: impl Into<String>,
@@ -286,10 +383,17 @@ impl QueryError {
     /// error: expected ')' to close node pattern
     /// ```
     pub fn render(&self) -> String {
-        match (self.span, self.query.as_deref()) {
-            (Some(span), Some(text)) => render_caret(text, span, &self.message),
-            _ => format!("error: {}", self.message),
-        }
+        self.caret().unwrap_or_else(|| format!("error: {}", self.message))
+    }
+
+    /// The caret drawing, when the error has a place in a known text.
+    fn caret(&self) -> Option<String> {
+        Some(render_caret(self.query.as_deref()?, self.span?, &self.message))
+    }
+
+    /// What [`Error`]'s `Display` shows: the caret drawing, else the message.
+    fn render_or_message(&self) -> String {
+        self.caret().unwrap_or_else(|| self.message.clone())
     }
 }
 
@@ -307,7 +411,7 @@ impl std::error::Error for QueryError {}
 /// Draws the line of `text` holding `span.start`, with carets under the span
 /// (clipped to that line; at least one caret, even for an empty span or the
 /// end of input).
-pub fn render_caret(text: &str, span: Span, message: &str) -> String {
+pub(crate) fn render_caret(text: &str, span: Span, message: &str) -> String {
     let (line_no, col) = span.line_col(text);
     let line = text.lines().nth(line_no - 1).unwrap_or("");
     let start = floor_char_boundary(text, span.start.min(text.len()));
@@ -323,24 +427,12 @@ pub fn render_caret(text: &str, span: Span, message: &str) -> String {
     )
 }
 
-/// Terminal columns taken by `s`: wide (CJK, full-width) characters count two.
+/// Terminal columns taken by `s`: wide (CJK, full-width) characters count
+/// two, as in the result tables; a tab counts four, as the caret line
+/// indents it.
 pub(crate) fn display_width(s: &str) -> usize {
-    s.chars().map(char_width).sum()
-}
-
-fn char_width(c: char) -> usize {
-    let cp = c as u32;
-    let wide = matches!(cp,
-        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF
-        | 0x4E00..=0x9FFF | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF
-        | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD);
-    if c == '\t' {
-        4
-    } else if wide {
-        2
-    } else {
-        1
-    }
+    use unicode_width::UnicodeWidthChar;
+    s.chars().map(|c| if c == '\t' { 4 } else { c.width().unwrap_or(0) }).sum()
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@
 //!
 //! let graph = Graph::builtin();
 //! let chatglm = graph.resolve("ChatGLM-6B")?;
-//! let tree = Lineage::new(&graph, &["BUILT_ON", "DEVELOPED_BY"], Toward::Origins).tree(chatglm);
+//! let tree = Lineage::new(&graph, &["BUILT_ON", "DEVELOPED_BY"], Toward::Origins)?.tree(chatglm);
 //! let text = tree.to_string();
 //! assert!(text.starts_with("├─ BUILT_ON → GLM-6B (Model)\n"));
 //! assert!(text.contains("DEVELOPED_BY → Zhipu AI 智谱AI (Company)"));
@@ -28,6 +28,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
+use crate::error::Error;
 use crate::export::edge_facts;
 use crate::model::{Direction, EdgeId, NodeId, Path, Value};
 use crate::store::{EdgeRef, Graph, NodeRef};
@@ -66,13 +67,7 @@ pub fn is_established(edge: EdgeRef<'_>) -> bool {
 /// # Ok::<(), aikg::Error>(())
 /// ```
 pub fn node_text(node: NodeRef<'_>) -> String {
-    let mut text = node.display_name();
-    if let Some(zh) = node.property("name_zh").and_then(Value::as_str) {
-        if zh != text {
-            text.push(' ');
-            text.push_str(zh);
-        }
-    }
+    let mut text = node.bilingual_name();
     let labels: Vec<&str> = node.labels().collect();
     if !labels.is_empty() {
         text.push_str(&format!(" ({})", labels.join(", ")));
@@ -142,16 +137,19 @@ impl fmt::Debug for Lineage<'_> {
 impl<'g> Lineage<'g> {
     /// A walk along `types` ([`DEFAULT_TYPES`] is the usual choice towards
     /// origins), each in the direction [`upstream`] gives or its reverse,
-    /// with no depth limit. Unknown types lead nowhere.
-    pub fn new(graph: &'g Graph, types: &[&str], toward: Toward) -> Lineage<'g> {
-        let steps = types
-            .iter()
-            .map(|t| {
-                let d = upstream(graph, t);
-                (t.to_string(), if toward == Toward::Origins { d } else { d.reverse() })
-            })
-            .collect();
-        Lineage { graph, steps, max_depth: u32::MAX, keep: None }
+    /// with no depth limit.
+    ///
+    /// # Errors
+    /// [`Error::UnknownRelType`] for a type neither the graph nor its
+    /// schema knows, with close names as suggestions.
+    pub fn new(graph: &'g Graph, types: &[&str], toward: Toward) -> Result<Lineage<'g>, Error> {
+        let mut steps = Vec::with_capacity(types.len());
+        for t in types {
+            graph.rel_type(t)?;
+            let d = upstream(graph, t);
+            steps.push((t.to_string(), if toward == Toward::Origins { d } else { d.reverse() }));
+        }
+        Ok(Lineage { graph, steps, max_depth: u32::MAX, keep: None })
     }
 
     /// Stops `max_depth` hops from the start; a node with more below is
@@ -170,7 +168,7 @@ impl<'g> Lineage<'g> {
     /// use aikg::lineage::{Lineage, Toward};
     /// let g = aikg::Graph::builtin();
     /// let chatglm = g.resolve("chatglm-6b")?;
-    /// let tree = Lineage::new(&g, &["BUILT_ON"], Toward::Origins)
+    /// let tree = Lineage::new(&g, &["BUILT_ON"], Toward::Origins)?
     ///     .edges_where(|e| e.property("basis").is_none())
     ///     .tree(chatglm);
     /// assert_eq!(tree.to_string(), "└─ BUILT_ON → GLM-6B (Model)\n");
@@ -186,7 +184,8 @@ impl<'g> Lineage<'g> {
         let mut out = Vec::new();
         for (t, d) in &self.steps {
             let start = out.len();
-            for (edge, other) in n.neighbours(Some(t), *d) {
+            // The types were checked when the walk was made.
+            for (edge, other) in n.neighbours(Some(t), *d).into_iter().flatten() {
                 if self.keep.as_ref().is_none_or(|keep| keep(edge)) {
                     out.push((edge.id(), other.id(), edge.src().id() == node));
                 }
@@ -358,7 +357,7 @@ impl fmt::Display for Tree<'_> {
 /// use aikg::{lineage::path_text, Direction, Graph};
 /// let g = Graph::builtin();
 /// let (a, b) = (g.resolve("ChatGLM-6B")?, g.resolve("清华大学")?);
-/// let path = g.shortest_path(a, b, &[], Direction::Both).expect("connected");
+/// let path = g.shortest_path(a, b, &[], Direction::Both)?.expect("connected");
 /// let text = path_text(&g, &path);
 /// assert!(text.starts_with("ChatGLM-6B —BUILT_ON→ GLM-6B —DEVELOPED_BY→ Zhipu AI —INCUBATED_BY→ Tsinghua University\n3 hops:\n"));
 /// # Ok::<(), aikg::Error>(())
@@ -419,7 +418,7 @@ mod tests {
     }
 
     fn tree(g: &Graph, types: &[&str], toward: Toward, depth: u32, root: NodeId) -> String {
-        Lineage::new(g, types, toward).max_depth(depth).tree(root).to_string()
+        Lineage::new(g, types, toward).unwrap().max_depth(depth).tree(root).to_string()
     }
 
     #[test]
@@ -441,7 +440,7 @@ mod tests {
     #[test]
     fn branches_carry_their_edge_and_continuation() {
         let (g, n) = chain();
-        let t = Lineage::new(&g, &["BUILT_ON"], Toward::Origins).tree(n[0]);
+        let t = Lineage::new(&g, &["BUILT_ON"], Toward::Origins).unwrap().tree(n[0]);
         let ends: Vec<_> = t.branches().iter().map(|b| (b.node, b.depth, b.end)).collect();
         assert_eq!(
             ends,
@@ -476,9 +475,10 @@ mod tests {
             tree(&g, &["BUILT_ON"], Toward::Origins, 1, n[3]),
             "└─ BUILT_ON [planned] → B (Model) (+1 more below; raise --depth)\n"
         );
-        let facts = Lineage::new(&g, &["BUILT_ON"], Toward::Origins).edges_where(is_established).tree(n[3]);
+        let facts =
+            Lineage::new(&g, &["BUILT_ON"], Toward::Origins).unwrap().edges_where(is_established).tree(n[3]);
         assert!(facts.is_empty());
-        let path = g.shortest_path(n[3], n[1], &[], Direction::Both).unwrap();
+        let path = g.shortest_path(n[3], n[1], &[], Direction::Both).unwrap().unwrap();
         assert_eq!(
             path_text(&g, &path),
             "D —BUILT_ON [planned]→ B\n1 hop:\n  1. D (Model) —BUILT_ON [planned]→ B (Model)\n"
@@ -492,7 +492,7 @@ mod tests {
         let tree = tree(&g, DEFAULT_TYPES, Toward::Origins, u32::MAX, chatglm);
         assert!(tree.contains("├─ BUILT_ON → GLM-6B (Model)"), "{tree}");
         // Every node the store's own walk reaches is in the tree.
-        for step in g.ancestors(chatglm, DEFAULT_TYPES) {
+        for step in g.ancestors(chatglm, DEFAULT_TYPES).unwrap() {
             let text = node_text(g.node(step.node));
             assert!(tree.contains(&text), "{text}\n{tree}");
         }
@@ -502,7 +502,7 @@ mod tests {
     #[test]
     fn path_shows_direction_per_hop() {
         let (g, n) = chain();
-        let text = |a, b| g.shortest_path(a, b, &[], Direction::Both).map(|p| path_text(&g, &p));
+        let text = |a, b| g.shortest_path(a, b, &[], Direction::Both).unwrap().map(|p| path_text(&g, &p));
         assert_eq!(
             text(n[1], n[0]).unwrap(),
             "B ←BUILT_ON— A\n1 hop:\n  1. B (Model) ←BUILT_ON— A (Model)\n"

@@ -465,7 +465,7 @@ fn lineage_up_shows_what_chatglm_is_built_on() {
     let start = g.resolve("chatglm-6b").unwrap();
     assert!(run.stdout.starts_with("ChatGLM-6B (Model)\n"), "{}", run.stdout);
     // Everything the store's own walk reaches along BUILT_ON is drawn.
-    for step in g.ancestors(start, &["BUILT_ON"]) {
+    for step in g.ancestors(start, &["BUILT_ON"]).unwrap() {
         let name = g.node(step.node).display_name();
         assert!(
             run.stdout.contains(&format!("BUILT_ON → {name}")) || run.stdout.contains(&format!("→ {name} ")),

@@ -225,7 +225,7 @@ fn connect_explains_a_shortest_path_both_ways() {
     let g = Graph::builtin();
     for (from, to) in [("ChatGLM-6B", "清华大学"), ("君联资本", "CogVideo")] {
         let (a, b) = (g.resolve(from).unwrap(), g.resolve(to).unwrap());
-        let len = g.shortest_path(a, b, &[], Direction::Both).expect("connected").len();
+        let len = g.shortest_path(a, b, &[], Direction::Both).unwrap().expect("connected").len();
         let args: &[&str] = if from == "ChatGLM-6B" { &[] } else { &[from, to] };
         let run = run_ok("connect", args);
         let hops = format!("shortest path: {len} hop");

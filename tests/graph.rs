@@ -14,6 +14,7 @@ fn node<'g>(g: &'g Graph, key: &str) -> aikg::NodeRef<'g> {
 fn neighbours(g: &Graph, key: &str, rel_type: &str, direction: Direction) -> Vec<String> {
     let mut out: Vec<String> = node(g, key)
         .neighbours(Some(rel_type), direction)
+        .unwrap()
         .map(|(_, n)| n.key().unwrap_or_default().to_string())
         .collect();
     out.sort();
@@ -62,6 +63,7 @@ fn zhipu_profile_funding_and_people() {
     // B round 2022: co-led by Legend Capital and Qiming.
     let b_round: Vec<(String, Option<bool>)> = zhipu
         .neighbours(Some("INVESTED_IN"), Direction::Incoming)
+        .unwrap()
         .filter(|(e, _)| e.property("round") == Some(&Value::from("B")))
         .map(|(e, n)| (n.key().unwrap().to_string(), e.property("lead").and_then(Value::as_bool)))
         .collect();
@@ -71,6 +73,7 @@ fn zhipu_profile_funding_and_people() {
     // A round 2021: ten joint investors, no lead named.
     let a_round = zhipu
         .neighbours(Some("INVESTED_IN"), Direction::Incoming)
+        .unwrap()
         .filter(|(e, _)| {
             e.property("round") == Some(&Value::from("A")) && e.property("year") == Some(&Value::Int(2021))
         })
@@ -94,6 +97,7 @@ fn model_lineage_facts() {
     let chatglm = node(&g, "chatglm-6b");
     let up: Vec<(String, Option<&Value>)> = chatglm
         .neighbours(Some("BUILT_ON"), Direction::Outgoing)
+        .unwrap()
         .map(|(e, n)| (n.key().unwrap().to_string(), e.property("basis")))
         .collect();
     assert!(up.contains(&("glm-6b".into(), None)), "{up:?}");
@@ -103,7 +107,7 @@ fn model_lineage_facts() {
     // ChatGPT's lineage reaches GPT-3.5 (overseas section).
     let chatgpt = g.node_by_key("chatgpt").unwrap();
     let ancestors: Vec<_> =
-        g.ancestors(chatgpt, &["BUILT_ON"]).map(|s| g.node(s.node).key().unwrap()).collect();
+        g.ancestors(chatgpt, &["BUILT_ON"]).unwrap().map(|s| g.node(s.node).key().unwrap()).collect();
     assert!(ancestors.contains(&"gpt-3.5"), "{ancestors:?}");
     // CLIP (appendix) was developed by OpenAI and DALL·E is built on it.
     assert_eq!(neighbours(&g, "clip", "DEVELOPED_BY", Direction::Outgoing), ["openai"]);
@@ -117,6 +121,7 @@ fn startups_investors_and_labs() {
     assert_eq!(neighbours(&g, "langboat", "INCUBATED_BY", Direction::Outgoing), ["sinovation-ventures"]);
     let pre_a_leads: Vec<String> = node(&g, "langboat")
         .neighbours(Some("INVESTED_IN"), Direction::Incoming)
+        .unwrap()
         .filter(|(e, _)| {
             e.property("round") == Some(&Value::from("Pre-A"))
                 && e.property("lead") == Some(&Value::Bool(true))
@@ -160,7 +165,7 @@ fn names_resolve_loosely() {
 fn shortest_path_between_sections() {
     let g = Graph::builtin();
     let (a, b) = (g.resolve("ChatGLM-6B").unwrap(), g.resolve("清华大学").unwrap());
-    let path = g.shortest_path(a, b, &[], Direction::Both).expect("connected");
+    let path = g.shortest_path(a, b, &[], Direction::Both).unwrap().expect("connected");
     assert_eq!(path.nodes.first(), Some(&a));
     assert_eq!(path.nodes.last(), Some(&b));
     assert!((2..=4).contains(&path.len()), "{} hops", path.len());
@@ -284,6 +289,38 @@ fn csv_load_of_a_generated_10k_graph() {
         assert_eq!(count as u64, stats["types"][rel_type].as_u64().unwrap(), "{rel_type}");
     }
     let q1 = g.node(g.node_by_key(params["q1_id"].as_str().unwrap()).unwrap());
-    assert!(q1.has_label("Model"));
+    assert!(q1.has_label(g.label("Model").unwrap()));
     assert!(matches!(q1.property("params"), Some(Value::Float(_)) | Some(Value::Int(_))));
+}
+
+/// Issue 18: a typo in a relationship type or label on the typed API is an
+/// error with a suggestion, as the same typo in a query is a warning.
+#[test]
+fn issue_18_typed_api_mistakes_are_not_silent() {
+    let g = Graph::builtin();
+    let chatglm = g.resolve("ChatGLM-6B").unwrap();
+    let suggested = |e: Error| match e {
+        Error::UnknownRelType { suggestions, .. } | Error::UnknownLabel { suggestions, .. } => suggestions,
+        other => panic!("expected an unknown-name error, got {other}"),
+    };
+    let Err(e) = g.node(chatglm).neighbours(Some("BUILT_0N"), Direction::Outgoing) else {
+        panic!("accepted")
+    };
+    assert_eq!(suggested(e), ["BUILT_ON"]);
+    assert_eq!(suggested(g.ancestors(chatglm, &["built_on"]).unwrap_err()), ["BUILT_ON"]);
+    assert_eq!(suggested(g.descendants(chatglm, &["BUILT_0N"]).unwrap_err()), ["BUILT_ON"]);
+    assert!(g.shortest_path(chatglm, chatglm, &["NOPE"], Direction::Both).is_err());
+    assert_eq!(suggested(g.label("Compny").unwrap_err()), ["Company"]);
+    // The right names still walk.
+    assert!(g.ancestors(chatglm, &["BUILT_ON"]).unwrap().count() > 0);
+
+    // Row getters say why a value is missing, on lent rows too.
+    let params = aikg::Params::from([("id", "chatglm-6b")]);
+    g.for_each_row("MATCH (m:Model {id: $id}) RETURN m.name AS name, m.nope AS nope", &params, |row| {
+        assert_eq!(row.try_get::<&str>("name"), Ok("ChatGLM-6B"));
+        assert!(matches!(row.try_get::<&str>("nmae"), Err(aikg::GetError::MissingColumn { .. })));
+        assert!(matches!(row.try_get::<&str>("nope"), Err(aikg::GetError::Null { .. })));
+        assert!(matches!(row.try_get::<i64>("name"), Err(aikg::GetError::WrongType { found: "String", .. })));
+    })
+    .unwrap();
 }

@@ -30,7 +30,7 @@ fn query_error(e: Error) -> aikg::QueryError {
 }
 
 fn params(pairs: &[(&str, Value)]) -> Params {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+    pairs.iter().map(|(k, v)| (*k, v.clone())).collect()
 }
 
 /// A chain m0 <- m1 <- ... <- m9 (each BUILT_ON the previous), a shortcut
@@ -399,7 +399,8 @@ fn builtin_lineage_and_lookup() {
     let start = g.resolve("chatglm-6b").unwrap();
     let mut expected: Vec<String> = g
         .ancestors(start, &["BUILT_ON"])
-        .filter(|s| g.node(s.node).has_label("Model"))
+        .unwrap()
+        .filter(|s| g.node(s.node).has_label(g.label("Model").unwrap()))
         .filter_map(|s| g.node(s.node).key().map(str::to_string))
         .collect();
     expected.sort();
@@ -536,7 +537,6 @@ fn search_in_the_middle_of_a_pattern_matches_enumeration() {
 fn duplicate_string_ids_from_create_are_all_found() {
     let mut g = Graph::new();
     g.execute("CREATE (:M {id: 'x', n: 1}), (:M {id: 'x', n: 2}), (:M {id: 'y', n: 3})").unwrap();
-    assert!(!g.ids_unique());
     let r = rows(&g, "MATCH (m:M {id: 'x'}) RETURN m.n ORDER BY m.n");
     assert_eq!(ints(&r), vec![1, 2]);
     let r = rows(&g, "MATCH (m:M) WHERE m.id = 'x' RETURN DISTINCT m.id, m.n ORDER BY m.n");

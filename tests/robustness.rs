@@ -3,7 +3,6 @@
 //! a mutation smoke run of the fuzz targets on stable Rust; and concurrent
 //! readers on one graph.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -414,9 +413,7 @@ fn eight_threads_agree_with_one() {
 }
 
 fn params(key: &str, value: &str) -> Params {
-    let mut p = BTreeMap::new();
-    p.insert(key.to_string(), Value::from(value));
-    p
+    Params::from([(key, value)])
 }
 
 // ----- temporal values --------------------------------------------------------

@@ -91,7 +91,7 @@ pub fn bilingual(name: Option<&str>, zh: Option<&str>) -> String {
 
 /// A node's bilingual name.
 pub fn node_name(node: NodeRef<'_>) -> String {
-    bilingual(node.name(), node.property("name_zh").and_then(Value::as_str))
+    node.bilingual_name()
 }
 
 /// ` [planned]` for a relationship the report states as planned (or

@@ -9,11 +9,54 @@ use indexmap::IndexMap;
 
 use super::args::Source;
 use super::show::find_report;
-use super::table::Table;
 use super::{print, Failure};
 use aikg::load::citations::{check_citations, LocatedGraph, DEFAULT_REPORT};
 use aikg::model::schema::PropertyType;
-use aikg::{Error, Graph, Value};
+use aikg::{Error, Graph, ResultSet, Value};
+
+/// A table of `aikg schema`, drawn as the library displays a [`ResultSet`]
+/// (without the row count), so that it lines up like query output.
+struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+    numbers: Vec<usize>,
+}
+
+impl Table {
+    fn new(header: Vec<String>) -> Table {
+        Table { header, rows: Vec::new(), numbers: Vec::new() }
+    }
+
+    /// Marks column `i` as counts, which line up to the right.
+    fn align_right(&mut self, i: usize, right: bool) {
+        if right {
+            self.numbers.push(i);
+        }
+    }
+
+    fn push(&mut self, row: Vec<String>) {
+        self.rows.push(row);
+    }
+
+    fn render(self) -> String {
+        let numbers = &self.numbers;
+        let rows = self
+            .rows
+            .into_iter()
+            .map(|row| {
+                let cell = |(i, c): (usize, String)| match c.parse::<i64>() {
+                    Ok(n) if numbers.contains(&i) => Value::Int(n),
+                    _ => Value::from(c),
+                };
+                row.into_iter().enumerate().map(cell).collect()
+            })
+            .collect();
+        let mut text = ResultSet::new(&Graph::new(), self.header, rows).to_string();
+        let footer = text.trim_end_matches('\n').rfind('\n').map_or(0, |i| i + 1);
+        text.truncate(footer);
+        text
+    }
+}
 
 /// `(name, count)` pairs, most first, then by name.
 fn by_count<'a>(items: impl Iterator<Item = (&'a str, usize)>) -> Vec<(&'a str, usize)> {
@@ -117,7 +160,7 @@ pub fn schema_text(graph: &Graph) -> String {
     let section = |out: &mut String, title: &str, table: Table| {
         out.push_str(title);
         out.push('\n');
-        out.push_str(&table.render(0));
+        out.push_str(&table.render());
         out.push('\n');
     };
 

@@ -14,8 +14,11 @@ use aikg::{Direction, Graph};
 pub fn lineage(graph: &Graph, args: LineageArgs) -> Result<ExitCode, Failure> {
     let root = resolve(graph, &args.name)?;
     let types = if args.rel.is_empty() {
-        let present: Vec<String> =
-            DEFAULT_TYPES.iter().filter(|t| graph.rel_type_id(t).is_some()).map(|t| t.to_string()).collect();
+        let present: Vec<String> = DEFAULT_TYPES
+            .iter()
+            .filter(|t| graph.rel_types().any(|(have, _)| have == **t))
+            .map(|t| t.to_string())
+            .collect();
         if present.is_empty() {
             graph.rel_types().map(|(t, _)| t.to_string()).collect()
         } else {
@@ -42,7 +45,7 @@ pub fn lineage(graph: &Graph, args: LineageArgs) -> Result<ExitCode, Failure> {
         } else {
             out.push_str(&format!("{head}\n"));
         }
-        let mut walk = Lineage::new(graph, &types, *toward).max_depth(args.depth.unwrap_or(u32::MAX));
+        let mut walk = Lineage::new(graph, &types, *toward)?.max_depth(args.depth.unwrap_or(u32::MAX));
         if args.facts_only {
             walk = walk.edges_where(is_established);
         }
@@ -73,9 +76,9 @@ pub fn path(graph: &Graph, args: PathArgs) -> Result<ExitCode, Failure> {
     let types = check_rel_types(graph, &args.rel)?;
     let types: Vec<&str> = types.iter().map(String::as_str).collect();
     let found = if args.facts_only {
-        graph.shortest_path_where(from, to, &types, Direction::Both, is_established)
+        graph.shortest_path_where(from, to, &types, Direction::Both, is_established)?
     } else {
-        graph.shortest_path(from, to, &types, Direction::Both)
+        graph.shortest_path(from, to, &types, Direction::Both)?
     };
     match found {
         Some(path) => {

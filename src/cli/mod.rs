@@ -10,7 +10,6 @@ pub mod progress;
 pub mod query;
 pub mod shell;
 pub mod show;
-pub mod table;
 
 use std::io::{self, BufWriter, Write};
 use std::path::Path;

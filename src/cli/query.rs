@@ -6,10 +6,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use super::args::{QueryArgs, ResultFormat};
-use super::table::{row_count, Table};
 use super::{print, stdout, with_text, Failure};
 use aikg::result::QueryStats;
-use aikg::{Error, Graph, Params, Query, QueryOptions, ResultSet, Value};
+use aikg::{Error, Graph, Params, Query, QueryOptions, ResultSet};
 
 /// The query text an argument stands for: the argument itself, or standard
 /// input for `-`.
@@ -74,23 +73,6 @@ pub fn stats_text(stats: QueryStats) -> String {
     }
 }
 
-/// The result as an aligned table with a row count line.
-pub fn table_text(result: &ResultSet, max_width: usize) -> String {
-    let mut table = Table::new(result.columns().to_vec());
-    for (i, _) in result.columns().iter().enumerate() {
-        let numeric = result.rows().any(|r| matches!(r.get(i), Some(Value::Int(_) | Value::Float(_))))
-            && result.rows().all(|r| matches!(r.get(i), Some(Value::Int(_) | Value::Float(_) | Value::Null)));
-        table.align_right(i, numeric);
-    }
-    for row in result.rows() {
-        table.push(row.iter().map(|v| result.display_value(v)).collect());
-    }
-    let mut out = if result.columns().is_empty() { String::new() } else { table.render(max_width) };
-    out.push_str(&row_count(result.len()));
-    out.push('\n');
-    out
-}
-
 /// Writes the result in `format`.
 pub fn write_result(
     result: &ResultSet,
@@ -99,7 +81,7 @@ pub fn write_result(
     mut out: impl Write,
 ) -> io::Result<()> {
     match format {
-        ResultFormat::Table => out.write_all(table_text(result, max_width).as_bytes()),
+        ResultFormat::Table => write!(out, "{result:.max_width$}"),
         ResultFormat::Json => aikg::result::write_json(result, &mut out),
         ResultFormat::Csv => aikg::result::write_csv(result, &mut out),
     }?;
@@ -152,25 +134,6 @@ pub fn explain_text(graph: &Graph, text: &str) -> Result<String, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn table_aligns_numbers_and_counts_rows() {
-        let g = Graph::builtin();
-        let zhipu = g.resolve("zhipu-ai").unwrap();
-        let result = ResultSet::new(
-            &g,
-            vec!["name".into(), "founded".into()],
-            vec![vec![Value::from("智谱AI"), Value::Int(2019)], vec![Value::from("x"), Value::Null]],
-        );
-        assert_eq!(
-            table_text(&result, 60),
-            " name   | founded\n--------+---------\n 智谱AI |    2019\n x      |    null\n(2 rows)\n"
-        );
-        let nodes = ResultSet::new(&g, vec!["n".into()], vec![vec![Value::Node(zhipu)]]);
-        let text = table_text(&nodes, 30);
-        assert!(text.contains(" (:Company {aliases: ['"), "{text}");
-        assert!(text.lines().nth(2).is_some_and(|l| l.ends_with('…')), "{text}");
-    }
 
     #[test]
     fn stats_read_as_words() {

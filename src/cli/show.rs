@@ -76,7 +76,8 @@ pub fn show_text(graph: &Graph, node: aikg::NodeId, report: Option<&SourceText>)
     let mut out = format!("{}\n", node_text(graph, node));
     out.push_str(&property_lines("  ", n.properties().filter(|(k, _)| *k != "lines")));
     out.push_str(&citation_lines(report, n.property("lines"), "  "));
-    let mut rels: Vec<_> = n.neighbours(None, Direction::Both).collect();
+    // Without a type there is nothing to check, so no error.
+    let mut rels: Vec<_> = n.neighbours(None, Direction::Both).into_iter().flatten().collect();
     // Outgoing first, each in the data's order; a self-loop once.
     rels.sort_by_key(|(e, _)| (e.src().id() != node, e.id()));
     rels.dedup_by_key(|(e, _)| e.id());

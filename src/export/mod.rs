@@ -55,7 +55,6 @@ mod json;
 mod picture;
 
 pub use csv::CsvNotes;
-pub use picture::label_colour;
 
 use std::collections::BTreeSet;
 use std::fmt;

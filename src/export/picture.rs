@@ -24,7 +24,7 @@ const SPARE: &[&str] =
     &["#e9c46a", "#f1faee", "#caffbf", "#fdffb6", "#bdb2ff", "#ffc6ff", "#9bf6ff", "#e5e5e5"];
 
 /// The fill colour of a label.
-pub fn label_colour(label: &str) -> &'static str {
+pub(crate) fn label_colour(label: &str) -> &'static str {
     if let Some((_, c)) = COLOURS.iter().find(|(l, _)| *l == label) {
         return c;
     }

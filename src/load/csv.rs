@@ -1260,7 +1260,7 @@ mod tests {
         let m0 = g.node(g.node_by_key("M0").unwrap());
         assert_eq!(m0.name(), Some("Lumen \"6.6B\""));
         assert_eq!(m0.property("params"), Some(&Value::Float(6.6)));
-        let (e, _) = c0.neighbours(Some("INVESTED_IN"), crate::Direction::Outgoing).next().unwrap();
+        let (e, _) = c0.neighbours(Some("INVESTED_IN"), crate::Direction::Outgoing).unwrap().next().unwrap();
         assert_eq!(e.property("round"), Some(&Value::from("Seed")));
         assert_eq!(e.property("year"), Some(&Value::Int(2021)));
     }

@@ -56,6 +56,24 @@ impl Path {
 ///
 /// `Int` and `Float` are different values (`1 <> 1.0` is false in openCypher,
 /// but they are distinct in results), as the openCypher TCK requires.
+///
+/// # Printing
+///
+/// `Display` writes a Cypher literal, the text that reads back as the same
+/// value in a query: strings come quoted. For a string's own text use
+/// [`as_str`](Value::as_str) (or [`Row::get_str`](crate::Row::get_str)), and
+/// for a value as a result table shows it (strings bare, nodes and
+/// relationships with their labels and properties) use
+/// [`ResultSet::display_value`](crate::ResultSet::display_value).
+///
+/// ```
+/// use aikg::Value;
+///
+/// let name = Value::from("Zhipu AI");
+/// assert_eq!(name.to_string(), "'Zhipu AI'");
+/// assert_eq!(name.as_str(), Some("Zhipu AI"));
+/// assert_eq!(Value::from(vec![1.5, 2.0]).to_string(), "[1.5, 2.0]");
+/// ```
 #[derive(Debug, Clone, Default)]
 pub enum Value {
     /// `null`
@@ -310,7 +328,7 @@ impl<T: Into<Value>> From<Option<T>> for Value {
 
 /// Writes the value as a Cypher literal (`'text'`, `[1, 2.0]`, `{k: v}`);
 /// entities print as `node(3)`, `relationship(7)` since they need a graph to
-/// say more.
+/// say more. [`Value::as_str`] gives a string's text without the quotes.
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

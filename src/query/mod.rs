@@ -1,11 +1,11 @@
 //! The query language: an openCypher read subset plus `CREATE`.
 
 pub(crate) mod cache;
-pub mod exec;
-pub mod plan;
+pub(crate) mod exec;
+pub(crate) mod plan;
 pub mod procedures;
 pub(crate) mod signatures;
-pub mod syntax;
+pub(crate) mod syntax;
 
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
@@ -21,7 +21,76 @@ use crate::result::{ResultSet, RowRef, RowValues};
 use crate::store::Graph;
 
 /// Query parameters by name (`$name` in query text).
-pub type Params = BTreeMap<String, Value>;
+///
+/// Built from pairs of a name and anything that converts into a [`Value`]:
+///
+/// ```
+/// use aikg::{Params, Value};
+///
+/// let params = Params::from([("id", Value::from("glm-130b"))]);
+/// assert_eq!(params.get("id"), Some(&Value::from("glm-130b")));
+///
+/// let mut params: Params = [("since", 2021)].into_iter().collect();
+/// params.insert("names", vec!["GLM-130B", "ChatGLM-6B"]);
+/// assert_eq!(params.len(), 2);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Params(BTreeMap<String, Value>);
+
+impl Params {
+    /// No parameters.
+    pub fn new() -> Params {
+        Params::default()
+    }
+
+    /// Sets parameter `name`, giving back the value it replaces.
+    pub fn insert(&mut self, name: impl Into<String>, value: impl Into<Value>) -> Option<Value> {
+        self.0.insert(name.into(), value.into())
+    }
+
+    /// Unsets parameter `name`, giving back its value.
+    pub fn remove(&mut self, name: &str) -> Option<Value> {
+        self.0.remove(name)
+    }
+
+    /// The value of parameter `name`.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0.get(name)
+    }
+
+    /// The parameters, by name in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &Value)> + '_ {
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// How many parameters there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// `true` when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<K: Into<String>, V: Into<Value>, const N: usize> From<[(K, V); N]> for Params {
+    fn from(pairs: [(K, V); N]) -> Params {
+        pairs.into_iter().collect()
+    }
+}
+
+impl<K: Into<String>, V: Into<Value>> FromIterator<(K, V)> for Params {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(pairs: I) -> Params {
+        Params(pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
+    }
+}
+
+impl<K: Into<String>, V: Into<Value>> Extend<(K, V)> for Params {
+    fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, pairs: I) {
+        self.0.extend(pairs.into_iter().map(|(k, v)| (k.into(), v.into())));
+    }
+}
 
 /// Limits on one query run. The defaults are unlimited.
 #[derive(Debug, Clone, Default)]
@@ -71,7 +140,7 @@ impl CancelHandle {
 ///
 /// let graph = Graph::builtin();
 /// let query = Query::parse("MATCH (c:Company {id: $id}) RETURN c.name AS name")?;
-/// let params = Params::from([("id".to_string(), Value::from("zhipu-ai"))]);
+/// let params = Params::from([("id", Value::from("zhipu-ai"))]);
 /// let rows = query.run(&graph, &params)?;
 /// assert_eq!(rows.len(), 1);
 /// # Ok::<(), aikg::Error>(())
@@ -320,7 +389,7 @@ impl Query {
 /// the graph the query runs on. Inlined for the common case, scalars only.
 #[inline]
 fn check_params(params: &Params, graph: &Graph) -> Result<(), QueryError> {
-    if params.values().all(Value::is_scalar) {
+    if params.0.values().all(Value::is_scalar) {
         return Ok(());
     }
     check_entity_params(params, graph)
@@ -345,7 +414,7 @@ fn check_entity_params(params: &Params, graph: &Graph) -> Result<(), QueryError>
             _ => None,
         }
     }
-    for (name, v) in params {
+    for (name, v) in params.iter() {
         if let Some(what) = check(v, graph) {
             return Err(QueryError::runtime(
                 ErrorClass::ArgumentError,
@@ -422,42 +491,19 @@ impl plan::mismatch::StoredValues for Graph {
 /// did-you-mean notes for labels, relationship types and property keys
 /// that neither the graph nor its schema knows.
 fn warnings(plan: &Plan, query: &Query, graph: &Graph) -> Vec<String> {
+    use crate::store::Vocab;
     let mut out = plan::mismatch::warnings(&query.statement, &query.text, graph);
-    let Some(schema) = graph.schema() else { return out };
+    if graph.schema().is_none() {
+        return out;
+    }
     for m in &plan.mentions {
-        let (known, what, candidates): (bool, &str, Vec<&str>) = match m.kind {
-            plan::logical::NameKind::Label => (
-                graph.label_id(&m.name).is_some() || schema.has_label(&m.name),
-                "label",
-                schema.labels.iter().map(|(l, _)| *l).chain(graph.labels().map(|(l, _)| l)).collect(),
-            ),
-            plan::logical::NameKind::RelType => (
-                graph.rel_type_id(&m.name).is_some() || schema.relation(&m.name).is_some(),
-                "relationship type",
-                schema.relations.iter().map(|r| r.name).chain(graph.rel_types().map(|(t, _)| t)).collect(),
-            ),
-            plan::logical::NameKind::Key => (
-                graph.key_id(&m.name).is_some()
-                    || schema.node_property(&m.name).is_some()
-                    || schema.relation_property(&m.name).is_some(),
-                "property key",
-                schema
-                    .node_properties
-                    .iter()
-                    .chain(schema.relation_properties)
-                    .map(|p| p.key)
-                    .chain(graph.property_keys())
-                    .collect(),
-            ),
+        let (kind, what) = match m.kind {
+            plan::logical::NameKind::Label => (Vocab::Label, "label"),
+            plan::logical::NameKind::RelType => (Vocab::RelType, "relationship type"),
+            plan::logical::NameKind::Key => (Vocab::Key, "property key"),
         };
-        if known {
-            continue;
-        }
-        let text = format!(
-            "unknown {what} '{}'{}",
-            m.name,
-            crate::error::did_you_mean(&crate::store::closest(&m.name, candidates, 3))
-        );
+        let Err(suggestions) = graph.check_name(kind, &m.name) else { continue };
+        let text = format!("unknown {what} '{}'{}", m.name, crate::error::did_you_mean(&suggestions));
         if !out.contains(&text) {
             out.push(text);
         }
@@ -509,7 +555,7 @@ impl Graph {
     ///
     /// ```
     /// let graph = aikg::Graph::builtin();
-    /// let params = aikg::Params::from([("id".to_string(), aikg::Value::from("zhipu-ai"))]);
+    /// let params = aikg::Params::from([("id", aikg::Value::from("zhipu-ai"))]);
     /// let mut models = Vec::new();
     /// graph.for_each_row("MATCH (m:Model)-[:DEVELOPED_BY]->(:Company {id: $id}) RETURN m.id", &params, |row| {
     ///     models.extend(row.value(0).and_then(aikg::Value::as_str).map(str::to_string));

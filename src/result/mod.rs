@@ -3,14 +3,17 @@
 //! can be printed or serialised after the graph has changed or is gone).
 
 mod format;
+mod table;
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::sync::Arc;
 
 use indexmap::IndexMap;
 use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 
+use crate::error::GetError;
 use crate::model::{EdgeId, NodeId, Value};
 use crate::store::{FxBuild, Graph};
 
@@ -143,18 +146,6 @@ impl ResultSet {
         let entities =
             (!nodes.is_empty() || !rels.is_empty()).then(|| Box::new(Entities::of(graph, nodes, rels)));
         ResultSet { columns, values, len, entities, warnings, stats }
-    }
-
-    /// Adds warnings (e.g. did-you-mean notes for unknown labels).
-    pub fn with_warnings(mut self, warnings: Vec<String>) -> ResultSet {
-        self.warnings = warnings;
-        self
-    }
-
-    /// Records what the query changed.
-    pub fn with_stats(mut self, stats: QueryStats) -> ResultSet {
-        self.stats = stats;
-        self
     }
 
     /// The column names, in order.
@@ -437,10 +428,145 @@ impl DoubleEndedIterator for Rows<'_> {
 
 impl ExactSizeIterator for Rows<'_> {}
 
+/// A type a column's value can be read as, by [`Row::try_get`] and
+/// [`RowRef::try_get`]: `i64`, `f64` (from an integer too), `bool`, `&str`,
+/// `String`, [`NodeId`], [`EdgeId`], `&Path`, `&[Value]`, `&Value` and
+/// [`Value`] (any value, null included), and `Option` of any of these
+/// (`None` for null).
+pub trait FromValue<'r>: Sized {
+    /// The openCypher name of the type, for [`GetError::WrongType`].
+    const TYPE_NAME: &'static str;
+
+    /// The value as this type, or `None` when it has another type (or is
+    /// null).
+    fn from_value(value: &'r Value) -> Option<Self>;
+
+    /// What a null reads as: an error, except for the types that can hold
+    /// one.
+    #[doc(hidden)]
+    fn from_null() -> Option<Self> {
+        None
+    }
+}
+
+macro_rules! from_value {
+    ($($ty:ty, $name:literal, $as:expr;)*) => {$(
+        impl<'r> FromValue<'r> for $ty {
+            const TYPE_NAME: &'static str = $name;
+
+            fn from_value(value: &'r Value) -> Option<Self> {
+                $as(value)
+            }
+        }
+    )*};
+}
+
+from_value! {
+    i64, "Integer", Value::as_int;
+    f64, "Float", Value::as_f64;
+    bool, "Boolean", Value::as_bool;
+    &'r str, "String", Value::as_str;
+    String, "String", |v: &Value| v.as_str().map(str::to_string);
+    NodeId, "Node", Value::as_node;
+    EdgeId, "Relationship", Value::as_relationship;
+    &'r crate::model::Path, "Path", Value::as_path;
+    &'r [Value], "List", Value::as_list;
+}
+
+impl<'r> FromValue<'r> for &'r Value {
+    const TYPE_NAME: &'static str = "Any";
+
+    fn from_value(value: &'r Value) -> Option<Self> {
+        Some(value)
+    }
+
+    fn from_null() -> Option<Self> {
+        Some(&Value::Null)
+    }
+}
+
+impl FromValue<'_> for Value {
+    const TYPE_NAME: &'static str = "Any";
+
+    fn from_value(value: &Value) -> Option<Self> {
+        Some(value.clone())
+    }
+
+    fn from_null() -> Option<Self> {
+        Some(Value::Null)
+    }
+}
+
+impl<'r, T: FromValue<'r>> FromValue<'r> for Option<T> {
+    const TYPE_NAME: &'static str = T::TYPE_NAME;
+
+    fn from_value(value: &'r Value) -> Option<Self> {
+        T::from_value(value).map(Some)
+    }
+
+    fn from_null() -> Option<Self> {
+        Some(None)
+    }
+}
+
+/// Reads `column` of a row as `T`: see [`Row::try_get`].
+fn try_get<'r, T: FromValue<'r>>(
+    columns: &[String],
+    value: Option<&'r Value>,
+    column: &str,
+) -> Result<T, GetError> {
+    let Some(value) = value else {
+        return Err(GetError::MissingColumn {
+            column: column.to_string(),
+            suggestions: crate::store::closest(column, columns.iter().map(String::as_str), 3),
+        });
+    };
+    let read = if value.is_null() { T::from_null() } else { T::from_value(value) };
+    read.ok_or_else(|| match value {
+        Value::Null => GetError::Null { column: column.to_string() },
+        other => GetError::WrongType {
+            column: column.to_string(),
+            expected: T::TYPE_NAME,
+            found: other.type_name(),
+        },
+    })
+}
+
 /// The typed column getters [`Row`] and [`RowRef`] share, over their
-/// `get(column) -> Option<&'r Value>`.
+/// `get(column) -> Option<&'r Value>` and `columns()`.
 macro_rules! typed_getters {
     ($r:lifetime) => {
+        /// The value in `column` as a `T`, or why there is none: no such
+        /// column (with close names), null, or a value of another type.
+        /// The `get_*` getters answer `None` for all three.
+        ///
+        /// ```
+        /// use aikg::GetError;
+        ///
+        /// let graph = aikg::Graph::builtin();
+        /// let result = graph.query("MATCH (c:Company {id: 'zhipu-ai'}) RETURN c.founded AS founded, c.name AS name, null AS nothing")?;
+        /// let row = result.iter().next().unwrap();
+        /// assert_eq!(row.try_get::<i64>("founded")?, 2019);
+        /// assert_eq!(row.try_get::<&str>("name")?, "Zhipu AI");
+        /// assert_eq!(row.try_get::<Option<i64>>("nothing")?, None);
+        /// assert_eq!(
+        ///     row.try_get::<i64>("founder").unwrap_err().to_string(),
+        ///     "no column 'founder'; did you mean 'founded'?"
+        /// );
+        /// assert!(matches!(row.try_get::<i64>("nothing"), Err(GetError::Null { .. })));
+        /// assert_eq!(
+        ///     row.try_get::<i64>("name").unwrap_err().to_string(),
+        ///     "column 'name' holds String, not Integer"
+        /// );
+        /// # Ok::<(), aikg::Error>(())
+        /// ```
+        ///
+        /// # Errors
+        /// [`GetError`], which converts into [`Error`](crate::Error) for `?`.
+        pub fn try_get<T: FromValue<$r>>(&self, column: &str) -> Result<T, GetError> {
+            try_get(self.columns(), self.get(column), column)
+        }
+
         /// A string column.
         pub fn get_str(&self, column: &str) -> Option<&$r str> {
             self.get(column)?.as_str()
@@ -471,6 +597,11 @@ pub struct Row<'r> {
 }
 
 impl<'r> Row<'r> {
+    /// The column names, in order.
+    pub fn columns(&self) -> &'r [String] {
+        self.result.columns()
+    }
+
     /// The value in a column, by name.
     pub fn get(&self, column: &str) -> Option<&'r Value> {
         self.values.get(self.result.column_index(column)?)
@@ -504,7 +635,7 @@ impl<'r> Row<'r> {
 /// ```
 /// let graph = aikg::Graph::builtin();
 /// let query = aikg::Query::parse("MATCH (m:Model {id: $id}) RETURN m.name AS name, m")?;
-/// let params = aikg::Params::from([("id".to_string(), aikg::Value::from("chatglm-6b"))]);
+/// let params = aikg::Params::from([("id", aikg::Value::from("chatglm-6b"))]);
 /// let mut names = Vec::new();
 /// query.for_each_row(&graph, &params, |row| {
 ///     names.push(row.get_str("name").map(str::to_string));
@@ -680,6 +811,47 @@ impl Serialize for RowSer<'_> {
     }
 }
 
+/// The result as the `aikg query` command prints it: an aligned table
+/// (numeric columns to the right, Chinese text two columns a character)
+/// and a row count line. Strings show bare and other values as
+/// [`display_value`](ResultSet::display_value) writes them. A precision
+/// cuts every cell to that many columns, ending it in `…` (`{:.40}`; 0
+/// means no limit, as without one).
+///
+/// ```
+/// use aikg::{Graph, ResultSet, Value};
+///
+/// let rows = vec![vec![Value::from("智谱AI"), Value::Int(2019)], vec![Value::from("MiniMax"), Value::Null]];
+/// let result = ResultSet::new(&Graph::new(), vec!["name".into(), "founded".into()], rows);
+/// assert_eq!(
+///     result.to_string(),
+///     " name    | founded\n\
+///      ---------+---------\n \
+///      智谱AI  |    2019\n \
+///      MiniMax |    null\n\
+///      (2 rows)\n"
+/// );
+/// assert_eq!(format!("{result:.4}").lines().nth(3), Some(" Min… | null"));
+/// ```
+impl fmt::Display for ResultSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.columns.is_empty() {
+            let mut t = table::Table::new(self.columns.to_vec());
+            let is_number = |v: Option<&Value>| matches!(v, Some(Value::Int(_) | Value::Float(_)));
+            for i in 0..self.columns.len() {
+                let numeric = self.rows().any(|r| is_number(r.get(i)))
+                    && self.rows().all(|r| is_number(r.get(i)) || matches!(r.get(i), Some(Value::Null)));
+                t.align_right(i, numeric);
+            }
+            for row in self.rows() {
+                t.push(row.iter().map(|v| self.display_value(v)).collect());
+            }
+            f.write_str(&t.render(f.precision().unwrap_or(0)))?;
+        }
+        writeln!(f, "{}", table::row_count(self.len))
+    }
+}
+
 impl Serialize for ResultSet {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut st = s.serialize_struct("ResultSet", 2)?;
@@ -693,6 +865,28 @@ impl Serialize for ResultSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn display_is_the_command_line_table() {
+        let g = Graph::builtin();
+        let zhipu = g.resolve("zhipu-ai").unwrap();
+        let result = ResultSet::new(
+            &g,
+            vec!["name".into(), "founded".into()],
+            vec![vec![Value::from("智谱AI"), Value::Int(2019)], vec![Value::from("x"), Value::Null]],
+        );
+        assert_eq!(
+            format!("{result:.60}"),
+            " name   | founded\n--------+---------\n 智谱AI |    2019\n x      |    null\n(2 rows)\n"
+        );
+        let nodes = ResultSet::new(&g, vec!["n".into()], vec![vec![Value::Node(zhipu)]]);
+        let text = format!("{nodes:.30}");
+        assert!(text.contains(" (:Company {aliases: ['"), "{text}");
+        assert!(text.lines().nth(2).is_some_and(|l| l.ends_with('…')), "{text}");
+        assert!(format!("{nodes}").lines().nth(2).is_some_and(|l| !l.ends_with('…')));
+        let no_columns = ResultSet::new(&g, Vec::new(), vec![Vec::new()]);
+        assert_eq!(no_columns.to_string(), "(1 row)\n");
+    }
 
     #[test]
     fn rows_come_back_in_order_from_either_end() {

@@ -20,6 +20,7 @@ mod adjacency;
 mod bulk;
 mod names;
 mod traverse;
+mod vocab;
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
@@ -32,8 +33,10 @@ use crate::error::Error;
 use crate::model::{Direction, EdgeId, NodeId, Schema, Value};
 
 pub(crate) use names::closest;
-pub use names::normalize_name;
+pub(crate) use names::normalize_name;
 pub use traverse::{Reachable, Step};
+pub(crate) use vocab::Vocab;
+pub use vocab::{Label, RelType};
 
 /// The hasher of the store's maps: ids and names are short strings that
 /// come from the data, not from an attacker racing the hash table, and
@@ -45,15 +48,15 @@ pub(crate) use fx::splitmix;
 
 /// An interned label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct LabelId(pub u32);
+pub(crate) struct LabelId(pub(crate) u32);
 
 /// An interned relationship type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RelTypeId(pub u32);
+pub(crate) struct RelTypeId(pub(crate) u32);
 
 /// An interned property key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct KeyId(pub u32);
+pub(crate) struct KeyId(pub(crate) u32);
 
 type Properties = Box<[(KeyId, Value)]>;
 
@@ -327,32 +330,32 @@ impl Graph {
     // ----- interning -------------------------------------------------------
 
     /// The id of a label, if any node ever carried it.
-    pub fn label_id(&self, label: &str) -> Option<LabelId> {
+    pub(crate) fn label_id(&self, label: &str) -> Option<LabelId> {
         self.labels.get(label).map(LabelId)
     }
 
     /// The name of an interned label.
-    pub fn label_name(&self, label: LabelId) -> &str {
+    pub(crate) fn label_name(&self, label: LabelId) -> &str {
         self.labels.name(label.0)
     }
 
     /// The id of a relationship type, if any relationship ever had it.
-    pub fn rel_type_id(&self, rel_type: &str) -> Option<RelTypeId> {
+    pub(crate) fn rel_type_id(&self, rel_type: &str) -> Option<RelTypeId> {
         self.rel_types.get(rel_type).map(RelTypeId)
     }
 
     /// The name of an interned relationship type.
-    pub fn rel_type_name(&self, rel_type: RelTypeId) -> &str {
+    pub(crate) fn rel_type_name(&self, rel_type: RelTypeId) -> &str {
         self.rel_types.name(rel_type.0)
     }
 
     /// The id of a property key, if any entity ever carried it.
-    pub fn key_id(&self, key: &str) -> Option<KeyId> {
+    pub(crate) fn key_id(&self, key: &str) -> Option<KeyId> {
         self.keys.get(key).map(KeyId)
     }
 
     /// The name of an interned property key.
-    pub fn key_name(&self, key: KeyId) -> &str {
+    pub(crate) fn key_name(&self, key: KeyId) -> &str {
         self.keys.name(key.0)
     }
 
@@ -420,7 +423,7 @@ impl Graph {
     }
 
     /// Interns a property key.
-    pub fn intern_key(&mut self, key: &str) -> KeyId {
+    pub(crate) fn intern_key(&mut self, key: &str) -> KeyId {
         let id = KeyId(self.keys.intern(key));
         if key == "id" {
             self.id_key = Some(id);
@@ -430,7 +433,11 @@ impl Graph {
 
     /// Adds a node whose property keys are already interned (the bulk
     /// loaders' fast path). Null values are skipped; keys must be distinct.
-    pub fn add_node_interned(&mut self, labels: &[&str], mut properties: Vec<(KeyId, Value)>) -> NodeId {
+    pub(crate) fn add_node_interned(
+        &mut self,
+        labels: &[&str],
+        mut properties: Vec<(KeyId, Value)>,
+    ) -> NodeId {
         let mut label_ids: Vec<LabelId> = Vec::with_capacity(labels.len());
         for l in labels {
             let id = self.intern_label(l);
@@ -451,23 +458,6 @@ impl Graph {
         self.by_name.take();
         self.adjacency.take();
         id
-    }
-
-    /// Adds a relationship whose property keys are already interned (the
-    /// bulk loaders' fast path).
-    ///
-    /// # Panics
-    /// If `src` or `dst` is not a node of this graph.
-    pub fn add_edge_interned(
-        &mut self,
-        src: NodeId,
-        dst: NodeId,
-        rel_type: &str,
-        properties: Vec<(KeyId, Value)>,
-    ) -> EdgeId {
-        let rel_type = self.intern_rel_type(rel_type);
-        let properties = self.edge_property_set(properties);
-        self.add_edge_with_set(src, dst, rel_type, properties)
     }
 
     /// Adds a relationship of type `rel_type` from `src` to `dst`.
@@ -532,7 +522,7 @@ impl Graph {
 
     /// Interns a label without adding a node (so a label set by `CREATE` on
     /// an existing node, or mentioned by the schema, has an id).
-    pub fn intern_label(&mut self, label: &str) -> LabelId {
+    pub(crate) fn intern_label(&mut self, label: &str) -> LabelId {
         let id = LabelId(self.labels.intern(label));
         if self.by_label.len() <= id.0 as usize {
             self.by_label.resize_with(id.0 as usize + 1, Vec::new);
@@ -571,7 +561,7 @@ impl Graph {
     }
 
     /// The nodes carrying `label`, in insertion order. O(1) to get the slice.
-    pub fn nodes_with_label(&self, label: LabelId) -> &[NodeId] {
+    pub(crate) fn nodes_with_label(&self, label: LabelId) -> &[NodeId] {
         self.by_label.get(label.0 as usize).map_or(&[], Vec::as_slice)
     }
 
@@ -579,7 +569,7 @@ impl Graph {
     /// [`node_by_key`](Self::node_by_key) finds every node with a given id.
     /// Graph data and the bulk loaders guarantee it; `add_node` with a
     /// repeated id, or changing an `id` property, ends it.
-    pub fn ids_unique(&self) -> bool {
+    pub(crate) fn ids_unique(&self) -> bool {
         !self.duplicate_ids
     }
 
@@ -590,34 +580,26 @@ impl Graph {
     }
 
     /// The node whose `id` property is `key` (the first one, if several
-    /// share it; see [`ids_unique`](Self::ids_unique)). O(1).
+    /// share it: graph data and the bulk loaders never repeat an id, but
+    /// `add_node` and `CREATE` may). O(1).
     pub fn node_by_key(&self, key: &str) -> Option<NodeId> {
         self.by_id.get(&IdLookup(key)).copied()
     }
 
     /// The labels of a node.
-    pub fn node_label_ids(&self, id: NodeId) -> &[LabelId] {
+    pub(crate) fn node_label_ids(&self, id: NodeId) -> &[LabelId] {
         self.inner[NodeIndex::new(id.index())].labels.as_slice()
     }
 
     /// Whether a node carries a label. O(labels of the node).
-    pub fn has_label(&self, id: NodeId, label: LabelId) -> bool {
+    pub(crate) fn has_label(&self, id: NodeId, label: LabelId) -> bool {
         self.has_labels(id, std::slice::from_ref(&label))
     }
 
     /// Whether a node carries every one of `labels`. O(1) for a node with
     /// one label once the graph is prepared for traversal.
-    ///
-    /// ```
-    /// let g = aikg::Graph::builtin();
-    /// let glm = g.resolve("ChatGLM-6B")?;
-    /// let model = g.label_id("Model").unwrap();
-    /// assert!(g.has_labels(glm, &[model]));
-    /// assert!(g.has_labels(glm, &[]));
-    /// # Ok::<(), aikg::Error>(())
-    /// ```
     #[inline]
-    pub fn has_labels(&self, id: NodeId, labels: &[LabelId]) -> bool {
+    pub(crate) fn has_labels(&self, id: NodeId, labels: &[LabelId]) -> bool {
         if labels.is_empty() {
             return true;
         }
@@ -650,7 +632,7 @@ impl Graph {
 
     /// A node's property by interned key. O(properties of the node).
     #[inline]
-    pub fn node_property(&self, id: NodeId, key: KeyId) -> Option<&Value> {
+    pub(crate) fn node_property(&self, id: NodeId, key: KeyId) -> Option<&Value> {
         if self.dense_id_key() == Some(key) {
             return self.dense_id(id).map(|k| &k.0);
         }
@@ -708,7 +690,7 @@ impl Graph {
 
     /// A node's properties by interned key, in insertion order.
     #[inline]
-    pub fn node_properties(&self, id: NodeId) -> &[(KeyId, Value)] {
+    pub(crate) fn node_properties(&self, id: NodeId) -> &[(KeyId, Value)] {
         &self.inner[NodeIndex::new(id.index())].properties
     }
 
@@ -732,30 +714,30 @@ impl Graph {
     // ----- reading relationships ------------------------------------------
 
     /// The type of a relationship.
-    pub fn edge_type(&self, id: EdgeId) -> RelTypeId {
+    pub(crate) fn edge_type(&self, id: EdgeId) -> RelTypeId {
         self.inner[EdgeIndex::new(id.index())].rel_type
     }
 
     /// Start and end node of a relationship.
-    pub fn edge_endpoints(&self, id: EdgeId) -> (NodeId, NodeId) {
+    pub(crate) fn edge_endpoints(&self, id: EdgeId) -> (NodeId, NodeId) {
         let (a, b) = self.inner.edge_endpoints(EdgeIndex::new(id.index())).expect("edge id out of range");
         (NodeId(a.index() as u32), NodeId(b.index() as u32))
     }
 
     /// A relationship's property by interned key.
-    pub fn edge_property(&self, id: EdgeId, key: KeyId) -> Option<&Value> {
+    pub(crate) fn edge_property(&self, id: EdgeId, key: KeyId) -> Option<&Value> {
         find_property(self.edge_properties(id), key)
     }
 
     /// A relationship's properties by interned key.
-    pub fn edge_properties(&self, id: EdgeId) -> &[(KeyId, Value)] {
+    pub(crate) fn edge_properties(&self, id: EdgeId) -> &[(KeyId, Value)] {
         &self.edge_property_sets[self.inner[EdgeIndex::new(id.index())].properties as usize]
     }
 
     /// The relationships at a node in one direction (or both: outgoing
     /// first, then incoming; a self-loop shows up once in each), as
     /// `(relationship, type, other end)`. O(1) per step, no allocation.
-    pub fn edges_of(
+    pub(crate) fn edges_of(
         &self,
         id: NodeId,
         direction: Direction,
@@ -799,7 +781,7 @@ impl Graph {
     /// do queries and the traversal methods, so it rarely needs calling:
     /// a program that adds to a graph and then hands it to many threads
     /// can call it first so that no query pays for it.
-    pub fn prepare_traversal(&self) {
+    pub(crate) fn prepare_traversal(&self) {
         self.adjacency.get_or_init(|| Arc::new(adjacency::Adjacency::build(&self.inner)));
     }
 
@@ -834,12 +816,6 @@ impl Graph {
             name: name.to_string(),
             suggestions: self.name_index().suggest(&normalize_name(name), 3),
         })
-    }
-
-    /// Names (display forms) close to `name`, best first, for did-you-mean
-    /// messages.
-    pub fn suggest_names(&self, name: &str, max: usize) -> Vec<String> {
-        self.name_index().suggest(&normalize_name(name), max)
     }
 }
 
@@ -881,6 +857,11 @@ impl<'g> NodeRef<'g> {
         self.property("name").and_then(Value::as_str)
     }
 
+    /// The node's `name_zh` property (its name in Chinese), if a string.
+    pub fn name_zh(&self) -> Option<&'g str> {
+        self.property("name_zh").and_then(Value::as_str)
+    }
+
     /// A label to show for the node: `name`, else `name_zh`, else `id`, else
     /// its index.
     pub fn display_name(&self) -> String {
@@ -890,15 +871,43 @@ impl<'g> NodeRef<'g> {
             .map_or_else(|| format!("#{}", self.id.0), str::to_string)
     }
 
+    /// The [`display_name`](Self::display_name) followed by the Chinese
+    /// name when the node has both and they differ, as the `aikg` command
+    /// prints nodes.
+    ///
+    /// ```
+    /// let g = aikg::Graph::builtin();
+    /// let zhipu = g.node(g.resolve("zhipu-ai")?);
+    /// assert_eq!(zhipu.name_zh(), Some("智谱AI"));
+    /// assert_eq!(zhipu.bilingual_name(), "Zhipu AI 智谱AI");
+    /// assert_eq!(g.node(g.resolve("glm-130b")?).bilingual_name(), "GLM-130B");
+    /// # Ok::<(), aikg::Error>(())
+    /// ```
+    pub fn bilingual_name(&self) -> String {
+        let mut text = self.display_name();
+        if let Some(zh) = self.name_zh().filter(|zh| *zh != text) {
+            text.push(' ');
+            text.push_str(zh);
+        }
+        text
+    }
+
     /// The node's labels.
     pub fn labels(&self) -> impl ExactSizeIterator<Item = &'g str> + 'g {
         let g = self.graph;
         g.node_label_ids(self.id).iter().map(move |l| g.label_name(*l))
     }
 
-    /// Whether the node carries `label`.
-    pub fn has_label(&self, label: &str) -> bool {
-        self.graph.label_id(label).is_some_and(|l| self.graph.has_label(self.id, l))
+    /// Whether the node carries `label` (checked by [`Graph::label`]).
+    ///
+    /// ```
+    /// let g = aikg::Graph::builtin();
+    /// let model = g.label("Model")?;
+    /// assert!(g.node(g.resolve("glm-130b")?).has_label(model));
+    /// # Ok::<(), aikg::Error>(())
+    /// ```
+    pub fn has_label(&self, label: Label<'_>) -> bool {
+        label.id().is_some_and(|l| self.graph.has_label(self.id, l))
     }
 
     /// A property by name.
@@ -913,18 +922,35 @@ impl<'g> NodeRef<'g> {
     }
 
     /// The relationships at this node in `direction`, optionally of one
-    /// type only, with the node at the other end.
+    /// type only, with the node at the other end. O(1) per step.
+    ///
+    /// ```
+    /// use aikg::Direction;
+    /// let g = aikg::Graph::builtin();
+    /// let chatglm = g.node(g.resolve("ChatGLM-6B")?);
+    /// let mut bases = chatglm.neighbours(Some("BUILT_ON"), Direction::Outgoing)?;
+    /// assert!(bases.any(|(_, base)| base.name() == Some("GLM-6B")));
+    /// assert!(chatglm.neighbours(Some("BUILT_0N"), Direction::Outgoing).is_err());
+    /// # Ok::<(), aikg::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::UnknownRelType`] for a type the graph does not have and its
+    /// schema does not declare (see [`Graph::rel_type`]).
     pub fn neighbours(
         &self,
         rel_type: Option<&str>,
         direction: Direction,
-    ) -> impl Iterator<Item = (EdgeRef<'g>, NodeRef<'g>)> + 'g {
+    ) -> Result<impl Iterator<Item = (EdgeRef<'g>, NodeRef<'g>)> + 'g, Error> {
         let g = self.graph;
-        // An unknown type matches nothing: filter with an impossible id.
-        let wanted = rel_type.map(|t| g.rel_type_id(t).unwrap_or(RelTypeId(u32::MAX)));
-        g.edges_of(self.id, direction)
-            .filter(move |(_, t, _)| wanted.is_none_or(|w| w == *t))
-            .map(move |(e, _, other)| (EdgeRef { graph: g, id: e }, NodeRef { graph: g, id: other }))
+        // A declared type no relationship has yet matches nothing: `Some(None)`.
+        let wanted = match rel_type {
+            Some(t) => Some(g.rel_type(t)?.id()),
+            None => None,
+        };
+        Ok(g.edges_of(self.id, direction)
+            .filter(move |(_, t, _)| wanted.is_none_or(|w| w == Some(*t)))
+            .map(move |(e, _, other)| (EdgeRef { graph: g, id: e }, NodeRef { graph: g, id: other })))
     }
 }
 
@@ -1011,13 +1037,18 @@ mod tests {
     #[test]
     fn neighbours_by_type_and_direction() {
         let (g, a, b, c) = tiny();
-        let up: Vec<_> =
-            g.node(b).neighbours(Some("BUILT_ON"), Direction::Outgoing).map(|(_, n)| n.id()).collect();
+        let up: Vec<_> = g
+            .node(b)
+            .neighbours(Some("BUILT_ON"), Direction::Outgoing)
+            .unwrap()
+            .map(|(_, n)| n.id())
+            .collect();
         assert_eq!(up, vec![a]);
-        let both: Vec<_> = g.node(a).neighbours(None, Direction::Both).map(|(_, n)| n.id()).collect();
+        let both: Vec<_> =
+            g.node(a).neighbours(None, Direction::Both).unwrap().map(|(_, n)| n.id()).collect();
         assert_eq!(both, vec![c, b]);
-        assert_eq!(g.node(a).neighbours(Some("NOPE"), Direction::Both).count(), 0);
-        let (e, _) = g.node(a).neighbours(Some("DEVELOPED_BY"), Direction::Outgoing).next().unwrap();
+        assert!(g.node(a).neighbours(Some("NOPE"), Direction::Both).is_err());
+        let (e, _) = g.node(a).neighbours(Some("DEVELOPED_BY"), Direction::Outgoing).unwrap().next().unwrap();
         assert_eq!(e.property("source"), Some(&Value::from("x")));
     }
 }

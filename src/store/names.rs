@@ -11,12 +11,7 @@ use super::Graph;
 /// letters become lower case, and spaces, hyphens, underscores, dots and
 /// middle dots are dropped. `"Zhipu-AI"`, `"zhipu ai"` and `"ＺＨＩＰＵ　ＡＩ"`
 /// all become `"zhipuai"`.
-///
-/// ```
-/// assert_eq!(aikg::store::normalize_name("Zhipu-AI"), "zhipuai");
-/// assert_eq!(aikg::store::normalize_name("智谱 AI"), "智谱ai");
-/// ```
-pub fn normalize_name(name: &str) -> String {
+pub(crate) fn normalize_name(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     for c in name.chars() {
         let c = match c as u32 {

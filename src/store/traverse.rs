@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use crate::error::Error;
 use crate::model::{Direction, EdgeId, NodeId, Path};
 
 use super::{EdgeRef, Graph, RelTypeId};
@@ -119,10 +120,10 @@ impl<'g> Reachable<'g> {
     /// use aikg::Graph;
     /// let g = Graph::builtin();
     /// let chatglm = g.resolve("chatglm-6b")?;
-    /// let key = |s: aikg::store::Step| g.node(s.node).key().unwrap_or_default();
-    /// let all: Vec<_> = g.ancestors(chatglm, &["BUILT_ON"]).map(key).collect();
+    /// let key = |s: aikg::Step| g.node(s.node).key().unwrap_or_default();
+    /// let all: Vec<_> = g.ancestors(chatglm, &["BUILT_ON"])?.map(key).collect();
     /// let weights: Vec<_> = g
-    ///     .ancestors(chatglm, &["BUILT_ON"])
+    ///     .ancestors(chatglm, &["BUILT_ON"])?
     ///     .edges_where(|e| e.property("basis").is_none())
     ///     .map(key)
     ///     .collect();
@@ -168,13 +169,6 @@ impl Iterator for Reachable<'_> {
 }
 
 impl Graph {
-    fn type_filter(&self, rel_types: &[&str]) -> Option<Vec<RelTypeId>> {
-        (!rel_types.is_empty()).then(|| {
-            // Unknown types match nothing, so they are simply left out.
-            rel_types.iter().filter_map(|t| self.rel_type_id(t)).collect()
-        })
-    }
-
     /// Every node reachable from `start` by following relationships of the
     /// given types (all types when `rel_types` is empty) in `direction`, at
     /// most `max_depth` hops away, each once, nearest first. `start` itself
@@ -185,32 +179,37 @@ impl Graph {
     /// let g = Graph::builtin();
     /// let chatglm = g.resolve("chatglm-6b")?;
     /// let upstream: Vec<_> = g
-    ///     .reachable(chatglm, &["BUILT_ON"], Direction::Outgoing, u32::MAX)
+    ///     .reachable(chatglm, &["BUILT_ON"], Direction::Outgoing, u32::MAX)?
     ///     .map(|step| g.node(step.node).key().unwrap_or_default())
     ///     .collect();
     /// assert!(upstream.contains(&"glm-6b"));
     /// # Ok::<(), aikg::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// [`Error::UnknownRelType`] for a type the graph does not have and
+    /// its schema does not declare (see [`Graph::rel_type`]).
     pub fn reachable(
         &self,
         start: NodeId,
         rel_types: &[&str],
         direction: Direction,
         max_depth: u32,
-    ) -> Reachable<'_> {
+    ) -> Result<Reachable<'_>, Error> {
+        let types = self.rel_type_filter(rel_types)?;
         self.prepare_traversal();
         let mut visited = VisitedSet::new(self.node_count());
         visited.insert(start);
-        Reachable {
+        Ok(Reachable {
             graph: self,
-            types: self.type_filter(rel_types),
+            types,
             filter: None,
             direction,
             max_depth,
             queue: VecDeque::from([(start, 0)]),
             pending: Vec::new(),
             visited,
-        }
+        })
     }
 
     /// What `start` is built on, transitively: the walk along outgoing
@@ -223,14 +222,17 @@ impl Graph {
     /// let g = Graph::builtin();
     /// let chatglm = g.resolve("chatglm-6b")?;
     /// let up: Vec<_> = g
-    ///     .ancestors(chatglm, &["BUILT_ON", "DEVELOPED_BY"])
+    ///     .ancestors(chatglm, &["BUILT_ON", "DEVELOPED_BY"])?
     ///     .map(|step| (g.edge(step.via).rel_type(), g.node(step.node).key().unwrap_or_default()))
     ///     .collect();
     /// assert!(up.contains(&("BUILT_ON", "glm-6b")));
-    /// assert!(up.contains(&("DEVELOPED_BY", "zhipu-ai")));
+    /// assert!(g.ancestors(chatglm, &["built_on"]).is_err(), "types are case-sensitive");
     /// # Ok::<(), aikg::Error>(())
     /// ```
-    pub fn ancestors(&self, start: NodeId, rel_types: &[&str]) -> Reachable<'_> {
+    ///
+    /// # Errors
+    /// [`Error::UnknownRelType`], as for [`reachable`](Self::reachable).
+    pub fn ancestors(&self, start: NodeId, rel_types: &[&str]) -> Result<Reachable<'_>, Error> {
         self.reachable(start, rel_types, Direction::Outgoing, u32::MAX)
     }
 
@@ -241,11 +243,14 @@ impl Graph {
     /// use aikg::Graph;
     /// let g = Graph::builtin();
     /// let glm = g.resolve("glm-130b")?;
-    /// let down: Vec<_> = g.descendants(glm, &["BUILT_ON"]).map(|s| g.node(s.node).display_name()).collect();
+    /// let down: Vec<_> = g.descendants(glm, &["BUILT_ON"])?.map(|s| g.node(s.node).display_name()).collect();
     /// assert!(down.contains(&"Hubble".to_string()));
     /// # Ok::<(), aikg::Error>(())
     /// ```
-    pub fn descendants(&self, start: NodeId, rel_types: &[&str]) -> Reachable<'_> {
+    ///
+    /// # Errors
+    /// [`Error::UnknownRelType`], as for [`reachable`](Self::reachable).
+    pub fn descendants(&self, start: NodeId, rel_types: &[&str]) -> Result<Reachable<'_>, Error> {
         self.reachable(start, rel_types, Direction::Incoming, u32::MAX)
     }
 
@@ -258,18 +263,21 @@ impl Graph {
     /// use aikg::{Direction, Graph};
     /// let g = Graph::builtin();
     /// let (a, b) = (g.resolve("chatglm-6b")?, g.resolve("tsinghua-university")?);
-    /// let path = g.shortest_path(a, b, &[], Direction::Both).expect("connected");
+    /// let path = g.shortest_path(a, b, &[], Direction::Both)?.expect("connected");
     /// assert!(path.len() >= 2);
     /// # Ok::<(), aikg::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// [`Error::UnknownRelType`], as for [`reachable`](Self::reachable).
     pub fn shortest_path(
         &self,
         from: NodeId,
         to: NodeId,
         rel_types: &[&str],
         direction: Direction,
-    ) -> Option<Path> {
-        self.shortest_path_in(self.reachable(from, rel_types, direction, u32::MAX), from, to)
+    ) -> Result<Option<Path>, Error> {
+        Ok(self.shortest_path_in(self.reachable(from, rel_types, direction, u32::MAX)?, from, to))
     }
 
     /// Like [`Graph::shortest_path`], over only the relationships for which
@@ -280,10 +288,13 @@ impl Graph {
     /// use aikg::{lineage::is_established, Direction, Graph};
     /// let g = Graph::builtin();
     /// let (a, b) = (g.resolve("chatglm-6b")?, g.resolve("tsinghua-university")?);
-    /// let path = g.shortest_path_where(a, b, &[], Direction::Both, is_established);
+    /// let path = g.shortest_path_where(a, b, &[], Direction::Both, is_established)?;
     /// assert!(path.is_some_and(|p| p.rels.iter().all(|&r| is_established(g.edge(r)))));
     /// # Ok::<(), aikg::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// [`Error::UnknownRelType`], as for [`reachable`](Self::reachable).
     pub fn shortest_path_where<'g>(
         &'g self,
         from: NodeId,
@@ -291,9 +302,9 @@ impl Graph {
         rel_types: &[&str],
         direction: Direction,
         keep: impl Fn(EdgeRef<'g>) -> bool + 'g,
-    ) -> Option<Path> {
-        let walk = self.reachable(from, rel_types, direction, u32::MAX).edges_where(keep);
-        self.shortest_path_in(walk, from, to)
+    ) -> Result<Option<Path>, Error> {
+        let walk = self.reachable(from, rel_types, direction, u32::MAX)?.edges_where(keep);
+        Ok(self.shortest_path_in(walk, from, to))
     }
 
     /// The path to `to` along the breadth-first `walk` that starts at `from`.
@@ -349,12 +360,15 @@ mod tests {
         g.add_edge(n[1], n[2], "BUILT_ON", []);
         g.add_edge(n[2], n[3], "BUILT_ON", []);
         g.add_edge(n[0], n[3], "OTHER", []);
-        let depths: Vec<_> = g.ancestors(n[0], &["BUILT_ON"]).map(|s| (s.node, s.depth)).collect();
+        let depths: Vec<_> = g.ancestors(n[0], &["BUILT_ON"]).unwrap().map(|s| (s.node, s.depth)).collect();
         assert_eq!(depths, vec![(n[1], 1), (n[2], 2), (n[3], 3)]);
-        assert_eq!(g.shortest_path(n[0], n[3], &[], Direction::Outgoing).unwrap().len(), 1);
-        assert_eq!(g.shortest_path(n[0], n[3], &["BUILT_ON"], Direction::Outgoing).unwrap().len(), 3);
-        assert_eq!(g.shortest_path(n[3], n[0], &[], Direction::Both).unwrap().len(), 1);
-        assert!(g.shortest_path(n[0], n[4], &[], Direction::Both).is_none());
+        assert_eq!(g.shortest_path(n[0], n[3], &[], Direction::Outgoing).unwrap().unwrap().len(), 1);
+        assert_eq!(
+            g.shortest_path(n[0], n[3], &["BUILT_ON"], Direction::Outgoing).unwrap().unwrap().len(),
+            3
+        );
+        assert_eq!(g.shortest_path(n[3], n[0], &[], Direction::Both).unwrap().unwrap().len(), 1);
+        assert!(g.shortest_path(n[0], n[4], &[], Direction::Both).unwrap().is_none());
     }
 
     #[test]
@@ -369,14 +383,20 @@ mod tests {
         g.add_edge(n[3], n[2], "BUILT_ON", []);
         let done = |e: EdgeRef<'_>| e.property("status").is_none();
         let nodes = |walk: Reachable<'_>| walk.map(|s| s.node).collect::<Vec<_>>();
-        assert_eq!(nodes(g.ancestors(n[0], &["BUILT_ON"])), [n[1], n[2]]);
-        assert!(nodes(g.ancestors(n[0], &["BUILT_ON"]).edges_where(done)).is_empty());
-        assert_eq!(nodes(g.ancestors(n[0], &["BUILT_ON", "PART_OF"]).edges_where(done)), [n[3], n[2]]);
-        assert_eq!(nodes(g.descendants(n[2], &[])), [n[3], n[1], n[0]]);
-        let path = g.shortest_path_where(n[0], n[2], &[], Direction::Outgoing, done).unwrap();
+        assert_eq!(nodes(g.ancestors(n[0], &["BUILT_ON"]).unwrap()), [n[1], n[2]]);
+        assert!(nodes(g.ancestors(n[0], &["BUILT_ON"]).unwrap().edges_where(done)).is_empty());
+        assert_eq!(
+            nodes(g.ancestors(n[0], &["BUILT_ON", "PART_OF"]).unwrap().edges_where(done)),
+            [n[3], n[2]]
+        );
+        assert_eq!(nodes(g.descendants(n[2], &[]).unwrap()), [n[3], n[1], n[0]]);
+        let path = g.shortest_path_where(n[0], n[2], &[], Direction::Outgoing, done).unwrap().unwrap();
         assert_eq!(path.nodes, [n[0], n[3], n[2]]);
-        assert!(g.shortest_path_where(n[0], n[1], &[], Direction::Both, done).is_some());
-        assert!(g.shortest_path_where(n[0], n[1], &["BUILT_ON"], Direction::Outgoing, done).is_none());
+        assert!(g.shortest_path_where(n[0], n[1], &[], Direction::Both, done).unwrap().is_some());
+        assert!(g
+            .shortest_path_where(n[0], n[1], &["BUILT_ON"], Direction::Outgoing, done)
+            .unwrap()
+            .is_none());
     }
 
     use crate::model::Value;

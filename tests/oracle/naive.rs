@@ -86,12 +86,12 @@ impl Snapshot {
         let mut rels = Vec::new();
         for (i, e) in graph.edge_ids().enumerate() {
             assert_eq!(e, EdgeId(i as u32), "relationship ids are dense");
-            let (src, dst) = graph.edge_endpoints(e);
+            let edge = graph.edge(e);
             rels.push(SnapRel {
-                src: src.0,
-                dst: dst.0,
-                rel_type: graph.rel_type_name(graph.edge_type(e)).to_string(),
-                w: int_property(graph.edge(e).property("w")),
+                src: edge.src().id().0,
+                dst: edge.dst().id().0,
+                rel_type: edge.rel_type().to_string(),
+                w: int_property(edge.property("w")),
             });
         }
         Snapshot { nodes, rels }

@@ -1282,7 +1282,7 @@ mod tests {
         g.execute("CREATE (:M {id: 'a'})-[:BUILT_ON]->(:M {id: 'b'})-[:BUILT_ON]->(:M {id: 'c'})").unwrap();
         let q = "MATCH (m:M {id: $id})-[:BUILT_ON*1..]->(x) RETURN x.id ORDER BY x.id";
         let ids = |g: &Graph, id: &str| -> Vec<String> {
-            let params = crate::Params::from([("id".to_string(), crate::Value::from(id))]);
+            let params = crate::Params::from([("id", crate::Value::from(id))]);
             g.query_with(q, &params).unwrap().rows().map(|r| r[0].as_str().unwrap().to_string()).collect()
         };
         for _ in 0..3 {

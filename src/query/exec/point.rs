@@ -350,7 +350,7 @@ mod tests {
     #[test]
     fn answers_as_the_stages_do() {
         let g = graph();
-        let id = |v: &str| Params::from([("id".to_string(), Value::from(v))]);
+        let id = |v: &str| Params::from([("id", Value::from(v))]);
         let cases = [
             ("MATCH (m:Model {id: $id}) RETURN m.name, m.year, m.missing", id("glm")),
             ("MATCH (m:Model {id: $id}) RETURN m.name", id("nothing")),
@@ -377,7 +377,7 @@ mod tests {
         let (point, stages) = both(&g, "MATCH (m {id: $id}) RETURN m.name", &Params::new());
         assert!(stages.as_ref().unwrap_err().contains("parameter $id is missing"), "{stages:?}");
         assert_eq!(point.map(|_| ()), stages.map(|_| ()));
-        let params = Params::from([("id".to_string(), Value::from("glm"))]);
+        let params = Params::from([("id", Value::from("glm"))]);
         let (point, stages) = both(&g, "MATCH (m {id: $id}) RETURN m.name - 1", &params);
         assert!(stages.is_err());
         assert_eq!(point.map(|_| ()), stages.map(|_| ()));
@@ -389,7 +389,7 @@ mod tests {
         let text = "MATCH (m {id: $id}) RETURN m.name";
         let options = QueryOptions::default();
         // A key that is not a string: the stages compare by value.
-        let params = Params::from([("id".to_string(), Value::Int(7))]);
+        let params = Params::from([("id", Value::Int(7))]);
         let through_here = |g: &Graph, params: &Params| {
             let planned = planned(g, text);
             run(&planned, planned.point.as_ref().unwrap(), g, params, &options).unwrap().map(|o| o.values)
@@ -397,7 +397,7 @@ mod tests {
         assert_eq!(through_here(&g, &params), None);
         // Repeated ids: the index holds only the first of them.
         g.execute("CREATE (:Model {id: 'glm', name: 'again'})").unwrap();
-        let params = Params::from([("id".to_string(), Value::from("glm"))]);
+        let params = Params::from([("id", Value::from("glm"))]);
         assert_eq!(through_here(&g, &params), None);
         assert_eq!(g.query_with(text, &params).unwrap().len(), 2);
     }

@@ -707,19 +707,6 @@ impl Expr {
         }
     }
 
-    /// Whether the expression reads no slot and no parameter.
-    pub fn is_constant(&self) -> bool {
-        let mut slots = false;
-        self.visit_slots(&mut |_| slots = true);
-        !slots && !self.has_param()
-    }
-
-    fn has_param(&self) -> bool {
-        let mut found = false;
-        self.walk(&mut |e| found |= matches!(e.kind, ExprKind::Param(_)));
-        found
-    }
-
     /// Calls `f` on this expression and every subexpression, parents first.
     pub fn walk(&self, f: &mut dyn FnMut(&Expr)) {
         use ExprKind::*;

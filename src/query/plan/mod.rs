@@ -10,4 +10,4 @@ pub mod planner;
 pub mod regex;
 
 pub use logical::Plan;
-pub use planner::{plan_statement, Catalog, NoCatalog};
+pub use planner::{plan_statement, Catalog};

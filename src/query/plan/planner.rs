@@ -37,20 +37,6 @@ pub trait Catalog {
     }
 }
 
-/// A catalog that knows nothing: every label looks equally large.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NoCatalog;
-
-impl Catalog for NoCatalog {
-    fn node_count(&self) -> usize {
-        1000
-    }
-
-    fn label_count(&self, _label: &str) -> usize {
-        100
-    }
-}
-
 /// Plans a checked statement.
 ///
 /// # Errors

@@ -65,7 +65,8 @@ pub fn parse_statement(text: &str) -> Result<Statement, QueryError> {
 /// # Errors
 ///
 /// A `SyntaxError` as for [`parse_statement`].
-pub fn parse_expression(text: &str) -> Result<Expr, QueryError> {
+#[cfg(test)]
+pub(crate) fn parse_expression(text: &str) -> Result<Expr, QueryError> {
     with_stack(text, || {
         let parser = Parser::new(text);
         let result = parser.expr(text).and_then(|(i, e)| {

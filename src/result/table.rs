@@ -1,5 +1,6 @@
 //! Aligned text tables for the terminal, measured in display columns so
-//! that Chinese text (two columns a character) lines up.
+//! that Chinese text (two columns a character) lines up: how a
+//! [`ResultSet`](super::ResultSet) displays.
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -7,13 +8,13 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 const ELLIPSIS: char = '…';
 
 /// Display columns `s` takes.
-pub fn width(s: &str) -> usize {
+pub(crate) fn width(s: &str) -> usize {
     UnicodeWidthStr::width(s)
 }
 
 /// `s` made safe for one table cell: line breaks and tabs become visible
 /// escapes, other control characters are dropped.
-pub fn one_line(s: &str) -> String {
+pub(crate) fn one_line(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -29,7 +30,7 @@ pub fn one_line(s: &str) -> String {
 
 /// `s` cut to at most `max` display columns, ending in `…` when cut. A
 /// `max` of 0 means no limit.
-pub fn truncate(s: &str, max: usize) -> String {
+pub(crate) fn truncate(s: &str, max: usize) -> String {
     if max == 0 || width(s) <= max {
         return s.to_string();
     }
@@ -60,7 +61,7 @@ fn pad(out: &mut String, s: &str, to: usize, right: bool) {
 
 /// A table of text cells with a header row.
 #[derive(Debug, Clone, Default)]
-pub struct Table {
+pub(crate) struct Table {
     header: Vec<String>,
     rows: Vec<Vec<String>>,
     right: Vec<bool>,
@@ -68,13 +69,13 @@ pub struct Table {
 
 impl Table {
     /// A table with these column names.
-    pub fn new(header: Vec<String>) -> Table {
+    pub(crate) fn new(header: Vec<String>) -> Table {
         let right = vec![false; header.len()];
         Table { header, rows: Vec::new(), right }
     }
 
     /// Aligns column `i` to the right (for numbers).
-    pub fn align_right(&mut self, i: usize, right: bool) {
+    pub(crate) fn align_right(&mut self, i: usize, right: bool) {
         if let Some(r) = self.right.get_mut(i) {
             *r = right;
         }
@@ -82,7 +83,7 @@ impl Table {
 
     /// Adds a row; cells beyond the header's width are dropped, missing
     /// ones are empty.
-    pub fn push(&mut self, mut row: Vec<String>) {
+    pub(crate) fn push(&mut self, mut row: Vec<String>) {
         row.resize(self.header.len(), String::new());
         self.rows.push(row);
     }
@@ -95,7 +96,7 @@ impl Table {
     /// ----------+---------
     ///  Zhipu AI | 智谱AI
     /// ```
-    pub fn render(&self, max_width: usize) -> String {
+    pub(crate) fn render(&self, max_width: usize) -> String {
         let cut = |s: &str| truncate(&one_line(s), max_width);
         let header: Vec<String> = self.header.iter().map(|h| cut(h)).collect();
         let rows: Vec<Vec<String>> = self.rows.iter().map(|r| r.iter().map(|c| cut(c)).collect()).collect();
@@ -128,7 +129,7 @@ impl Table {
 }
 
 /// `(1 row)`, `(3 rows)`.
-pub fn row_count(n: usize) -> String {
+pub(crate) fn row_count(n: usize) -> String {
     format!("({n} row{})", if n == 1 { "" } else { "s" })
 }
 
