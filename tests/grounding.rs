@@ -69,3 +69,34 @@ fn every_node_and_relation_is_grounded_in_the_report() {
     assert_no_failures(&check, &all);
     assert_eq!(check.holding(), check.nodes + check.relations);
 }
+
+#[test]
+fn months_read_as_dates_in_queries() {
+    // Every month the data keeps (a round's `date`, a model's `released`)
+    // is one `date()` accepts, so date arithmetic in a query never fails on
+    // the built-in graph.
+    let g = aikg::Graph::builtin();
+    for (text, what) in [
+        ("MATCH ()-[r:INVESTED_IN]->() WHERE r.date IS NOT NULL RETURN r.date AS m", "round date"),
+        ("MATCH (n) WHERE n.released IS NOT NULL RETURN n.released AS m", "released"),
+    ] {
+        let months = g.query(text).unwrap();
+        assert!(!months.is_empty(), "no {what} in the data");
+        for row in months.iter() {
+            let month = row.get("m").unwrap().clone();
+            let params = aikg::Params::from([("m", month.clone())]);
+            let parsed = g.query_with("RETURN date($m) AS d", &params);
+            assert!(parsed.is_ok(), "{what} {month} is not a date: {parsed:?}");
+        }
+    }
+    // The README's question: rounds in the six months before ChatGPT.
+    let rounds = g
+        .query(
+            "MATCH (g:Model {id: 'chatgpt'}), (i)-[r:INVESTED_IN]->(c)
+             WHERE date(g.released) - duration('P6M') <= date(r.date) < date(g.released)
+             RETURN DISTINCT c.id AS company",
+        )
+        .unwrap();
+    let companies: Vec<_> = rounds.iter().filter_map(|r| r.get_str("company")).collect();
+    assert_eq!(companies, ["deeplang"]);
+}
