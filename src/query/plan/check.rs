@@ -117,6 +117,18 @@ impl Ty {
         matches!(self, Ty::Any | Ty::Null | Ty::List(_))
     }
 
+    /// Whether a value of this type may be an operand of `+` (`add`) or of
+    /// `- * / % ^`: strings and lists concatenate, temporals and durations
+    /// (typed `Any` here) add and scale, but booleans, maps, nodes,
+    /// relationships and paths never take part, and strings only add.
+    fn may_be_arithmetic_operand(&self, add: bool) -> bool {
+        match self {
+            Ty::Bool | Ty::Map | Ty::Node | Ty::Rel | Ty::Path => false,
+            Ty::Str | Ty::List(_) => add,
+            Ty::Any | Ty::Null | Ty::Int | Ty::Float => true,
+        }
+    }
+
     /// The type's name as openCypher writes it, for messages.
     fn describe(&self) -> String {
         match self {
@@ -850,7 +862,20 @@ impl Checker {
                     | BinaryOp::Multiply
                     | BinaryOp::Divide
                     | BinaryOp::Modulo
-                    | BinaryOp::Power => Ty::Any,
+                    | BinaryOp::Power => {
+                        // A list takes anything as an element to append.
+                        let appends = *op == BinaryOp::Add && (l.may_be_list() || r.may_be_list());
+                        for (ty, side) in [(&l, lhs), (&r, rhs)] {
+                            if !appends && !ty.may_be_arithmetic_operand(*op == BinaryOp::Add) {
+                                return Err(syntax(
+                                    "InvalidArgumentType",
+                                    format!("type mismatch: arithmetic needs numbers, not {}", ty.describe()),
+                                    side.span,
+                                ));
+                            }
+                        }
+                        Ty::Any
+                    }
                 }
             }
             ExprKind::Comparison(first, rest) => {
@@ -1651,6 +1676,18 @@ mod tests {
         // Value-level problems are the executor's.
         ok("RETURN range(2, 8, 0), range(true, 1, 1), toInteger([1])");
         ok("MATCH (a) WITH [a, 1] AS list RETURN labels(list[1]) AS l");
+    }
+
+    #[test]
+    fn arithmetic_on_known_non_numbers_fails_at_compile_time() {
+        fails("RETURN none(x IN ['Clara'] WHERE x % 2 = 0) AS r", "InvalidArgumentType");
+        fails("RETURN all(x IN [false, true] WHERE x % 2 = 0) AS r", "InvalidArgumentType");
+        fails("MATCH (n) RETURN n * 2", "InvalidArgumentType");
+        fails("RETURN 'a' - 1", "InvalidArgumentType");
+        // Strings and lists add; temporals and unknowns are the executor's.
+        ok("RETURN 'a' + 1, [1] + 2, [1] + true, 1 + 2.5");
+        ok("RETURN date('2022-12') - duration('P6M'), duration('P1D') * 2");
+        ok("MATCH (n) RETURN n.x % 2, any(x IN ['a', 1] WHERE x % 2 = 0)");
     }
 
     #[test]
