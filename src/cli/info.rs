@@ -14,48 +14,23 @@ use aikg::load::citations::{check_citations, LocatedGraph, DEFAULT_REPORT};
 use aikg::model::schema::PropertyType;
 use aikg::{Error, Graph, ResultSet, Value};
 
-/// A table of `aikg schema`, drawn as the library displays a [`ResultSet`]
-/// (without the row count), so that it lines up like query output.
-struct Table {
-    header: Vec<String>,
-    rows: Vec<Vec<String>>,
-    numbers: Vec<usize>,
+/// One section of `aikg schema`: its title, then its table drawn as the
+/// library displays a [`ResultSet`] (counts line up to the right) without
+/// the row count, so that it lines up like query output.
+fn section(out: &mut String, title: &str, header: &[&str], rows: Vec<Vec<Value>>) {
+    let header = header.iter().map(|h| h.to_string()).collect();
+    let mut table = ResultSet::new(&Graph::new(), header, rows).to_string();
+    let footer = table.trim_end_matches('\n').rfind('\n').map_or(0, |i| i + 1);
+    table.truncate(footer);
+    out.push_str(title);
+    out.push('\n');
+    out.push_str(&table);
+    out.push('\n');
 }
 
-impl Table {
-    fn new(header: Vec<String>) -> Table {
-        Table { header, rows: Vec::new(), numbers: Vec::new() }
-    }
-
-    /// Marks column `i` as counts, which line up to the right.
-    fn align_right(&mut self, i: usize, right: bool) {
-        if right {
-            self.numbers.push(i);
-        }
-    }
-
-    fn push(&mut self, row: Vec<String>) {
-        self.rows.push(row);
-    }
-
-    fn render(self) -> String {
-        let numbers = &self.numbers;
-        let rows = self
-            .rows
-            .into_iter()
-            .map(|row| {
-                let cell = |(i, c): (usize, String)| match c.parse::<i64>() {
-                    Ok(n) if numbers.contains(&i) => Value::Int(n),
-                    _ => Value::from(c),
-                };
-                row.into_iter().enumerate().map(cell).collect()
-            })
-            .collect();
-        let mut text = ResultSet::new(&Graph::new(), self.header, rows).to_string();
-        let footer = text.trim_end_matches('\n').rfind('\n').map_or(0, |i| i + 1);
-        text.truncate(footer);
-        text
-    }
+/// A count as a table cell.
+fn count(n: usize) -> Value {
+    Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
 /// `(name, count)` pairs, most first, then by name.
@@ -157,81 +132,66 @@ pub fn schema_text(graph: &Graph) -> String {
     let label_counts: IndexMap<&str, usize> = graph.labels().collect();
     let type_counts: IndexMap<&str, usize> = graph.rel_types().collect();
     let mut out = String::new();
-    let section = |out: &mut String, title: &str, table: Table| {
-        out.push_str(title);
-        out.push('\n');
-        out.push_str(&table.render());
-        out.push('\n');
-    };
-
     if let Some(schema) = graph.schema() {
-        let mut t = Table::new(vec!["label".into(), "nodes".into(), "meaning".into()]);
-        t.align_right(1, true);
-        for (label, doc) in schema.labels {
-            t.push(vec![
-                label.to_string(),
-                label_counts.get(label).copied().unwrap_or(0).to_string(),
-                doc.to_string(),
-            ]);
-        }
-        section(&mut out, "Labels", t);
+        let rows = schema
+            .labels
+            .iter()
+            .map(|(label, doc)| {
+                vec![
+                    Value::from(*label),
+                    count(label_counts.get(label).copied().unwrap_or(0)),
+                    Value::from(*doc),
+                ]
+            })
+            .collect();
+        section(&mut out, "Labels", &["label", "nodes", "meaning"], rows);
 
-        let mut t = Table::new(vec![
-            "type".into(),
-            "from -> to".into(),
-            "count".into(),
-            "properties".into(),
-            "meaning".into(),
-        ]);
-        t.align_right(2, true);
+        let mut rows = Vec::new();
         for rule in schema.relations {
             let arrow = if rule.symmetric { "<->" } else { "->" };
             let mut props = vec!["source", "lines", "status", "note"];
             props.extend(rule.properties);
-            t.push(vec![
-                rule.name.to_string(),
-                format!("{} {arrow} {}", rule.from.join("|"), rule.to.join("|")),
-                type_counts.get(rule.name).copied().unwrap_or(0).to_string(),
-                props.join(", "),
-                rule.doc.to_string(),
+            rows.push(vec![
+                Value::from(rule.name),
+                Value::from(format!("{} {arrow} {}", rule.from.join("|"), rule.to.join("|"))),
+                count(type_counts.get(rule.name).copied().unwrap_or(0)),
+                Value::from(props.join(", ")),
+                Value::from(rule.doc),
             ]);
         }
-        section(&mut out, "Relationship types", t);
+        section(
+            &mut out,
+            "Relationship types",
+            &["type", "from -> to", "count", "properties", "meaning"],
+            rows,
+        );
 
         for (title, rules, census, what) in [
             ("Node properties", schema.node_properties, &node_census, "nodes"),
             ("Relationship properties", schema.relation_properties, &edge_census, "relationships"),
         ] {
-            let mut t = Table::new(vec![
-                "key".into(),
-                "type".into(),
-                "required".into(),
-                what.into(),
-                "meaning".into(),
-            ]);
-            t.align_right(3, true);
-            for rule in rules {
-                t.push(vec![
-                    rule.key.to_string(),
-                    type_name(rule.ty).to_string(),
-                    if rule.required { "yes" } else { "" }.to_string(),
-                    census.get(rule.key).map_or(0, |c| c.0).to_string(),
-                    rule.doc.to_string(),
-                ]);
-            }
-            section(&mut out, title, t);
+            let rows = rules
+                .iter()
+                .map(|rule| {
+                    vec![
+                        Value::from(rule.key),
+                        Value::from(type_name(rule.ty)),
+                        Value::from(if rule.required { "yes" } else { "" }),
+                        count(census.get(rule.key).map_or(0, |c| c.0)),
+                        Value::from(rule.doc),
+                    ]
+                })
+                .collect();
+            section(&mut out, title, &["key", "type", "required", what, "meaning"], rows);
         }
         out.pop();
         return out;
     }
 
     out.push_str("(no declared schema: this is what the data holds)\n\n");
-    let mut t = Table::new(vec!["label".into(), "nodes".into()]);
-    t.align_right(1, true);
-    for (label, n) in by_count(graph.labels()) {
-        t.push(vec![label.to_string(), n.to_string()]);
-    }
-    section(&mut out, "Labels", t);
+    let rows =
+        by_count(graph.labels()).into_iter().map(|(label, n)| vec![Value::from(label), count(n)]).collect();
+    section(&mut out, "Labels", &["label", "nodes"], rows);
 
     // Endpoint label pairs seen per type (first labels), most common first.
     let mut pairs: IndexMap<&str, IndexMap<(String, String), usize>> = IndexMap::new();
@@ -244,8 +204,7 @@ pub fn schema_text(graph: &Graph) -> String {
             .entry((first(edge.src()), first(edge.dst())))
             .or_default() += 1;
     }
-    let mut t = Table::new(vec!["type".into(), "from -> to".into(), "count".into()]);
-    t.align_right(2, true);
+    let mut rows = Vec::new();
     for (rel_type, n) in by_count(graph.rel_types()) {
         let mut seen: Vec<(&(String, String), &usize)> =
             pairs.get(rel_type).map(|p| p.iter().collect()).unwrap_or_default();
@@ -254,24 +213,22 @@ pub fn schema_text(graph: &Graph) -> String {
         if seen.len() > 4 {
             shown.push(format!("{} more", seen.len() - 4));
         }
-        t.push(vec![rel_type.to_string(), shown.join(", "), n.to_string()]);
+        rows.push(vec![Value::from(rel_type), Value::from(shown.join(", ")), count(n)]);
     }
-    section(&mut out, "Relationship types", t);
+    section(&mut out, "Relationship types", &["type", "from -> to", "count"], rows);
 
     for (title, census, what) in [
         ("Node properties", &node_census, "nodes"),
         ("Relationship properties", &edge_census, "relationships"),
     ] {
-        let mut t = Table::new(vec!["key".into(), "type".into(), what.into()]);
-        t.align_right(2, true);
-        for (key, (n, types)) in census {
-            t.push(vec![
-                key.to_string(),
-                types.iter().cloned().collect::<Vec<_>>().join(" | "),
-                n.to_string(),
-            ]);
-        }
-        section(&mut out, title, t);
+        let rows = census
+            .iter()
+            .map(|(key, (n, types))| {
+                let types = types.iter().cloned().collect::<Vec<_>>().join(" | ");
+                vec![Value::from(*key), Value::from(types), count(*n)]
+            })
+            .collect();
+        section(&mut out, title, &["key", "type", what], rows);
     }
     out.pop();
     out
