@@ -293,6 +293,14 @@ pub enum Phase {
 pub enum ErrorClass {
     /// The text is not a valid query (including semantic checks).
     SyntaxError,
+    /// The query is valid but asks for what cannot be done (`MERGE` on a
+    /// null property).
+    SemanticError,
+    /// A write would leave the graph inconsistent (deleting a node that
+    /// still has relationships).
+    ConstraintVerificationFailed,
+    /// The query read a node or relationship it had deleted.
+    EntityNotFound,
     /// A value had the wrong type.
     TypeError,
     /// A function argument had an invalid value.
@@ -312,6 +320,9 @@ impl ErrorClass {
     pub fn as_str(&self) -> &'static str {
         match self {
             ErrorClass::SyntaxError => "SyntaxError",
+            ErrorClass::SemanticError => "SemanticError",
+            ErrorClass::ConstraintVerificationFailed => "ConstraintVerificationFailed",
+            ErrorClass::EntityNotFound => "EntityNotFound",
             ErrorClass::TypeError => "TypeError",
             ErrorClass::ArgumentError => "ArgumentError",
             ErrorClass::ParameterMissing => "ParameterMissing",

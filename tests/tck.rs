@@ -1004,8 +1004,11 @@ const SIDE_EFFECT_KEYS: [&str; 8] = [
 
 /// What side effects are counted from.
 struct GraphState {
-    nodes: usize,
-    relationships: usize,
+    /// Live node and relationship indexes: a deleted entity's index is
+    /// never reused, so a statement that deletes one node and creates
+    /// another shows as one of each, not as no change.
+    nodes: HashSet<u32>,
+    relationships: HashSet<u32>,
     /// Label names carried by at least one node.
     labels: BTreeSet<String>,
     /// (is relationship, entity index, key, value).
@@ -1026,8 +1029,8 @@ impl GraphState {
             }
         }
         GraphState {
-            nodes: g.node_count(),
-            relationships: g.edge_count(),
+            nodes: g.node_ids().map(|n| n.0).collect(),
+            relationships: g.edge_ids().map(|e| e.0).collect(),
             labels: g.labels().filter(|(_, n)| *n > 0).map(|(l, _)| l.to_string()).collect(),
             properties,
         }
@@ -1035,14 +1038,12 @@ impl GraphState {
 
     /// Side effects from `self` to `after`, by TCK key.
     fn diff(&self, after: &GraphState) -> BTreeMap<&'static str, i64> {
-        let signed = |a: usize, b: usize| b as i64 - a as i64;
-        let nodes = signed(self.nodes, after.nodes);
-        let rels = signed(self.relationships, after.relationships);
+        let gone = |a: &HashSet<u32>, b: &HashSet<u32>| a.difference(b).count() as i64;
         let mut out = BTreeMap::new();
-        out.insert("+nodes", nodes.max(0));
-        out.insert("-nodes", (-nodes).max(0));
-        out.insert("+relationships", rels.max(0));
-        out.insert("-relationships", (-rels).max(0));
+        out.insert("+nodes", gone(&after.nodes, &self.nodes));
+        out.insert("-nodes", gone(&self.nodes, &after.nodes));
+        out.insert("+relationships", gone(&after.relationships, &self.relationships));
+        out.insert("-relationships", gone(&self.relationships, &after.relationships));
         out.insert("+labels", after.labels.difference(&self.labels).count() as i64);
         out.insert("-labels", self.labels.difference(&after.labels).count() as i64);
         out.insert("+properties", after.properties.difference(&self.properties).count() as i64);

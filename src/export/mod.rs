@@ -127,13 +127,13 @@ impl<'g> Subgraph<'g> {
                 collect(value, &mut nodes, &mut edges);
             }
         }
-        edges.retain(|e| e.index() < graph.edge_count());
+        edges.retain(|e| e.index() < graph.edge_slots() && !graph.edge_is_dead(*e));
         for e in &edges {
             let (a, b) = graph.edge_endpoints(*e);
             nodes.insert(a);
             nodes.insert(b);
         }
-        nodes.retain(|n| n.index() < graph.node_count());
+        nodes.retain(|n| n.index() < graph.node_slots() && !graph.node_is_dead(*n));
         Subgraph { graph, nodes: nodes.into_iter().collect(), edges: edges.into_iter().collect() }
     }
 

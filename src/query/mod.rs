@@ -1,4 +1,4 @@
-//! The query language: an openCypher read subset plus `CREATE`.
+//! The query language: openCypher, reading and writing.
 
 pub(crate) mod cache;
 pub(crate) mod exec;
@@ -149,7 +149,7 @@ impl CancelHandle {
 pub struct Query {
     text: Arc<str>,
     statement: syntax::ast::Statement,
-    /// Has a `CREATE`: asked on every run, so worked out once.
+    /// Has an updating clause: asked on every run, so worked out once.
     writes: bool,
     /// The plans this query made for the graphs it ran on.
     plan: cache::PlanSlot,
@@ -165,9 +165,7 @@ impl Query {
     pub fn parse(text: &str) -> Result<Query, Error> {
         let statement = syntax::parse_statement(text).map_err(|e| e.with_query(text))?;
         plan::check::check(&statement).map_err(|e| e.with_query(text))?;
-        let writes = statement
-            .queries()
-            .any(|q| q.clauses.iter().any(|c| matches!(c, syntax::ast::Clause::Create(_))));
+        let writes = statement.queries().any(|q| q.clauses.iter().any(syntax::ast::Clause::writes));
         Ok(Query { text: text.into(), statement, writes, plan: cache::PlanSlot::default() })
     }
 
@@ -176,7 +174,8 @@ impl Query {
         &self.text
     }
 
-    /// `true` when the query has no `CREATE`.
+    /// `true` when the query has no updating clause (`CREATE`, `MERGE`,
+    /// `SET`, `REMOVE`, `DELETE`).
     pub fn is_read_only(&self) -> bool {
         !self.writes
     }
@@ -298,12 +297,14 @@ impl Query {
         exec::for_each(planned, graph, params, options, visit).map_err(|e| e.with_query(&self.text).into())
     }
 
-    /// Runs a query that may write (`CREATE`).
+    /// Runs a query that may write (`CREATE`, `MERGE`, `SET`, `REMOVE`,
+    /// `DELETE`).
     ///
     /// # Errors
-    /// As [`run`](Self::run); a `CREATE` that breaks the graph's schema is a
-    /// runtime error, and the nodes and relationships created for earlier
-    /// rows stay.
+    /// As [`run`](Self::run); a write that breaks the graph's schema, or
+    /// deletes a node that keeps relationships, is a runtime error. A
+    /// statement that fails changes nothing: the changes it made before the
+    /// error are undone.
     pub fn run_mut(&self, graph: &mut Graph, params: &Params) -> Result<ResultSet, Error> {
         self.run_mut_with(graph, params, &QueryOptions::default())
     }
@@ -326,7 +327,7 @@ impl Query {
             return Err(QueryError::compile(
                 ErrorClass::Unsupported,
                 "ReadOnly",
-                "this query writes to the graph: use Graph::execute for CREATE",
+                "this query writes to the graph: use Graph::execute for CREATE, MERGE, SET, REMOVE or DELETE",
                 Some(self.statement.query.span),
             )
             .with_query(&self.text)
@@ -399,8 +400,10 @@ fn check_params(params: &Params, graph: &Graph) -> Result<(), QueryError> {
 fn check_entity_params(params: &Params, graph: &Graph) -> Result<(), QueryError> {
     fn check(v: &Value, graph: &Graph) -> Option<String> {
         match v {
-            Value::Node(n) if n.index() >= graph.node_count() => Some(format!("node {}", n.0)),
-            Value::Relationship(r) if r.index() >= graph.edge_count() => {
+            Value::Node(n) if n.index() >= graph.node_slots() || graph.node_is_dead(*n) => {
+                Some(format!("node {}", n.0))
+            }
+            Value::Relationship(r) if r.index() >= graph.edge_slots() || graph.edge_is_dead(*r) => {
                 Some(format!("relationship {}", r.0))
             }
             Value::Path(p) => p
@@ -528,8 +531,8 @@ impl Graph {
     /// ```
     ///
     /// # Errors
-    /// A [`QueryError`] from parsing, checking or running; queries with
-    /// `CREATE` need [`Graph::execute`].
+    /// A [`QueryError`] from parsing, checking or running; queries that
+    /// write need [`Graph::execute`].
     pub fn query(&self, text: &str) -> Result<ResultSet, Error> {
         self.query_with(text, &Params::new())
     }
@@ -578,18 +581,33 @@ impl Graph {
         prepared.query.visit_planned(&prepared.planned, self, params, &QueryOptions::default(), &mut visit)
     }
 
-    /// Runs a query that may write to the graph (`CREATE`).
+    /// Runs a query that may write to the graph (`CREATE`, `MERGE`, `SET`,
+    /// `REMOVE`, `[DETACH] DELETE`); the result's [`stats`](ResultSet::stats)
+    /// count what changed. A statement is all or nothing: one that fails
+    /// leaves the graph as it was.
     ///
     /// ```
     /// let mut graph = aikg::Graph::new();
     /// graph.execute("CREATE (:Model {id: 'a'})-[:BUILT_ON]->(:Model {id: 'b'})")?;
     /// let rows = graph.query("MATCH (m)-[:BUILT_ON]->(b) RETURN b.id AS base")?;
     /// assert_eq!(rows.iter().next().unwrap().get_str("base"), Some("b"));
+    ///
+    /// let merged = graph.execute("MERGE (m:Model {id: 'a'}) ON MATCH SET m.seen = true")?;
+    /// assert_eq!((merged.stats().nodes_created, merged.stats().properties_set), (0, 1));
+    ///
+    /// // `a` still has a relationship: the DELETE fails and nothing changes.
+    /// assert!(graph.execute("MATCH (m:Model {id: 'a'}) SET m.gone = true DELETE m").is_err());
+    /// assert_eq!(graph.query("MATCH (m {gone: true}) RETURN m")?.len(), 0);
+    /// let deleted = graph.execute("MATCH (m:Model {id: 'a'}) DETACH DELETE m")?;
+    /// assert_eq!((deleted.stats().nodes_deleted, deleted.stats().relationships_deleted), (1, 1));
+    /// assert_eq!(graph.node_count(), 1);
     /// # Ok::<(), aikg::Error>(())
     /// ```
     ///
     /// # Errors
-    /// As [`Graph::query`], plus schema violations on a graph with a schema.
+    /// As [`Graph::query`], plus schema violations on a graph with a schema,
+    /// deleting a node that keeps relationships without `DETACH`, and
+    /// property values that cannot be stored.
     pub fn execute(&mut self, text: &str) -> Result<ResultSet, Error> {
         self.execute_with(text, &Params::new())
     }

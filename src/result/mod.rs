@@ -63,6 +63,12 @@ pub struct QueryStats {
     pub properties_set: usize,
     /// Labels added to nodes.
     pub labels_added: usize,
+    /// Nodes deleted.
+    pub nodes_deleted: usize,
+    /// Relationships deleted.
+    pub relationships_deleted: usize,
+    /// Labels removed from nodes.
+    pub labels_removed: usize,
 }
 
 /// The result of a query: named columns and rows of [`Value`]s.

@@ -90,16 +90,19 @@ impl Iterator for Slice<'_> {
 
 impl Adjacency {
     /// Builds both directions from petgraph's edge array.
+    /// Deleted relationships (`dead`) are left out.
     pub(crate) fn build(
         graph: &petgraph::Graph<super::NodeData, EdgeData, petgraph::Directed, u32>,
+        dead: impl Fn(EdgeId) -> bool,
     ) -> Adjacency {
         let edges = graph.raw_edges();
         let nodes = graph.node_count();
-        let outgoing = Lists::build(nodes, edges.len(), |i| {
+        let live = |i: usize| !dead(EdgeId(i as u32));
+        let outgoing = Lists::build(nodes, edges.len(), live, |i| {
             let e = &edges[i];
             (e.source().index(), e.target().index(), e.weight.rel_type.0)
         });
-        let incoming = Lists::build(nodes, edges.len(), |i| {
+        let incoming = Lists::build(nodes, edges.len(), live, |i| {
             let e = &edges[i];
             (e.target().index(), e.source().index(), e.weight.rel_type.0)
         });
@@ -114,7 +117,10 @@ impl Adjacency {
             .collect::<Box<[u32]>>();
         let types = edges.iter().map(|e| e.weight.rel_type.0 as usize + 1).max().unwrap_or(0);
         let mut ends = vec![[UNSEEN; 2]; types];
-        for e in edges {
+        for (i, e) in edges.iter().enumerate() {
+            if !live(i) {
+                continue;
+            }
             let end = &mut ends[e.weight.rel_type.0 as usize];
             for (slot, node) in end.iter_mut().zip([e.source().index(), e.target().index()]) {
                 *slot = match labels[node] {
@@ -159,17 +165,29 @@ impl Lists {
     /// gives relationship `i`'s `(from, to, type)`. Filling from the last
     /// relationship to the first puts each node's list newest first, the
     /// order of petgraph's lists.
-    fn build(nodes: usize, edge_count: usize, edge: impl Fn(usize) -> (usize, usize, u32)) -> Lists {
+    fn build(
+        nodes: usize,
+        edge_count: usize,
+        live: impl Fn(usize) -> bool,
+        edge: impl Fn(usize) -> (usize, usize, u32),
+    ) -> Lists {
         let mut offsets = vec![0u32; nodes + 1];
+        let mut live_count = 0;
         for i in 0..edge_count {
-            offsets[edge(i).0 + 1] += 1;
+            if live(i) {
+                offsets[edge(i).0 + 1] += 1;
+                live_count += 1;
+            }
         }
         for n in 0..nodes {
             offsets[n + 1] += offsets[n];
         }
         let mut next: Vec<u32> = offsets[..nodes].to_vec();
-        let mut entries = vec![Entry::default(); edge_count];
+        let mut entries = vec![Entry::default(); live_count];
         for i in (0..edge_count).rev() {
+            if !live(i) {
+                continue;
+            }
             let (from, to, ty) = edge(i);
             let at = next[from] as usize;
             next[from] += 1;

@@ -21,6 +21,7 @@ mod bulk;
 mod names;
 mod traverse;
 mod vocab;
+mod write;
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
@@ -183,6 +184,10 @@ pub struct Graph {
     search_pool: crate::query::exec::SearchPool,
     /// Procedures registered for `CALL` (see `Graph::register_procedure`).
     procedures: crate::query::procedures::Procedures,
+    /// Deleted nodes and relationships, once there are any (see `write`).
+    dead: Option<Box<write::Tombstones>>,
+    /// The open writing statement's undo record (see `write`).
+    journal: Option<Box<write::Journal>>,
 }
 
 /// A string `id` property as the id index's key: the property's own value,
@@ -313,11 +318,22 @@ impl Graph {
 
     /// Number of nodes. O(1).
     pub fn node_count(&self) -> usize {
-        self.inner.node_count()
+        self.inner.node_count() - self.dead.as_deref().map_or(0, write::Tombstones::dead_nodes)
     }
 
     /// Number of relationships. O(1).
     pub fn edge_count(&self) -> usize {
+        self.inner.edge_count() - self.dead.as_deref().map_or(0, write::Tombstones::dead_edges)
+    }
+
+    /// One more than the largest node index: the length of an array indexed
+    /// by node (deleted nodes keep their index; see `write`).
+    pub(crate) fn node_slots(&self) -> usize {
+        self.inner.node_count()
+    }
+
+    /// One more than the largest relationship index.
+    pub(crate) fn edge_slots(&self) -> usize {
         self.inner.edge_count()
     }
 
@@ -537,7 +553,7 @@ impl Graph {
     /// # Panics
     /// If `id` is not a node of this graph.
     pub fn node(&self, id: NodeId) -> NodeRef<'_> {
-        assert!(id.index() < self.node_count(), "node {} out of range", id.0);
+        assert!(id.index() < self.node_slots(), "node {} out of range", id.0);
         NodeRef { graph: self, id }
     }
 
@@ -546,18 +562,20 @@ impl Graph {
     /// # Panics
     /// If `id` is not a relationship of this graph.
     pub fn edge(&self, id: EdgeId) -> EdgeRef<'_> {
-        assert!(id.index() < self.edge_count(), "relationship {} out of range", id.0);
+        assert!(id.index() < self.edge_slots(), "relationship {} out of range", id.0);
         EdgeRef { graph: self, id }
     }
 
     /// Every node, in insertion order. O(1) per step.
     pub fn node_ids(&self) -> impl ExactSizeIterator<Item = NodeId> + '_ {
-        (0..self.node_count() as u32).map(NodeId)
+        let dead = self.dead.as_deref().filter(|t| t.dead_nodes() > 0);
+        LiveIds::new(self.node_slots(), self.node_count(), dead, write::Tombstones::node_is_dead).map(NodeId)
     }
 
     /// Every relationship, in insertion order.
     pub fn edge_ids(&self) -> impl ExactSizeIterator<Item = EdgeId> + '_ {
-        (0..self.edge_count() as u32).map(EdgeId)
+        let dead = self.dead.as_deref().filter(|t| t.dead_edges() > 0);
+        LiveIds::new(self.edge_slots(), self.edge_count(), dead, write::Tombstones::edge_is_dead).map(EdgeId)
     }
 
     /// The nodes carrying `label`, in insertion order. O(1) to get the slice.
@@ -696,19 +714,7 @@ impl Graph {
 
     /// Sets (or, with `Null`, removes) a node property.
     pub fn set_node_property(&mut self, id: NodeId, key: &str, value: Value) {
-        if key == "id" {
-            self.duplicate_ids = true;
-            self.ids_dense = false;
-        }
-        let key = self.intern_key(key);
-        let data = &mut self.inner[NodeIndex::new(id.index())];
-        let mut props: Vec<(KeyId, Value)> = std::mem::take(&mut data.properties).into_vec();
-        props.retain(|(k, _)| *k != key);
-        if !value.is_null() {
-            props.push((key, value));
-        }
-        data.properties = props.into_boxed_slice();
-        self.by_name.take();
+        self.update_node_properties(id, false, &[(key, value)]);
     }
 
     // ----- reading relationships ------------------------------------------
@@ -764,7 +770,7 @@ impl Graph {
                 .into_iter()
                 .flatten()
                 .map(|e| adjacency::from_petgraph(e, false));
-            outgoing.chain(incoming)
+            outgoing.chain(incoming).filter(|(e, _, _)| !self.edge_is_dead(*e))
         });
         packed.into_iter().flatten().chain(linked.into_iter().flatten())
     }
@@ -782,7 +788,8 @@ impl Graph {
     /// a program that adds to a graph and then hands it to many threads
     /// can call it first so that no query pays for it.
     pub(crate) fn prepare_traversal(&self) {
-        self.adjacency.get_or_init(|| Arc::new(adjacency::Adjacency::build(&self.inner)));
+        self.adjacency
+            .get_or_init(|| Arc::new(adjacency::Adjacency::build(&self.inner, |e| self.edge_is_dead(e))));
     }
 
     // ----- names -----------------------------------------------------------
@@ -818,6 +825,54 @@ impl Graph {
         })
     }
 }
+
+/// Whether an index is dead, by the tombstones of nodes or of relationships.
+type IsDead = fn(&write::Tombstones, usize) -> bool;
+
+/// The indexes `0..slots` but the dead ones, knowing how many remain.
+struct LiveIds<'g> {
+    next: u32,
+    end: u32,
+    remaining: usize,
+    dead: Option<(&'g write::Tombstones, IsDead)>,
+}
+
+impl<'g> LiveIds<'g> {
+    fn new(
+        slots: usize,
+        live: usize,
+        dead: Option<&'g write::Tombstones>,
+        is_dead: IsDead,
+    ) -> LiveIds<'g> {
+        LiveIds { next: 0, end: slots as u32, remaining: live, dead: dead.map(|t| (t, is_dead)) }
+    }
+}
+
+impl Iterator for LiveIds<'_> {
+    type Item = u32;
+
+    #[inline]
+    fn next(&mut self) -> Option<u32> {
+        while self.next < self.end {
+            let i = self.next;
+            self.next += 1;
+            if let Some((t, is_dead)) = self.dead {
+                if is_dead(t, i as usize) {
+                    continue;
+                }
+            }
+            self.remaining -= 1;
+            return Some(i);
+        }
+        None
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl ExactSizeIterator for LiveIds<'_> {}
 
 /// A node's properties: see [`Graph::node_properties_of`].
 pub(crate) struct NodeProperties<'g> {

@@ -198,7 +198,7 @@ impl Graph {
     ) -> Result<Reachable<'_>, Error> {
         let types = self.rel_type_filter(rel_types)?;
         self.prepare_traversal();
-        let mut visited = VisitedSet::new(self.node_count());
+        let mut visited = VisitedSet::new(self.node_slots());
         visited.insert(start);
         Ok(Reachable {
             graph: self,

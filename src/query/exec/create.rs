@@ -23,6 +23,7 @@ fn properties(
     plan: &Plan,
     params: &Params,
     budget: &Budget<'_>,
+    merge: bool,
 ) -> Result<Vec<(String, Value)>, QueryError> {
     let names = Names::resolve(plan, graph);
     let cx = Ctx::new(graph, params, plan, &names, budget);
@@ -52,13 +53,29 @@ fn properties(
             }
         },
     }
+    if merge {
+        // MERGE matched on these values; a null never matches, so creating
+        // would make what the next identical MERGE cannot find.
+        if let Some((k, _)) = out.iter().find(|(_, v)| v.is_null()) {
+            let span = match props {
+                CreateProps::Map(items) => items.iter().find(|(key, _)| key == k).map(|(_, e)| e.span),
+                CreateProps::Expr(e) => Some(e.span),
+            };
+            return Err(QueryError::runtime(
+                ErrorClass::SemanticError,
+                "MergeReadOwnWrites",
+                format!("cannot merge on a null property value: '{k}' is null"),
+                span,
+            ));
+        }
+    }
     // Null properties are not stored.
     out.retain(|(_, v)| !v.is_null());
     Ok(out)
 }
 
 /// Property values must be scalars or lists of scalars.
-fn check_property(key: &str, v: &Value, span: Span) -> Result<(), QueryError> {
+pub(super) fn check_property(key: &str, v: &Value, span: Span) -> Result<(), QueryError> {
     let ok = match v {
         Value::List(items) => items.iter().all(Value::is_scalar),
         other => other.is_scalar(),
@@ -86,12 +103,40 @@ pub(crate) fn apply(
     stats: &mut QueryStats,
 ) -> Result<Vec<Row>, QueryError> {
     let mut out = Vec::with_capacity(rows.len());
-    for mut row in rows {
+    for row in rows {
+        out.push(apply_row(actions, row, graph, plan, params, budget, stats, false)?);
+    }
+    Ok(out)
+}
+
+/// Creates `MERGE`'s pattern for one row; null properties are an error.
+pub(super) fn apply_merge(
+    actions: &[CreateAction],
+    row: Row,
+    graph: &mut Graph,
+    env: &super::write::Env<'_>,
+    stats: &mut QueryStats,
+) -> Result<Row, QueryError> {
+    apply_row(actions, row, graph, env.plan, env.params, env.budget, stats, true)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn apply_row(
+    actions: &[CreateAction],
+    mut row: Row,
+    graph: &mut Graph,
+    plan: &Plan,
+    params: &Params,
+    budget: &Budget<'_>,
+    stats: &mut QueryStats,
+    merge: bool,
+) -> Result<Row, QueryError> {
+    {
         for action in actions {
             budget.tick()?;
             match action {
                 CreateAction::Node { slot, labels, properties: props, span } => {
-                    let props = properties(props, &row, graph, plan, params, budget)?;
+                    let props = properties(props, &row, graph, plan, params, budget, merge)?;
                     if let Some(schema) = graph.schema() {
                         for l in labels {
                             if !schema.has_label(l) {
@@ -131,7 +176,7 @@ pub(crate) fn apply(
                         }
                     };
                     let (src, dst) = (end(&row[*from], "start")?, end(&row[*to], "end")?);
-                    let props = properties(props, &row, graph, plan, params, budget)?;
+                    let props = properties(props, &row, graph, plan, params, budget, merge)?;
                     if let Some(schema) = graph.schema() {
                         match schema.relation(rel_type) {
                             None => {
@@ -178,9 +223,8 @@ pub(crate) fn apply(
                 }
             }
         }
-        out.push(row);
     }
-    Ok(out)
+    Ok(row)
 }
 
 fn label_text(graph: &Graph, n: NodeId) -> String {

@@ -83,7 +83,7 @@ pub(crate) fn eval<'a>(e: &'a Expr, row: &'a [Value], cx: &'a Ctx<'_>) -> Result
     match &e.kind {
         ExprKind::Slot(s) => Ok(Cow::Borrowed(&row[*s])),
         ExprKind::Property(base, key) => match base.as_slot().map(|s| &row[s]) {
-            Some(Value::Node(n)) => Ok(node_property(*n, *key, cx)),
+            Some(Value::Node(n)) => node_property(*n, *key, cx, e.span),
             _ => eval_any(e, row, cx),
         },
         _ => eval_any(e, row, cx),
@@ -422,19 +422,34 @@ fn regex_match<'a>(
     Ok(Cow::Owned(Value::Bool(matched)))
 }
 
+/// A deleted node or relationship has no properties left (see
+/// `store::write`), so only a missing property needs asking whether its
+/// owner is dead.
 #[inline]
-fn node_property<'a>(n: crate::model::NodeId, key: KeyRef, cx: &'a Ctx<'_>) -> Cow<'a, Value> {
+fn node_property<'a>(
+    n: crate::model::NodeId,
+    key: KeyRef,
+    cx: &'a Ctx<'_>,
+    span: Span,
+) -> Result<Cow<'a, Value>, QueryError> {
     match cx.keys[key.0 as usize].and_then(|k| cx.graph.node_property(n, k)) {
-        Some(v) => Cow::Borrowed(v),
-        None => null(),
+        Some(v) => Ok(Cow::Borrowed(v)),
+        None if cx.graph.node_is_dead(n) => Err(super::deleted_entity("node", span)),
+        None => Ok(null()),
     }
 }
 
 #[inline]
-fn edge_property<'a>(r: crate::model::EdgeId, key: KeyRef, cx: &'a Ctx<'_>) -> Cow<'a, Value> {
+fn edge_property<'a>(
+    r: crate::model::EdgeId,
+    key: KeyRef,
+    cx: &'a Ctx<'_>,
+    span: Span,
+) -> Result<Cow<'a, Value>, QueryError> {
     match cx.keys[key.0 as usize].and_then(|k| cx.graph.edge_property(r, k)) {
-        Some(v) => Cow::Borrowed(v),
-        None => null(),
+        Some(v) => Ok(Cow::Borrowed(v)),
+        None if cx.graph.edge_is_dead(r) => Err(super::deleted_entity("relationship", span)),
+        None => Ok(null()),
     }
 }
 
@@ -453,10 +468,10 @@ fn property<'a>(
         });
     }
     Ok(match base {
-        Cow::Borrowed(Value::Node(n)) => node_property(*n, key, cx),
-        Cow::Owned(Value::Node(n)) => node_property(n, key, cx),
-        Cow::Borrowed(Value::Relationship(r)) => edge_property(*r, key, cx),
-        Cow::Owned(Value::Relationship(r)) => edge_property(r, key, cx),
+        Cow::Borrowed(Value::Node(n)) => node_property(*n, key, cx, span)?,
+        Cow::Owned(Value::Node(n)) => node_property(n, key, cx, span)?,
+        Cow::Borrowed(Value::Relationship(r)) => edge_property(*r, key, cx, span)?,
+        Cow::Owned(Value::Relationship(r)) => edge_property(r, key, cx, span)?,
         Cow::Borrowed(Value::Map(m)) => stored(m.get(&cx.plan.keys[key.0 as usize])),
         Cow::Owned(Value::Map(mut m)) => {
             Cow::Owned(m.remove(&cx.plan.keys[key.0 as usize]).unwrap_or(Value::Null))

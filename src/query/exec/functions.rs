@@ -223,6 +223,7 @@ pub(crate) fn call<'a>(
             other => return Err(arg_error(f, other, span)),
         }),
         F::Labels => match a0 {
+            Value::Node(n) if graph.node_is_dead(*n) => Err(super::deleted_entity("node", span)),
             Value::Node(n) => owned(Value::List(graph.node(*n).labels().map(Value::from).collect())),
             other => Err(arg_error(f, other, span)),
         },

@@ -23,6 +23,7 @@ mod point;
 mod temporal;
 mod traverse;
 pub(crate) mod value;
+mod write;
 
 pub(crate) use point::PointPlan;
 pub(crate) use traverse::SearchPool;
@@ -58,6 +59,18 @@ pub(crate) fn put(slot: &mut Value, value: Value) {
         Value::String(ref t) if t.is_inline() => std::mem::forget(old),
         _ => drop(old),
     }
+}
+
+/// Reading a node or relationship that an earlier clause of the same
+/// query deleted.
+#[cold]
+pub(crate) fn deleted_entity(what: &str, span: crate::error::Span) -> QueryError {
+    QueryError::runtime(
+        ErrorClass::EntityNotFound,
+        "DeletedEntityAccess",
+        format!("this {what} was deleted earlier in the query: its properties and labels are gone"),
+        Some(span),
+    )
 }
 
 /// Whether the stages above should keep producing rows.
@@ -431,26 +444,64 @@ fn run_stages(
         ops::recycle(stages, graph.get());
         return Ok(QueryStats::default());
     }
-    let mut produce = |row: &mut Row| produce_row(planned, &budget, row, rows);
+    let GraphAccess::Mut(graph) = graph else {
+        return Err(QueryError::runtime(
+            ErrorClass::Unsupported,
+            "ReadOnly",
+            "this query writes to the graph: use Graph::execute for CREATE, MERGE, SET, REMOVE or DELETE",
+            None,
+        ));
+    };
+    // All or nothing: a statement that fails leaves the graph as it was.
+    graph.begin_statement();
+    let mut pending = write::Pending::default();
+    let outcome = run_writes(planned, graph, params, &budget, rows, &mut pending)
+        .and_then(|stats| write::check_pending(&pending, graph).map(|()| stats));
+    match outcome {
+        Ok(stats) => {
+            graph.commit_statement();
+            Ok(stats)
+        }
+        Err(e) => {
+            graph.rollback_statement();
+            Err(e)
+        }
+    }
+}
+
+/// Runs the segments of a writing plan: the reading operators up to each
+/// updating one stream as usual; the updating one takes all their rows at
+/// once (see `write`), and its rows feed the next segment.
+fn run_writes(
+    planned: &Planned,
+    graph: &mut Graph,
+    params: &Params,
+    budget: &Budget<'_>,
+    rows: &mut RowSink<'_>,
+    pending: &mut write::Pending,
+) -> Result<QueryStats, QueryError> {
+    let plan = &planned.plan;
+    let mut produce = |row: &mut Row| produce_row(planned, budget, row, rows);
     let chain = ops::chain(&plan.root);
     let width = plan.slots.len();
     let mut stats = QueryStats::default();
     let mut input: Vec<Row> = vec![vec![Value::Null; width]];
     let mut start = 0;
+    let env = write::Env { plan, params, budget };
     loop {
-        let end = chain[start..].iter().position(|op| matches!(op, Op::Create { .. })).map(|i| start + i);
+        let end = chain[start..].iter().position(|op| op.writes()).map(|i| start + i);
         let segment = &chain[start..end.unwrap_or(chain.len())];
         let collected = {
-            // Names are resolved again after a CREATE, which may have added some.
+            // Names are resolved again after an update, which may have added some.
             let fresh;
             let names = if start == 0 {
                 &planned.names
             } else {
-                fresh = Names::resolve(plan, graph.get());
+                fresh = Names::resolve(plan, graph);
                 &fresh
             };
-            graph.get().prepare_traversal();
-            let cx = Ctx::new(graph.get(), params, plan, names, &budget);
+            graph.prepare_traversal();
+            let cx = Ctx::new(graph, params, plan, names, budget);
             let mut stages = ops::build(segment, &cx)?;
             let mut collected: Vec<Row> = Vec::new();
             if end.is_none() {
@@ -463,21 +514,20 @@ fn run_stages(
                 };
                 ops::run(&mut stages, input, &cx, &mut collect)?;
             }
-            ops::recycle(stages, graph.get());
+            ops::recycle(stages, graph);
             collected
         };
         let Some(end) = end else { break };
-        let Op::Create { actions, .. } = chain[end] else { break };
-        input = match graph {
-            GraphAccess::Mut(g) => create::apply(actions, collected, g, plan, params, &budget, &mut stats)?,
-            GraphAccess::Shared(_) => {
-                return Err(QueryError::runtime(
-                    ErrorClass::Unsupported,
-                    "ReadOnly",
-                    "this query writes to the graph: use Graph::execute for CREATE",
-                    None,
-                ))
+        input = match chain[end] {
+            Op::Create { actions, .. } => {
+                create::apply(actions, collected, graph, plan, params, budget, &mut stats)?
             }
+            Op::Update { items, .. } => write::update(items, collected, graph, &env, &mut stats)?,
+            Op::Delete { exprs, detach, .. } => {
+                write::delete(exprs, *detach, collected, graph, &env, &mut stats, pending)?
+            }
+            Op::Merge(m) => write::merge(m, collected, graph, &env, &mut stats)?,
+            _ => unreachable!("only updating operators end a segment"),
         };
         start = end + 1;
     }

@@ -45,7 +45,10 @@ fn input_of(op: &Op) -> Option<&Op> {
         | Op::Unwind { input, .. }
         | Op::BindPath { input, .. }
         | Op::Union { input, .. }
-        | Op::Create { input, .. } => input,
+        | Op::Create { input, .. }
+        | Op::Update { input, .. }
+        | Op::Delete { input, .. } => input,
+        Op::Merge(x) => &x.input,
         Op::Call(x) => &x.input,
         Op::Expand(x) => &x.input,
         Op::VarExpand(x) => &x.input,
@@ -285,7 +288,7 @@ fn build_stage<'p>(op: &'p Op, cx: &Ctx<'_>) -> Result<Stage<'p>, QueryError> {
                 types,
                 labels,
                 group: None,
-                buffers: cx.graph.search_pool().take(cx.graph.node_count()),
+                buffers: cx.graph.search_pool().take(cx.graph.node_slots()),
             }))
         }
         Op::Optional { inner, .. } => State::Optional(build_tree(inner, cx)?),

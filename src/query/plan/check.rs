@@ -30,6 +30,9 @@
 //! `UndefinedVariable`, ...) and the span of the offending text.
 
 use crate::error::{ErrorClass, QueryError, Span};
+
+mod write;
+
 use crate::query::signatures::{self, Signature};
 use crate::query::syntax::ast::{
     BinaryOp, Call, Clause, Create, Direction, Expr, ExprKind, Literal, Match, NodePattern, PatternPart,
@@ -230,6 +233,26 @@ impl Walk {
 enum PatternMode {
     Match,
     Create,
+    /// Checked as both: no parameter maps, and only what could be created.
+    Merge,
+}
+
+impl PatternMode {
+    fn reads(self) -> bool {
+        matches!(self, PatternMode::Match | PatternMode::Merge)
+    }
+
+    fn creates(self) -> bool {
+        matches!(self, PatternMode::Create | PatternMode::Merge)
+    }
+
+    fn clause(self) -> &'static str {
+        match self {
+            PatternMode::Match => "MATCH",
+            PatternMode::Create => "CREATE",
+            PatternMode::Merge => "MERGE",
+        }
+    }
 }
 
 #[derive(Default)]
@@ -263,12 +286,17 @@ impl Checker {
                 Clause::Return(p) => self.projection(p, false)?,
                 Clause::Create(c) => self.create(c)?,
                 Clause::Call(c) => self.call(c, query.clauses.len() == 1)?,
+                Clause::Merge(m) => self.merge(m)?,
+                Clause::Set(s) => self.set_items(&s.items)?,
+                Clause::Remove(r) => self.remove(r)?,
+                Clause::Delete(d) => self.delete(d)?,
             }
             previous = Some(clause);
         }
         match previous {
             _ if !statement => Ok(()),
-            None | Some(Clause::Return(_)) | Some(Clause::Create(_)) => Ok(()),
+            None | Some(Clause::Return(_)) => Ok(()),
+            Some(c) if c.writes() => Ok(()),
             Some(Clause::Call(_)) if query.clauses.len() == 1 => Ok(()),
             Some(last) => {
                 let name = match last {
@@ -554,12 +582,13 @@ impl Checker {
     }
 
     fn bind_node(&mut self, node: &NodePattern, mode: PatternMode, lone: bool) -> Result<(), QueryError> {
-        if mode == PatternMode::Match {
+        if mode.reads() {
             if let Some(Properties::Parameter(p)) = &node.properties {
                 return Err(syntax(
                     "InvalidParameterUse",
                     format!(
-                        "parameter maps cannot be used in MATCH patterns (use a WHERE clause instead): ${}",
+                        "parameter maps cannot be used in {} patterns (use a WHERE clause instead): ${}",
+                        mode.clause(),
                         p.name
                     ),
                     p.span,
@@ -580,13 +609,11 @@ impl Checker {
                         var.span,
                     ));
                 }
-                if mode == PatternMode::Create
-                    && (lone || !node.labels.is_empty() || node.properties.is_some())
-                {
-                    let why = if lone {
-                        "it cannot be created again"
-                    } else {
-                        "labels and properties cannot be added to it in CREATE"
+                if mode.creates() && (lone || !node.labels.is_empty() || node.properties.is_some()) {
+                    let why = match (lone, mode) {
+                        (true, _) => "it cannot be created again",
+                        (false, PatternMode::Merge) => "labels and properties cannot be added to it in MERGE",
+                        _ => "labels and properties cannot be added to it in CREATE",
                     };
                     return Err(syntax(
                         "VariableAlreadyBound",
@@ -606,53 +633,52 @@ impl Checker {
         mode: PatternMode,
         rels: &mut Vec<String>,
     ) -> Result<(), QueryError> {
-        match mode {
-            PatternMode::Match => {
-                if let Some(Properties::Parameter(p)) = &rel.properties {
-                    return Err(syntax(
-                        "InvalidParameterUse",
-                        format!(
-                            "parameter maps cannot be used in MATCH patterns (use a WHERE clause instead): ${}",
-                            p.name
-                        ),
-                        p.span,
-                    ));
-                }
+        if mode.reads() {
+            if let Some(Properties::Parameter(p)) = &rel.properties {
+                return Err(syntax(
+                    "InvalidParameterUse",
+                    format!(
+                        "parameter maps cannot be used in {} patterns (use a WHERE clause instead): ${}",
+                        mode.clause(),
+                        p.name
+                    ),
+                    p.span,
+                ));
             }
-            PatternMode::Create => {
-                // Re-creating a bound relationship is the first thing wrong
-                // with `CREATE ()-[r]->()`, whatever else is missing.
-                if let Some(var) = rel.var.as_ref().filter(|v| self.scope.get(&v.name).is_some()) {
-                    return Err(syntax(
-                        "VariableAlreadyBound",
-                        format!(
-                            "variable `{}` already declared; relationships cannot be created again",
-                            var.name
-                        ),
-                        var.span,
-                    ));
-                }
-                if rel.types.len() != 1 {
-                    return Err(syntax(
-                        "NoSingleRelationshipType",
-                        "a relationship must have exactly one type to be created",
-                        rel.span,
-                    ));
-                }
-                if rel.direction == Direction::Both {
-                    return Err(syntax(
-                        "RequiresDirectedRelationship",
-                        "a relationship must have a direction to be created",
-                        rel.span,
-                    ));
-                }
-                if rel.length.is_some() {
-                    return Err(syntax(
-                        "CreatingVarLength",
-                        "variable-length relationships cannot be created",
-                        rel.span,
-                    ));
-                }
+        }
+        if mode.creates() {
+            // Re-creating a bound relationship is the first thing wrong
+            // with `CREATE ()-[r]->()`, whatever else is missing.
+            if let Some(var) = rel.var.as_ref().filter(|v| self.scope.get(&v.name).is_some()) {
+                return Err(syntax(
+                    "VariableAlreadyBound",
+                    format!(
+                        "variable `{}` already declared; relationships cannot be created again",
+                        var.name
+                    ),
+                    var.span,
+                ));
+            }
+            if rel.types.len() != 1 {
+                return Err(syntax(
+                    "NoSingleRelationshipType",
+                    "a relationship must have exactly one type to be created",
+                    rel.span,
+                ));
+            }
+            if rel.direction == Direction::Both && mode == PatternMode::Create {
+                return Err(syntax(
+                    "RequiresDirectedRelationship",
+                    "a relationship must have a direction to be created",
+                    rel.span,
+                ));
+            }
+            if rel.length.is_some() {
+                return Err(syntax(
+                    "CreatingVarLength",
+                    "variable-length relationships cannot be created",
+                    rel.span,
+                ));
             }
         }
         let Some(var) = &rel.var else { return Ok(()) };
@@ -950,6 +976,13 @@ impl Checker {
                 Ty::Bool
             }
             ExprKind::Subquery { kind, body } => {
+                if let Some(update) = body.clauses.iter().find(|c| c.writes()) {
+                    return Err(syntax(
+                        "InvalidClauseComposition",
+                        "a subquery in an expression only reads: it cannot have an updating clause",
+                        update.span(),
+                    ));
+                }
                 Checker { scope: self.inner_scope(cx, w), columns: None }.clauses(body, false)?;
                 match kind {
                     SubqueryKind::Exists => Ty::Bool,
@@ -1223,7 +1256,7 @@ fn expect_predicate(ty: &Ty, pred: &Expr) -> Result<(), QueryError> {
 /// Where a projected value is a pattern expression itself, or one handed to a
 /// function other than `exists()`: openCypher only allows patterns as
 /// predicates.
-fn pattern_as_value(e: &Expr) -> Option<Span> {
+pub(super) fn pattern_as_value(e: &Expr) -> Option<Span> {
     match &e.kind {
         ExprKind::Pattern(_) => Some(e.span),
         ExprKind::Function { name, .. } if name.name.eq_ignore_ascii_case("exists") => None,

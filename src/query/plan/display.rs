@@ -251,6 +251,45 @@ impl Plan {
                 line(out, format!("Create {}", parts.join(", ")));
                 self.write_op(out, input, depth + 1, branch);
             }
+            Op::Update { input, items } => {
+                let items: Vec<String> = items.iter().map(|i| self.update_item(i)).collect();
+                line(out, format!("Update {}", items.join(", ")));
+                self.write_op(out, input, depth + 1, branch);
+            }
+            Op::Delete { input, exprs, detach } => {
+                let exprs: Vec<String> = exprs.iter().map(|e| self.expr(e)).collect();
+                line(out, format!("{}Delete {}", if *detach { "Detach" } else { "" }, exprs.join(", ")));
+                self.write_op(out, input, depth + 1, branch);
+            }
+            Op::Merge(m) => {
+                line(out, "Merge".to_string());
+                let inner = "  ".repeat(depth + 1);
+                let _ = writeln!(out, "{inner}Match");
+                self.write_op(out, &m.inner, depth + 2, false);
+                for (label, items) in [("OnMatch", &m.on_match), ("OnCreate", &m.on_create)] {
+                    if !items.is_empty() {
+                        let items: Vec<String> = items.iter().map(|i| self.update_item(i)).collect();
+                        let _ = writeln!(out, "{inner}{label} {}", items.join(", "));
+                    }
+                }
+                self.write_op(out, &m.input, depth + 1, branch);
+            }
+        }
+    }
+
+    fn update_item(&self, item: &UpdateItem) -> String {
+        let entity = self.expr(&item.entity);
+        match &item.change {
+            Change::SetProperty(key, value) => format!("{entity}.{key} = {}", self.expr(value)),
+            Change::SetProperties { value, merge } => {
+                format!("{entity} {} {}", if *merge { "+=" } else { "=" }, self.expr(value))
+            }
+            Change::AddLabels(labels) | Change::RemoveLabels(labels) => {
+                let labels: String = labels.iter().map(|l| format!(":{l}")).collect();
+                let verb = if matches!(item.change, Change::AddLabels(_)) { "" } else { "remove " };
+                format!("{verb}{entity}{labels}")
+            }
+            Change::RemoveProperty(key) => format!("remove {entity}.{key}"),
         }
     }
 

@@ -243,6 +243,85 @@ pub enum Op {
         /// What to create, in order.
         actions: Vec<CreateAction>,
     },
+    /// `SET` and `REMOVE`: after every input row has been produced, applies
+    /// the items to each row in turn.
+    Update {
+        /// Rows to update for.
+        input: Box<Op>,
+        /// The changes, in order.
+        items: Vec<UpdateItem>,
+    },
+    /// `[DETACH] DELETE`: after every input row has been produced, deletes
+    /// what the expressions give for each row.
+    Delete {
+        /// Rows to delete for.
+        input: Box<Op>,
+        /// Nodes, relationships, paths (or lists and maps of them) to delete.
+        exprs: Vec<Expr>,
+        /// A node's relationships go with it.
+        detach: bool,
+    },
+    /// `MERGE`: for each input row in turn, the rows of `inner` if it has
+    /// any (each updated by `on_match`), else the pattern created (and
+    /// updated by `on_create`).
+    Merge(Box<Merge>),
+}
+
+impl Op {
+    /// Whether the operator changes the graph (and so takes all its input
+    /// rows before it runs).
+    pub fn writes(&self) -> bool {
+        matches!(self, Op::Create { .. } | Op::Update { .. } | Op::Delete { .. } | Op::Merge(_))
+    }
+}
+
+/// `MERGE`'s parts.
+#[derive(Debug, Clone)]
+pub struct Merge {
+    /// Rows to merge for.
+    pub input: Op,
+    /// The pattern matched from each input row; its leaf is [`Op::Argument`].
+    pub inner: Op,
+    /// What creates the pattern when it is not found.
+    pub create: Vec<CreateAction>,
+    /// Slots the creation fills that the matched rows hold elsewhere:
+    /// `(created, matched)`, copied after creating.
+    pub copy: Vec<(Slot, Slot)>,
+    /// Applied to each matched row.
+    pub on_match: Vec<UpdateItem>,
+    /// Applied to the created row.
+    pub on_create: Vec<UpdateItem>,
+}
+
+/// One change of `SET` or `REMOVE`.
+#[derive(Debug, Clone)]
+pub struct UpdateItem {
+    /// The node or relationship changed (null does nothing).
+    pub entity: Expr,
+    /// The change.
+    pub change: Change,
+    /// The item's text, for errors.
+    pub span: Span,
+}
+
+/// What an [`UpdateItem`] does to its entity.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// `SET e.key = value` (null removes it).
+    SetProperty(String, Expr),
+    /// `SET e = map` (`merge: false`) or `SET e += map`.
+    SetProperties {
+        /// A map, or a node or relationship whose properties are copied.
+        value: Expr,
+        /// Add to the properties rather than replace them.
+        merge: bool,
+    },
+    /// `SET e:Label...`
+    AddLabels(Vec<String>),
+    /// `REMOVE e.key`
+    RemoveProperty(String),
+    /// `REMOVE e:Label...`
+    RemoveLabels(Vec<String>),
 }
 
 /// A procedure call.

@@ -134,6 +134,12 @@ pub fn warnings(statement: &Statement, text: &str, graph: &dyn StoredValues) -> 
             }
             // A procedure's outputs have no stored type to compare with.
             Clause::Call(_) => {}
+            Clause::Merge(m) => check.bind_pattern(&m.pattern, false),
+            // Values written here are not the stored ones the warnings
+            // compare with: later comparisons on these variables are not
+            // checked.
+            Clause::Set(_) | Clause::Remove(_) => check.scope.clear(),
+            Clause::Delete(_) => {}
             Clause::With(p) => {
                 check.projection(p);
                 check.project(p);

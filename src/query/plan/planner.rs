@@ -25,6 +25,8 @@ use crate::query::plan::regex::Pattern;
 use crate::query::procedures::{ProcedureSignature, ProcedureType};
 use crate::query::syntax::ast;
 
+mod write;
+
 /// What the planner may ask about the graph a plan is made for.
 pub trait Catalog {
     /// Number of nodes.
@@ -265,6 +267,17 @@ fn clause_variables(clause: &ast::Clause, out: &mut HashSet<String>) {
             m.where_.iter().for_each(|x| variables_in(x, out));
         }
         ast::Clause::Create(c) => c.pattern.iter().for_each(|p| pattern_variables(p, out)),
+        ast::Clause::Merge(m) => {
+            pattern_variables(&m.pattern, out);
+            m.on_create.iter().chain(&m.on_match).for_each(|i| set_item_variables(i, out));
+        }
+        ast::Clause::Set(s) => s.items.iter().for_each(|i| set_item_variables(i, out)),
+        ast::Clause::Remove(r) => r.items.iter().for_each(|i| match i {
+            ast::RemoveItem::Property { entity, .. } | ast::RemoveItem::Labels { entity, .. } => {
+                variables_in(entity, out)
+            }
+        }),
+        ast::Clause::Delete(d) => d.exprs.iter().for_each(|x| variables_in(x, out)),
         ast::Clause::Unwind(u) => variables_in(&u.expr, out),
         ast::Clause::Call(c) => {
             c.args.iter().flatten().chain(c.where_.iter()).for_each(|x| variables_in(x, out));
@@ -277,6 +290,16 @@ fn clause_variables(clause: &ast::Clause, out: &mut HashSet<String>) {
                 .chain(p.limit.iter())
                 .for_each(|x| variables_in(x, out));
         }
+    }
+}
+
+fn set_item_variables(item: &ast::SetItem, out: &mut HashSet<String>) {
+    match item {
+        ast::SetItem::Property { entity, value, .. } | ast::SetItem::Properties { entity, value, .. } => {
+            variables_in(entity, out);
+            variables_in(value, out);
+        }
+        ast::SetItem::Labels { entity, .. } => variables_in(entity, out),
     }
 }
 
@@ -480,6 +503,24 @@ impl Planner<'_> {
                 ast::Clause::Create(c) => {
                     self.writes = true;
                     op = self.create(op, c, &mut scope)?;
+                }
+                ast::Clause::Merge(m) => {
+                    self.writes = true;
+                    op = self.merge(op, m, &mut scope)?;
+                }
+                ast::Clause::Set(s) => {
+                    self.writes = true;
+                    let items = self.set_items(&s.items, &scope)?;
+                    op = Op::Update { input: Box::new(op), items };
+                }
+                ast::Clause::Remove(r) => {
+                    self.writes = true;
+                    let items = self.remove_items(&r.items, &scope)?;
+                    op = Op::Update { input: Box::new(op), items };
+                }
+                ast::Clause::Delete(d) => {
+                    self.writes = true;
+                    op = self.delete(op, d, &scope)?;
                 }
                 ast::Clause::Call(c) => {
                     let standalone = q.clauses.len() == 1;

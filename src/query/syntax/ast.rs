@@ -60,6 +60,14 @@ pub enum Clause {
     Create(Create),
     /// `CALL proc(args) [YIELD items [WHERE expr]]`
     Call(Call),
+    /// `MERGE pattern [ON CREATE SET ...] [ON MATCH SET ...]`
+    Merge(Merge),
+    /// `SET item, ...`
+    Set(SetClause),
+    /// `REMOVE item, ...`
+    Remove(Remove),
+    /// `[DETACH] DELETE expr, ...`
+    Delete(Delete),
 }
 
 impl Clause {
@@ -71,7 +79,19 @@ impl Clause {
             Clause::With(p) | Clause::Return(p) => p.span,
             Clause::Create(c) => c.span,
             Clause::Call(c) => c.span,
+            Clause::Merge(m) => m.span,
+            Clause::Set(s) => s.span,
+            Clause::Remove(r) => r.span,
+            Clause::Delete(d) => d.span,
         }
+    }
+
+    /// Whether the clause changes the graph.
+    pub fn writes(&self) -> bool {
+        matches!(
+            self,
+            Clause::Create(_) | Clause::Merge(_) | Clause::Set(_) | Clause::Remove(_) | Clause::Delete(_)
+        )
     }
 }
 
@@ -104,6 +124,98 @@ pub struct Unwind {
 pub struct Create {
     /// The comma-separated pattern parts to create.
     pub pattern: Vec<PatternPart>,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// `MERGE pattern [ON CREATE SET items] [ON MATCH SET items]`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Merge {
+    /// The one pattern part to find or create.
+    pub pattern: PatternPart,
+    /// `ON CREATE SET` items, in order (several `ON CREATE` join up).
+    pub on_create: Vec<SetItem>,
+    /// `ON MATCH SET` items, in order.
+    pub on_match: Vec<SetItem>,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// `SET item, ...`
+#[derive(Debug, Clone, PartialEq)]
+pub struct SetClause {
+    /// The items, applied in order for each row.
+    pub items: Vec<SetItem>,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// One item of `SET`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SetItem {
+    /// `entity.key = value` (`entity` is a variable or a parenthesised
+    /// expression); a null value removes the property.
+    Property {
+        /// The node or relationship.
+        entity: Expr,
+        /// The property key.
+        key: Ident,
+        /// The new value.
+        value: Expr,
+    },
+    /// `var = map` (replace every property) or `var += map` (add to them).
+    Properties {
+        /// The node or relationship.
+        entity: Expr,
+        /// A map, or a node or relationship whose properties are copied.
+        value: Expr,
+        /// `+=` rather than `=`.
+        merge: bool,
+    },
+    /// `var:Label1:Label2`
+    Labels {
+        /// The node.
+        entity: Expr,
+        /// The labels to add.
+        labels: Vec<Ident>,
+    },
+}
+
+/// `REMOVE item, ...`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Remove {
+    /// The items.
+    pub items: Vec<RemoveItem>,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// One item of `REMOVE`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RemoveItem {
+    /// `entity.key`
+    Property {
+        /// The node or relationship.
+        entity: Expr,
+        /// The property key.
+        key: Ident,
+    },
+    /// `var:Label1:Label2`
+    Labels {
+        /// The node.
+        entity: Expr,
+        /// The labels to remove.
+        labels: Vec<Ident>,
+    },
+}
+
+/// `[DETACH] DELETE expr, ...`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delete {
+    /// `DETACH DELETE`: a node's relationships go with it.
+    pub detach: bool,
+    /// The nodes, relationships or paths to delete (null is skipped).
+    pub exprs: Vec<Expr>,
     /// The whole clause.
     pub span: Span,
 }

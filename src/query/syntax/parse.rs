@@ -24,6 +24,8 @@ use super::lex::{
 };
 use crate::error::{ErrorClass, QueryError, Span};
 
+mod write;
+
 /// How deeply expressions (parentheses, lists, maps, calls, unary operators)
 /// and parenthesised patterns may nest before parsing gives up with
 /// `expression nested too deeply` rather than risk the stack.
@@ -358,33 +360,35 @@ impl<'a> Parser<'a> {
             let at = &self.src[clause.span().start..];
             Err(Err::Failure(PError::invalid(at, token_len(at), INVALID_CLAUSE_COMPOSITION, message)))
         };
-        let mut updated = false;
+        let mut updated: Option<&Clause> = None;
         for (n, clause) in clauses.iter().enumerate() {
             let last = n + 1 == clauses.len();
             match clause {
                 Clause::Return(_) if !last => {
                     return error(clause, "RETURN can only be used at the end of the query".into())
                 }
-                Clause::Match(_) | Clause::Unwind(_) if updated => {
+                Clause::Match(_) | Clause::Unwind(_) if updated.is_some() => {
+                    let update = updated.map_or("CREATE", clause_name);
                     return error(
                         clause,
-                        format!("WITH is required between CREATE and {}", clause_name(clause)),
-                    )
+                        format!("WITH is required between {update} and {}", clause_name(clause)),
+                    );
                 }
-                Clause::Create(_) => updated = true,
-                Clause::With(_) => updated = false,
+                c if c.writes() => updated = Some(c),
+                Clause::With(_) => updated = None,
                 _ => {}
             }
             let standalone_call = matches!(clause, Clause::Call(_)) && clauses.len() == 1;
             if statement
                 && last
-                && !matches!(clause, Clause::Return(_) | Clause::Create(_))
+                && !matches!(clause, Clause::Return(_))
+                && !clause.writes()
                 && !standalone_call
             {
                 return error(
                     clause,
                     format!(
-                        "a query cannot end with {}, it must end with RETURN or CREATE",
+                        "a query cannot end with {}, it must end with RETURN or an updating clause",
                         clause_name(clause)
                     ),
                 );
@@ -425,6 +429,9 @@ impl<'a> Parser<'a> {
         }
         if let Ok((rest, _)) = keyword("CALL")(i) {
             return self.call_clause(start, rest);
+        }
+        if let Some(clause) = self.updating_clause(i) {
+            return clause;
         }
         for (kw, message) in UNSUPPORTED_CLAUSES {
             if let Ok((rest, _)) = keyword(kw)(i) {
@@ -1528,11 +1535,6 @@ fn unclosed_call<'a>(start: &'a str, i: &'a str, name: &Ident, args: usize) -> E
 /// The clauses outside the subset, so they get a clear message rather than
 /// a generic syntax error.
 const UNSUPPORTED_CLAUSES: &[(&str, &str)] = &[
-    ("MERGE", "the MERGE clause is not supported"),
-    ("SET", "the SET clause is not supported"),
-    ("DELETE", "the DELETE clause is not supported"),
-    ("DETACH", "the DETACH DELETE clause is not supported"),
-    ("REMOVE", "the REMOVE clause is not supported"),
     ("FOREACH", "the FOREACH clause is not supported"),
     ("LOAD", "the LOAD CSV clause is not supported"),
     ("USE", "the USE clause is not supported"),
@@ -1548,6 +1550,11 @@ fn clause_name(clause: &Clause) -> &'static str {
         Clause::Return(_) => "RETURN",
         Clause::Create(_) => "CREATE",
         Clause::Call(_) => "CALL",
+        Clause::Merge(_) => "MERGE",
+        Clause::Set(_) => "SET",
+        Clause::Remove(_) => "REMOVE",
+        Clause::Delete(d) if d.detach => "DETACH DELETE",
+        Clause::Delete(_) => "DELETE",
     }
 }
 
@@ -2223,11 +2230,6 @@ mod tests {
     #[test]
     fn unsupported_clauses() {
         for (q, kw) in [
-            ("MATCH (n) SET n.x = 1", "SET"),
-            ("MERGE (n) RETURN n", "MERGE"),
-            ("MATCH (n) DETACH DELETE n", "DETACH DELETE"),
-            ("MATCH (n) DELETE n", "DELETE"),
-            ("MATCH (n) REMOVE n:A", "REMOVE"),
             ("LOAD CSV FROM 'x' AS row RETURN row", "LOAD CSV"),
             ("FOREACH (x IN [1] | CREATE ())", "FOREACH"),
         ] {
@@ -2262,10 +2264,13 @@ mod tests {
                 span(10..16)
             )
         );
-        assert_eq!(err("MATCH (n)").1, "a query cannot end with MATCH, it must end with RETURN or CREATE");
+        assert_eq!(
+            err("MATCH (n)").1,
+            "a query cannot end with MATCH, it must end with RETURN or an updating clause"
+        );
         assert_eq!(
             err("MATCH (n) WITH n").1,
-            "a query cannot end with WITH, it must end with RETURN or CREATE"
+            "a query cannot end with WITH, it must end with RETURN or an updating clause"
         );
         assert_eq!(err("CREATE (n) MATCH (m) RETURN m").1, "WITH is required between CREATE and MATCH");
         stmt("CREATE (n) WITH n MATCH (m) RETURN m");

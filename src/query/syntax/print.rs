@@ -17,6 +17,8 @@ use super::ast::{
 };
 use super::lex::{is_plain_name, is_reserved};
 
+mod write;
+
 impl Display for Statement {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         if self.explain {
@@ -52,6 +54,10 @@ impl Display for Clause {
             Clause::Return(p) => write_projection(f, "RETURN", p),
             Clause::Create(c) => c.fmt(f),
             Clause::Call(c) => c.fmt(f),
+            Clause::Merge(m) => m.fmt(f),
+            Clause::Set(s) => s.fmt(f),
+            Clause::Remove(r) => r.fmt(f),
+            Clause::Delete(d) => d.fmt(f),
         }
     }
 }
@@ -762,6 +768,10 @@ mod tests {
             "MATCH (n) RETURN n.x:A",
             "RETURN NOT NOT true, - - 1",
             "MATCH (a) WHERE a.name STARTS WITH 'x' OR a.name IN ['y', 'z'] RETURN a",
+            "MERGE (a:A {x: 1}) ON CREATE SET a.y = 2, a:B ON MATCH SET a += {z: 3}",
+            "MATCH (n) SET n.x = 1, n = {}, (n).y = [1], n:A:B REMOVE n.x, n:`weird label`",
+            "MATCH (n)-[r]->() DELETE r DETACH DELETE n, [n][0]",
+            "MERGE p = (a)-[:T]->(b) RETURN p",
         ];
         assert!(queries.len() >= 50);
         for q in queries {
