@@ -1,7 +1,8 @@
 //! openCypher TCK runner: `cargo test --release --test tck`.
 //!
 //! Reads the feature files under `$AIKG_TCK_DIR/features` (default
-//! `<crate>/../shared/tck`, see its README for the step vocabulary), runs every
+//! `<crate>/../shared/tck-full`, the whole openCypher TCK; `../shared/tck`
+//! holds its read-only subset; see their READMEs for the step vocabulary), runs every
 //! scenario instance (plain scenarios once, outlines once per Examples row)
 //! against a fresh [`aikg::Graph`] through the public API only, and prints one
 //! `FAIL <file>:<line> <scenario> [example row N]: <reason>` line per failure,
@@ -94,7 +95,7 @@ fn main() -> ExitCode {
     };
     let tck_dir = std::env::var_os("AIKG_TCK_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("shared").join("tck"));
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("shared").join("tck-full"));
     if !tck_dir.join("features").is_dir() {
         eprintln!(
             "tck: no feature files: {} does not exist (set AIKG_TCK_DIR to the TCK folder)",

@@ -838,12 +838,7 @@ struct LiveIds<'g> {
 }
 
 impl<'g> LiveIds<'g> {
-    fn new(
-        slots: usize,
-        live: usize,
-        dead: Option<&'g write::Tombstones>,
-        is_dead: IsDead,
-    ) -> LiveIds<'g> {
+    fn new(slots: usize, live: usize, dead: Option<&'g write::Tombstones>, is_dead: IsDead) -> LiveIds<'g> {
         LiveIds { next: 0, end: slots as u32, remaining: live, dead: dead.map(|t| (t, is_dead)) }
     }
 }

@@ -36,8 +36,10 @@ enum Acc {
         mean: f64,
         m2: f64,
     },
+    /// Each value as a float, and as itself when an integer: a discrete
+    /// percentile of integers is one of them, an integer.
     Percentile {
-        values: Vec<f64>,
+        values: Vec<(f64, Option<i64>)>,
         p: Option<f64>,
     },
 }
@@ -71,7 +73,8 @@ impl AggState {
             return Ok(());
         }
         if let Some(seen) = &mut self.seen {
-            if !seen.insert(value.clone()) {
+            let key = super::value::equivalence_key(value).unwrap_or_else(|| value.clone());
+            if !seen.insert(key) {
                 return Ok(());
             }
         }
@@ -137,7 +140,7 @@ impl AggState {
                     }
                     *p = Some(q);
                 }
-                values.push(x);
+                values.push((x, if let Value::Int(i) = value { Some(*i) } else { None }));
             }
         }
         Ok(())
@@ -165,17 +168,20 @@ impl AggState {
                 if values.is_empty() {
                     return Value::Null;
                 }
-                values.sort_by(|a, b| a.partial_cmp(b).unwrap_or(Ordering::Equal));
+                values.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(Ordering::Equal).then(a.1.cmp(&b.1)));
                 let p = p.unwrap_or(0.5);
                 let n = values.len();
                 if self.func == AggFunc::PercentileDisc {
                     let idx = ((p * n as f64).ceil() as usize).saturating_sub(1).min(n - 1);
-                    Value::Float(values[idx])
+                    match values[idx] {
+                        (_, Some(i)) => Value::Int(i),
+                        (x, None) => Value::Float(x),
+                    }
                 } else {
                     let pos = p * (n - 1) as f64;
                     let lo = pos.floor() as usize;
                     let hi = pos.ceil() as usize;
-                    Value::Float(values[lo] + (values[hi] - values[lo]) * (pos - lo as f64))
+                    Value::Float(values[lo].0 + (values[hi].0 - values[lo].0) * (pos - lo as f64))
                 }
             }
         }

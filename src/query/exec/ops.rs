@@ -132,7 +132,12 @@ const EMITTED: u8 = 1;
 const EXPANDED: u8 = 2;
 
 struct AggTable {
+    /// Groups by the keys' equivalence representatives (see
+    /// `value::equivalence_key`).
     groups: IndexMap<Vec<Value>, Vec<AggState>, FxBuild>,
+    /// For a group whose first keys were not their own representatives
+    /// (`1.0`, keyed as `1`), those keys as they were: the result shows them.
+    shown: HashMap<usize, Vec<Value>, FxBuild>,
     key: Vec<Value>,
     /// The slots the grouping keys read, and their values in the last row
     /// with the group that row fell in: consecutive rows of one group (all
@@ -306,6 +311,7 @@ fn build_stage<'p>(op: &'p Op, cx: &Ctx<'_>) -> Result<Stage<'p>, QueryError> {
             }
             State::Aggregate(Box::new(AggTable {
                 groups: IndexMap::default(),
+                shown: HashMap::default(),
                 key: Vec::new(),
                 deps,
                 last: None,
@@ -395,8 +401,12 @@ pub(crate) fn run_subquery(
 ) -> Result<Value, QueryError> {
     let mut stages = build_tree(plan, cx)?;
     let mut count: i64 = 0;
-    let mut sink = |_: &mut Row| -> Result<Flow, QueryError> {
+    let mut values = Vec::new();
+    let mut sink = |row: &mut Row| -> Result<Flow, QueryError> {
         count += 1;
+        if let SubqueryKind::Collect(slot) = kind {
+            values.push(std::mem::take(&mut row[slot]));
+        }
         Ok(if kind == SubqueryKind::Exists { Flow::Stop } else { Flow::Continue })
     };
     let outcome = run(&mut stages, std::iter::once(row.to_vec()), cx, &mut sink);
@@ -405,6 +415,7 @@ pub(crate) fn run_subquery(
     Ok(match kind {
         SubqueryKind::Exists => Value::Bool(count > 0),
         SubqueryKind::Count => Value::Int(count),
+        SubqueryKind::Collect(_) => Value::List(values),
     })
 }
 
@@ -669,12 +680,23 @@ pub(super) fn push(
                         let v = eval(e, row, cx)?.into_owned();
                         table.key.push(v);
                     }
+                    let mut shown = None;
+                    for i in 0..table.key.len() {
+                        if let Some(k) = super::value::equivalence_key(&table.key[i]) {
+                            shown.get_or_insert_with(|| table.key.clone());
+                            table.key[i] = k;
+                        }
+                    }
                     let index = match table.groups.get_index_of(&table.key[..]) {
                         Some(i) => i,
                         None => {
                             let states =
                                 aggregates.iter().map(|(_, a)| AggState::new(a.func, a.distinct)).collect();
-                            table.groups.insert_full(table.key.clone(), states).0
+                            let index = table.groups.insert_full(table.key.clone(), states).0;
+                            if let Some(shown) = shown {
+                                table.shown.insert(index, shown);
+                            }
+                            index
                         }
                     };
                     let values = table.deps.iter().map(|s| row[*s].clone()).collect();
@@ -709,10 +731,16 @@ pub(super) fn push(
             let fresh = match (entity_key(row, entities, cx.ids_unique), &mut seen.values) {
                 (Some(_), _) if *entities_unique => true,
                 (Some(key), _) => seen.nodes.insert(key),
-                (None, DistinctValues::One(set)) => set.insert(row[slots[0]].clone()),
+                (None, DistinctValues::One(set)) => {
+                    let v = &row[slots[0]];
+                    set.insert(super::value::equivalence_key(v).unwrap_or_else(|| v.clone()))
+                }
                 (None, DistinctValues::Many(set, key)) => {
                     key.clear();
-                    key.extend(slots.iter().map(|s| row[*s].clone()));
+                    key.extend(slots.iter().map(|s| {
+                        let v = &row[*s];
+                        super::value::equivalence_key(v).unwrap_or_else(|| v.clone())
+                    }));
                     !set.contains(&key[..]) && set.insert(std::mem::take(key))
                 }
             };
@@ -796,7 +824,9 @@ fn flush(
                 table.groups.insert(Vec::new(), states);
             }
             let width = cx.plan.slots.len();
-            for (key, states) in table.groups.drain(..) {
+            let shown = &mut table.shown;
+            for (i, (key, states)) in table.groups.drain(..).enumerate() {
+                let key = shown.remove(&i).unwrap_or(key);
                 let mut row = vec![Value::Null; width];
                 for ((slot, _), v) in keys.iter().zip(key) {
                     row[*slot] = v;

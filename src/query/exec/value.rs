@@ -19,6 +19,39 @@ pub(crate) enum Cmp {
     Null,
 }
 
+/// The representative of `v` under openCypher's equivalence, which
+/// `DISTINCT`, grouping keys and `count(DISTINCT ...)` use: an integral
+/// float is equivalent to the integer it equals (`1.0` and `1` are one
+/// value), in lists and maps too. `None` when `v` represents itself, which
+/// is the common case and costs no allocation.
+pub(crate) fn equivalence_key(v: &Value) -> Option<Value> {
+    match v {
+        Value::Float(f) => {
+            // 2^63 is the first float past i64::MAX; every float below it
+            // in magnitude with no fraction is exactly an i64.
+            let exact =
+                f.fract() == 0.0 && *f >= -9_223_372_036_854_775_808.0 && *f < 9_223_372_036_854_775_808.0;
+            exact.then(|| Value::Int(*f as i64))
+        }
+        Value::List(items) => {
+            let first = items.iter().position(|x| equivalence_key(x).is_some())?;
+            let mut out = items.clone();
+            for x in &mut out[first..] {
+                if let Some(k) = equivalence_key(x) {
+                    *x = k;
+                }
+            }
+            Some(Value::List(out))
+        }
+        Value::Map(m) => m.values().any(|x| equivalence_key(x).is_some()).then(|| {
+            Value::Map(
+                m.iter().map(|(k, x)| (k.clone(), equivalence_key(x).unwrap_or_else(|| x.clone()))).collect(),
+            )
+        }),
+        _ => None,
+    }
+}
+
 /// openCypher `=`: `None` is null (unknown).
 pub(crate) fn equals(a: &Value, b: &Value) -> Option<bool> {
     use Value::*;

@@ -975,6 +975,20 @@ impl Checker {
                 self.pattern_predicate(part, &self.inner_scope(cx, w))?;
                 Ty::Bool
             }
+            ExprKind::PatternComprehension { pattern, predicate, projection } => {
+                // Checked as `MATCH pattern WHERE predicate` in a scope of
+                // its own: the pattern may bind new variables.
+                let mut inner = Checker { scope: self.inner_scope(cx, w), columns: None };
+                inner.bind_pattern(pattern, PatternMode::Match, &mut Vec::new())?;
+                inner.pattern_properties(std::slice::from_ref(&**pattern))?;
+                let icx = inner.cx();
+                let what = Some("a pattern comprehension");
+                if let Some(p) = predicate {
+                    let ty = inner.expr(p, &icx, &mut Walk::new(what))?;
+                    expect_predicate(&ty, p)?;
+                }
+                Ty::List(Box::new(inner.expr(projection, &icx, &mut Walk::new(what))?))
+            }
             ExprKind::Subquery { kind, body } => {
                 if let Some(update) = body.clauses.iter().find(|c| c.writes()) {
                     return Err(syntax(
@@ -1381,6 +1395,7 @@ fn children(e: &Expr) -> Vec<&Expr> {
         | ExprKind::Variable(_)
         | ExprKind::CountStar
         | ExprKind::Pattern(_)
+        | ExprKind::PatternComprehension { .. }
         | ExprKind::Subquery { .. } => Vec::new(),
         ExprKind::List(items) => items.iter().collect(),
         ExprKind::Map(entries) => entries.iter().map(|(_, v)| v).collect(),

@@ -15,11 +15,33 @@
 use crate::error::Span;
 use crate::model::{Direction, Value};
 use crate::query::plan::regex::Pattern;
-pub use crate::query::syntax::ast::SubqueryKind;
 use crate::query::syntax::ast::{CompareOp, Quantifier};
 
 /// The index of a value in a row.
 pub type Slot = usize;
+
+/// What a subquery expression makes of its body's rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubqueryKind {
+    /// `EXISTS { }` and pattern predicates: whether there is a row.
+    Exists,
+    /// `COUNT { }`: how many rows there are.
+    Count,
+    /// A pattern comprehension: the list of each row's value in this slot.
+    Collect(Slot),
+}
+
+impl SubqueryKind {
+    /// The keyword, as written in queries (plans show a comprehension as
+    /// `COLLECT`).
+    pub fn keyword(self) -> &'static str {
+        match self {
+            SubqueryKind::Exists => "EXISTS",
+            SubqueryKind::Count => "COUNT",
+            SubqueryKind::Collect(_) => "COLLECT",
+        }
+    }
+}
 
 /// A property key, as an index into [`Plan::keys`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -669,11 +691,12 @@ pub enum ExprKind {
     Plus(Box<Expr>),
     /// A binary operator.
     Binary(BinOp, Box<Expr>, Box<Expr>),
-    /// A pattern predicate, `EXISTS { }` or `COUNT { }`: `plan` runs from
-    /// the current row (its leaf is [`Op::Argument`]) and binds slots of its
-    /// own; `reads` are the outer slots it uses.
+    /// A pattern predicate, `EXISTS { }`, `COUNT { }` or a pattern
+    /// comprehension: `plan` runs from the current row (its leaf is
+    /// [`Op::Argument`]) and binds slots of its own; `reads` are the outer
+    /// slots it uses.
     Subquery {
-        /// Existence or count.
+        /// What is made of the body's rows.
         kind: SubqueryKind,
         /// The body.
         plan: Box<Op>,

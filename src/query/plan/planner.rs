@@ -186,6 +186,7 @@ pub(super) fn walk_ast(e: &ast::Expr, f: &mut dyn FnMut(&ast::Expr)) {
     f(e);
     match &e.kind {
         Literal(_) | Parameter(_) | Variable(_) | CountStar | Pattern(_) | Subquery { .. } => {}
+        PatternComprehension { .. } => {}
         List(items) => items.iter().for_each(|x| walk_ast(x, f)),
         Map(items) => items.iter().for_each(|(_, x)| walk_ast(x, f)),
         Property(x, _) | HasLabels(x, _) | Unary(_, x) | IsNull { expr: x, .. } => walk_ast(x, f),
@@ -230,6 +231,10 @@ fn variables_in(e: &ast::Expr, out: &mut HashSet<String>) {
             out.insert(v.clone());
         }
         ast::ExprKind::Pattern(part) => pattern_variables(part, out),
+        ast::ExprKind::PatternComprehension { pattern, predicate, projection } => {
+            pattern_variables(pattern, out);
+            predicate.iter().chain(std::iter::once(projection)).for_each(|x| variables_in(x, out));
+        }
         ast::ExprKind::Subquery { body, .. } => {
             for clause in &body.clauses {
                 clause_variables(clause, out);
@@ -1718,7 +1723,22 @@ impl Planner<'_> {
     /// mentions, so a filter using it is placed where they are bound.
     fn subquery(
         &mut self,
-        kind: SubqueryKind,
+        kind: ast::SubqueryKind,
+        body: &ast::Query,
+        scope: &Scope,
+    ) -> Result<ExprKind, QueryError> {
+        let kind = match kind {
+            ast::SubqueryKind::Count => SubqueryKind::Count,
+            ast::SubqueryKind::Exists => SubqueryKind::Exists,
+        };
+        self.subquery_of(|_| kind, body, scope)
+    }
+
+    /// A subquery expression over `body`, whose kind may depend on the
+    /// slots of the body's result.
+    fn subquery_of(
+        &mut self,
+        kind: impl FnOnce(&[Slot]) -> SubqueryKind,
         body: &ast::Query,
         scope: &Scope,
     ) -> Result<ExprKind, QueryError> {
@@ -1733,8 +1753,8 @@ impl Planner<'_> {
         let saved = std::mem::take(&mut self.props_read);
         let planned = self.query_from(body, Op::Argument, scope.clone());
         self.props_read = saved;
-        let (plan, _, _) = planned?;
-        Ok(ExprKind::Subquery { kind, plan: Box::new(plan), reads })
+        let (plan, _, outputs) = planned?;
+        Ok(ExprKind::Subquery { kind: kind(&outputs), plan: Box::new(plan), reads })
     }
 
     fn expr_with(&mut self, e: &ast::Expr, scope: &Scope, hook: Hook<'_>) -> Result<Expr, QueryError> {
@@ -1915,7 +1935,35 @@ impl Planner<'_> {
             A::Pattern(part) => {
                 let m = ast::Match { optional: false, pattern: vec![(**part).clone()], where_: None, span };
                 let body = ast::Query { clauses: vec![ast::Clause::Match(m)], span };
-                self.subquery(SubqueryKind::Exists, &body, scope)?
+                self.subquery(ast::SubqueryKind::Exists, &body, scope)?
+            }
+            A::PatternComprehension { pattern, predicate, projection } => {
+                let m = ast::Match {
+                    optional: false,
+                    pattern: vec![(**pattern).clone()],
+                    where_: predicate.as_deref().cloned(),
+                    span,
+                };
+                let item = ast::ProjectionItem {
+                    expr: (**projection).clone(),
+                    alias: Some(ast::Ident { name: "  value".into(), span: projection.span }),
+                    text: String::new(),
+                    span: projection.span,
+                };
+                let ret = ast::Projection {
+                    distinct: false,
+                    star: false,
+                    items: vec![item],
+                    order_by: Vec::new(),
+                    skip: None,
+                    limit: None,
+                    where_: None,
+                    span,
+                };
+                let body =
+                    ast::Query { clauses: vec![ast::Clause::Match(m), ast::Clause::Return(ret)], span };
+                // The body's one output is the value.
+                self.subquery_of(|outputs| SubqueryKind::Collect(outputs[0]), &body, scope)?
             }
             A::Subquery { kind, body } => self.subquery(*kind, body, scope)?,
         };

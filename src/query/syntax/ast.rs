@@ -487,6 +487,16 @@ pub enum ExprKind {
     /// A pattern used as a predicate, `WHERE (a)-[:T]->()`: true when the
     /// pattern has a match that extends the bound variables.
     Pattern(Box<PatternPart>),
+    /// `[(a)-[:T]->(b) WHERE pred | expr]`: `expr` for every match of the
+    /// pattern that extends the bound variables, as a list.
+    PatternComprehension {
+        /// The pattern (with a path variable, if written `p = ...`).
+        pattern: Box<PatternPart>,
+        /// The optional filter.
+        predicate: Option<Box<Expr>>,
+        /// The value collected per match.
+        projection: Box<Expr>,
+    },
     /// `EXISTS { ... }` or `COUNT { ... }` around a pattern with an optional
     /// `WHERE`, or around a whole query; it sees the variables in scope.
     Subquery {

@@ -1372,6 +1372,10 @@ impl<'a> Parser<'a> {
             return Ok((rest, Expr { kind: ExprKind::List(Vec::new()), span: self.span(start, rest) }));
         }
         let (rest, first) = self.expect_expr(i, "expected an expression or ']'")?;
+        let first = match self.pattern_comprehension(start, rest, first) {
+            Ok(comprehension) => return comprehension,
+            Err(first) => first,
+        };
         match self.comprehension_var(i, rest, first)? {
             Ok((var, list)) => self.comprehension(start, rest, var, list),
             Err(first) => self.list_rest(start, rest, first),
@@ -1407,13 +1411,63 @@ impl<'a> Parser<'a> {
                 }
             }
         }
-        if (is_where || is_pipe) && matches!(first.kind, ExprKind::Pattern(_)) {
-            return Err(Err::Failure(PError::expected(
-                first_token,
-                "pattern comprehensions are not supported",
-            )));
-        }
         Ok(Err(first))
+    }
+
+    /// `[pattern [WHERE expr] | expr]`, once the pattern (or `p = pattern`,
+    /// which parses as a comparison) has been read as the list's first
+    /// element; gives `first` back when it is not one.
+    fn pattern_comprehension(
+        &self,
+        start: &'a str,
+        rest: &'a str,
+        first: Expr,
+    ) -> Result<PResult<'a, Expr>, Expr> {
+        if !(at_keyword(rest, "WHERE") || at_symbol(rest, "|")) {
+            return Err(first);
+        }
+        let pattern = match first.kind {
+            ExprKind::Pattern(part) => part,
+            ExprKind::Comparison(lhs, mut ops)
+                if ops.len() == 1
+                    && matches!(ops[0], (CompareOp::Eq, Expr { kind: ExprKind::Pattern(_), .. }))
+                    && matches!(lhs.kind, ExprKind::Variable(_)) =>
+            {
+                let (_, Expr { kind: ExprKind::Pattern(mut part), span }) = ops.remove(0) else {
+                    unreachable!("matched above")
+                };
+                let ExprKind::Variable(name) = lhs.kind else { unreachable!("matched above") };
+                part.var = Some(Ident { name, span: lhs.span });
+                part.span = lhs.span.to(span);
+                part
+            }
+            kind => return Err(Expr { kind, span: first.span }),
+        };
+        Ok((|| {
+            let (i, predicate) = match keyword("WHERE")(rest) {
+                Ok((r, _)) => {
+                    let (r, e) = self.expect_expr(r, "expected an expression after 'WHERE'")?;
+                    (r, Some(Box::new(e)))
+                }
+                _ => (rest, None),
+            };
+            let (i, _) =
+                expect("expected '|' and the value to collect in the pattern comprehension", symbol("|"))(i)?;
+            let (i, projection) = self.expect_expr(i, "expected an expression after '|'")?;
+            let (i, _) = expect("expected ']' to close the pattern comprehension", symbol("]"))(i)?;
+            let span = self.span(start, i);
+            Ok((
+                i,
+                Expr {
+                    kind: ExprKind::PatternComprehension {
+                        pattern,
+                        predicate,
+                        projection: Box::new(projection),
+                    },
+                    span,
+                },
+            ))
+        })())
     }
 
     fn list_rest(&self, start: &'a str, mut i: &'a str, first: Expr) -> PResult<'a, Expr> {
@@ -1823,6 +1877,13 @@ mod tests {
                 projection.as_ref().map_or(String::new(), |p| format!(" | {}", sexp(p)))
             ),
             ExprKind::Pattern(p) => format!("pattern({})", p.element.chain.len()),
+            ExprKind::PatternComprehension { pattern, predicate, projection } => format!(
+                "[{}pattern({}){} | {}]",
+                pattern.var.as_ref().map_or(String::new(), |v| format!("{} = ", v.name)),
+                pattern.element.chain.len(),
+                predicate.as_ref().map_or(String::new(), |p| format!(" where {}", sexp(p))),
+                sexp(projection)
+            ),
             ExprKind::Subquery { kind, body } => {
                 format!("({} {} clauses)", kind.keyword(), body.clauses.len())
             }
@@ -2245,8 +2306,13 @@ mod tests {
             err("RETURN any(x.y IN [1] WHERE x > 0)").1,
             "any() needs a variable and a list: any(x IN list WHERE ...)"
         );
-        assert_eq!(err("RETURN [(a)-->(b) | b]").1, "pattern comprehensions are not supported");
         assert_eq!(err("MATCH (n) WHERE exists { (n)-->() RETURN n").1, "expected '}' to close EXISTS");
+        assert_eq!(s("[p = (a)-->(b) WHERE b.x > 1 | p]"), "[p = pattern(1) where (cmp b.x Gt 1) | p]");
+        assert_eq!(s("[(a)-->() | a.x]"), "[pattern(1) | a.x]");
+        assert_eq!(
+            err("RETURN [(a)-->(b) WHERE b.x]").1,
+            "expected '|' and the value to collect in the pattern comprehension"
+        );
         assert_eq!(err("MATCH (n) RETURN n{.name}").1, "map projections such as n{.key} are not supported");
         assert_eq!(
             err("RETURN 1 != 2"),
