@@ -190,7 +190,7 @@ pub struct ServeArgs {
     #[arg(long)]
     pub read_only: bool,
     /// Most connections open at once, for Bolt and for HTTP each
-    #[arg(long, value_name = "N", default_value_t = 64)]
+    #[arg(long, value_name = "N", default_value_t = 256)]
     pub max_connections: usize,
     /// Largest Bolt message or HTTP body, in bytes
     #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]

@@ -62,7 +62,7 @@ pub struct ServerConfig {
 
 impl Default for ServerConfig {
     /// Bolt on `127.0.0.1:7687`, HTTP on `127.0.0.1:7474`, no
-    /// authentication, writes allowed, 64 connections, 16 MiB messages,
+    /// authentication, writes allowed, 256 connections, 16 MiB messages,
     /// 30 s and 100 000 rows a query.
     fn default() -> ServerConfig {
         ServerConfig {
@@ -70,7 +70,7 @@ impl Default for ServerConfig {
             http: Some(SocketAddr::from(([127, 0, 0, 1], 7474))),
             auth: None,
             read_only: false,
-            max_connections: 64,
+            max_connections: 256,
             max_message_size: 16 << 20,
             query: QueryOptions {
                 timeout: Some(Duration::from_secs(30)),
