@@ -314,6 +314,21 @@ fn malformed_and_oversized_messages_close_only_their_connection() {
     s.shutdown();
 }
 
+#[test]
+fn query_budgets_apply_per_query() {
+    let mut config = ServerConfig::default();
+    config.query.max_rows = Some(10);
+    let s = server(config);
+    let mut c = Client::connect(s.bolt_addr().unwrap());
+    let (tag, meta) = c.run("UNWIND range(1, 100) AS i RETURN i", vec![]);
+    assert_eq!((tag, code(&meta)), (FAILURE, "Neo.DatabaseError.Statement.ExecutionFailed"));
+    assert!(meta.get("message").and_then(PackValue::as_str).unwrap().contains("limit of 10 rows"), "{meta}");
+    c.request(0x0F, vec![]);
+    assert_eq!(c.run("UNWIND range(1, 10) AS i RETURN i", vec![]).0, SUCCESS);
+    assert_eq!(c.pull(-1).0.len(), 10);
+    s.shutdown();
+}
+
 /// One HTTP/1.1 request; the status and the body.
 fn http(addr: SocketAddr, method: &str, path: &str, headers: &str, body: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).unwrap();

@@ -189,7 +189,7 @@ pub struct ServeArgs {
     /// Refuse queries that write
     #[arg(long)]
     pub read_only: bool,
-    /// Most connections open at once, for Bolt and for HTTP each
+    /// Most Bolt connections open at once, and most HTTP requests in flight
     #[arg(long, value_name = "N", default_value_t = 256)]
     pub max_connections: usize,
     /// Largest Bolt message or HTTP body, in bytes

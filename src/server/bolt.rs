@@ -24,8 +24,10 @@ use crate::{Params, ResultSet};
 /// the `Neo4j/` prefix to decide what a server can do.
 const AGENT: &str = concat!("Neo4j/5.4.0 compatible (aikg ", env!("CARGO_PKG_VERSION"), ")");
 const MAGIC: [u8; 4] = [0x60, 0x60, 0xB0, 0x17];
-/// How long a client may take to send the handshake.
+/// How long a client may take to send the handshake, and then to log in.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client may pause inside a message.
+const MESSAGE_PATIENCE: Duration = Duration::from_secs(30);
 
 mod msg {
     pub const HELLO: u8 = 0x01;
@@ -145,8 +147,23 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>, peer: SocketAddr, lo
     }
     let mut session = Session::new(shared.clone(), version, peer, local);
     let max = shared.config.max_message_size;
+    let mut login_deadline = None;
     loop {
-        let message = match read_message(&mut reader, max).await {
+        let reading = read_message(&mut reader, max, MESSAGE_PATIENCE);
+        // Until it has logged in (again, after a LOGOFF), a client gets a
+        // few seconds in all: a connection slot is not for idling strangers.
+        let read = if session.state == State::Ready || session.state == State::Failed {
+            login_deadline = None;
+            reading.await
+        } else {
+            let deadline =
+                *login_deadline.get_or_insert_with(|| tokio::time::Instant::now() + HANDSHAKE_TIMEOUT);
+            match tokio::time::timeout_at(deadline, reading).await {
+                Ok(read) => read,
+                Err(_) => Err(format!("did not log in within {}s", HANDSHAKE_TIMEOUT.as_secs())),
+            }
+        };
+        let message = match read {
             Ok(Some(m)) => m,
             Ok(None) => return,
             Err(e) => {
@@ -183,14 +200,24 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>, peer: SocketAddr, lo
 
 /// Reads one message, joining its chunks; `None` when the client hung
 /// up between messages. Empty messages (keep-alive NOOPs) are skipped.
+/// Between messages a client may stay silent as long as it likes (drivers
+/// keep idle connections in pools), but once a message has begun the rest
+/// must come within `patience`, so a stalled client cannot hold its
+/// connection slot half-way through a message.
 async fn read_message<R: AsyncReadExt + Unpin>(
     reader: &mut R,
     max: usize,
+    patience: Duration,
 ) -> Result<Option<Vec<u8>>, String> {
     let mut message = Vec::new();
     loop {
         let mut header = [0u8; 2];
-        match reader.read_exact(&mut header).await {
+        let read = if message.is_empty() {
+            reader.read_exact(&mut header).await
+        } else {
+            within(patience, reader.read_exact(&mut header)).await?
+        };
+        match read {
             Ok(_) => {}
             Err(_) if message.is_empty() => return Ok(None),
             Err(e) => return Err(format!("connection lost inside a message: {e}")),
@@ -207,11 +234,16 @@ async fn read_message<R: AsyncReadExt + Unpin>(
         }
         let start = message.len();
         message.resize(start + size, 0);
-        reader
-            .read_exact(&mut message[start..])
-            .await
+        within(patience, reader.read_exact(&mut message[start..]))
+            .await?
             .map_err(|e| format!("connection lost inside a chunk: {e}"))?;
     }
+}
+
+async fn within<T>(patience: Duration, io: impl std::future::Future<Output = T>) -> Result<T, String> {
+    tokio::time::timeout(patience, io)
+        .await
+        .map_err(|_| format!("the client stalled for {}s inside a message", patience.as_secs()))
 }
 
 async fn send<W: AsyncWriteExt + Unpin>(writer: &mut W, message: &PackValue) -> std::io::Result<()> {
@@ -244,7 +276,7 @@ fn invalid(message: impl Into<String>) -> Failure {
 
 /// Where a connection is in Bolt's state machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum State {
+pub(crate) enum State {
     /// Waiting for HELLO.
     Connected,
     /// Bolt 5.1+: HELLO done, waiting for LOGON.
@@ -644,11 +676,12 @@ mod tests {
     async fn messages_are_joined_from_chunks_and_bounded() {
         let bytes: &[u8] = &[0, 0, 0, 2, 0xB1, 0x01, 0, 1, 0xA0, 0, 0];
         let mut reader = bytes;
-        assert_eq!(read_message(&mut reader, 100).await, Ok(Some(vec![0xB1, 0x01, 0xA0])));
-        assert_eq!(read_message(&mut reader, 100).await, Ok(None));
+        let patience = Duration::from_secs(1);
+        assert_eq!(read_message(&mut reader, 100, patience).await, Ok(Some(vec![0xB1, 0x01, 0xA0])));
+        assert_eq!(read_message(&mut reader, 100, patience).await, Ok(None));
         let mut big: &[u8] = &[0, 3, 1, 2, 3, 0, 0];
-        assert!(read_message(&mut big, 2).await.unwrap_err().contains("limit of 2 bytes"));
+        assert!(read_message(&mut big, 2, patience).await.unwrap_err().contains("limit of 2 bytes"));
         let mut cut: &[u8] = &[0, 5, 1, 2];
-        assert!(read_message(&mut cut, 100).await.is_err());
+        assert!(read_message(&mut cut, 100, patience).await.is_err());
     }
 }

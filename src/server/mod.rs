@@ -49,8 +49,8 @@ pub struct ServerConfig {
     pub auth: Option<Credentials>,
     /// Refuse queries that write.
     pub read_only: bool,
-    /// Most connections open at once (Bolt and HTTP each); more are
-    /// turned away.
+    /// Most Bolt connections open at once, and most HTTP requests in
+    /// flight; more are turned away.
     pub max_connections: usize,
     /// Largest Bolt message (after joining its chunks) or HTTP body, in
     /// bytes.
@@ -310,7 +310,9 @@ impl From<Error> for Failure {
             ErrorClass::LimitExceeded if q.message.contains("time") => {
                 "Neo.ClientError.Transaction.TransactionTimedOut"
             }
-            ErrorClass::LimitExceeded => "Neo.ClientError.Statement.ExecutionFailed",
+            // Not transient: drivers retry transient errors, and the same
+            // query would go over the same budget again.
+            ErrorClass::LimitExceeded => "Neo.DatabaseError.Statement.ExecutionFailed",
             ErrorClass::ProcedureError => "Neo.ClientError.Procedure.ProcedureCallFailed",
             ErrorClass::Unsupported if q.phase == Phase::CompileTime => {
                 "Neo.ClientError.Statement.SyntaxError"
