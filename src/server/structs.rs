@@ -286,6 +286,11 @@ fn offset(seconds: i64) -> Option<Offset> {
 
 fn local(seconds: i64, nanos: i64) -> Option<civil::DateTime> {
     let epoch = EPOCH.to_datetime(civil::Time::midnight());
+    // Bolt's nanoseconds are within a second; outside that range carrying
+    // them into the seconds could overflow, which jiff answers by panicking.
+    if !(0..1_000_000_000).contains(&nanos) {
+        return None;
+    }
     let d = jiff::SignedDuration::new(seconds, i32::try_from(nanos).ok()?);
     epoch.checked_add(d).ok()
 }
@@ -390,6 +395,45 @@ mod tests {
         let PackValue::Struct(_, v4) = to_pack(&r, &v, V4) else { panic!() };
         let PackValue::List(nodes) = &v4[0] else { panic!() };
         assert!(matches!(&nodes[0], PackValue::Struct(tag::NODE, f) if f.len() == 3));
+    }
+
+    #[test]
+    fn extreme_temporal_fields_are_errors_not_panics() {
+        let extremes = [i64::MIN, i64::MIN + 1, -1_000_000_000, -1, 0, 999_999_999, 1_000_000_000, i64::MAX];
+        let zones = [PackValue::str("Europe/Stockholm"), PackValue::str(""), PackValue::Int(0)];
+        for t in [
+            tag::DATE,
+            tag::TIME,
+            tag::LOCAL_TIME,
+            tag::LOCAL_DATE_TIME,
+            tag::DATE_TIME,
+            tag::DATE_TIME_ZONE_ID,
+            tag::LEGACY_DATE_TIME,
+            tag::LEGACY_DATE_TIME_ZONE_ID,
+            tag::DURATION,
+            tag::NODE,
+            tag::RELATIONSHIP,
+            tag::PATH,
+        ] {
+            for a in extremes {
+                for b in extremes {
+                    for zone in &zones {
+                        let fields =
+                            vec![PackValue::Int(a), PackValue::Int(b), zone.clone(), PackValue::Int(a)];
+                        for n in 0..=fields.len() {
+                            let _ = from_pack(PackValue::Struct(t, fields[..n].to_vec()));
+                        }
+                        let third = vec![PackValue::Int(a), PackValue::Int(b), PackValue::Int(b)];
+                        let _ = from_pack(PackValue::Struct(t, third));
+                    }
+                }
+            }
+        }
+        let nodes = PackValue::List(vec![PackValue::Struct(tag::NODE, vec![PackValue::Int(0)])]);
+        let bad_hops = PackValue::List(vec![PackValue::Int(i64::MIN), PackValue::Int(5), PackValue::Int(1)]);
+        assert!(
+            from_pack(PackValue::Struct(tag::PATH, vec![nodes, PackValue::List(vec![]), bad_hops])).is_err()
+        );
     }
 
     #[test]
