@@ -374,6 +374,27 @@ fn http_answers_as_query_format_json() {
     assert_eq!(error["code"], "Neo.ClientError.Statement.SyntaxError");
     assert!(error["message"].as_str().unwrap().contains("^^^^^^"), "{answer}");
 
+    // The Neo4j Query API's shape, on its path.
+    let body = serde_json::json!({
+        "statement": "MATCH p = (:Model {id: 'chatglm-6b'})-[r:BUILT_ON]->(b:Model {id: $id}) RETURN b.name AS name, p",
+        "parameters": {"id": "glm-6b"},
+    });
+    let (status, answer) = http(addr, "POST", "/db/neo4j/query/v2", basic, &body.to_string());
+    assert_eq!(status, 202, "{answer}");
+    let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
+    assert_eq!(answer["data"]["fields"], serde_json::json!(["name", "p"]));
+    let row = &answer["data"]["values"][0];
+    assert_eq!(row[0], "GLM-6B");
+    let path = row[1].as_array().unwrap();
+    assert_eq!(path.len(), 3);
+    assert_eq!(path[1]["type"], "BUILT_ON");
+    assert_eq!(path[1]["startNodeElementId"], path[0]["elementId"]);
+    assert_eq!(path[2]["properties"]["id"], "glm-6b");
+    assert!(answer["bookmarks"][0].is_string());
+    let (status, answer) = http(addr, "POST", "/db/neo4j/query/v2", basic, r#"{"statement": "RETURN x"}"#);
+    assert_eq!(status, 400);
+    assert!(answer.contains("\"errors\":[{\"code\":\"Neo.ClientError.Statement.SemanticError\""), "{answer}");
+
     let (status, answer) = http(addr, "GET", "/schema", basic, "");
     assert_eq!(status, 200);
     let schema: serde_json::Value = serde_json::from_str(&answer).unwrap();

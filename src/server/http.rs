@@ -4,6 +4,10 @@
 //!   answers `{"columns": [...], "rows": [[...], ...]}`, the JSON of
 //!   `aikg query --format json`; a failed query answers status 400 with
 //!   `{"code": "Neo.ClientError...", "message": "..."}`.
+//! - `POST /db/{name}/query/v2` takes the same body and answers in the
+//!   plain JSON of Neo4j's Query API: `{"data": {"fields": [...],
+//!   "values": [[...]]}, "bookmarks": [...]}` (status 202), errors as
+//!   `{"errors": [{"code", "message"}]}`.
 //! - `GET /schema`: labels and relationship types with their counts, and
 //!   the property keys.
 //! - `GET /health`: `{"status": "ok"}`, without authentication, for
@@ -26,7 +30,7 @@ use serde_json::{json, Value as Json};
 use tokio::sync::watch;
 
 use super::{log, Failure, Shared};
-use crate::{Params, Value};
+use crate::{Params, ResultSet, Value};
 
 /// Serves HTTP until `stop` turns true.
 pub(crate) async fn listen(
@@ -38,6 +42,7 @@ pub(crate) async fn listen(
     let limit = shared.config.max_message_size;
     let app = Router::new()
         .route("/db/query", post(query))
+        .route("/db/{name}/query/v2", post(query_api))
         .route("/schema", get(schema))
         .layer(middleware::from_fn_with_state(shared.clone(), guard))
         .route("/health", get(|| async { json_response(StatusCode::OK, &json!({"status": "ok"})) }))
@@ -132,25 +137,50 @@ fn base64_decode(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// Which shape a query endpoint answers in.
+#[derive(Clone, Copy)]
+enum Shape {
+    /// `aikg query --format json`.
+    Aikg,
+    /// The Neo4j Query API's plain JSON.
+    QueryApi,
+}
+
 async fn query(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    run_request(shared, body, Shape::Aikg).await
+}
+
+/// `POST /db/{name}/query/v2`, for tools written against Neo4j's Query
+/// API. aikg has one graph, so the name is not checked.
+async fn query_api(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    run_request(shared, body, Shape::QueryApi).await
+}
+
+async fn run_request(shared: Arc<Shared>, body: Bytes, shape: Shape) -> Response {
+    let refuse = |status: StatusCode, f: &Failure| match shape {
+        Shape::Aikg => failure(status, f),
+        Shape::QueryApi => {
+            json_response(status, &json!({"errors": [{"code": f.code, "message": f.message}]}))
+        }
+    };
     let request: Json = match serde_json::from_slice(&body) {
         Ok(j) => j,
         Err(e) => {
             let f =
                 Failure::new("Neo.ClientError.Request.InvalidFormat", format!("the body is not JSON: {e}"));
-            return failure(StatusCode::BAD_REQUEST, &f);
+            return refuse(StatusCode::BAD_REQUEST, &f);
         }
     };
     let Some(statement) = request.get("statement").and_then(Json::as_str).map(String::from) else {
         let f = Failure::new("Neo.ClientError.Request.Invalid", "the body needs a \"statement\" string");
-        return failure(StatusCode::BAD_REQUEST, &f);
+        return refuse(StatusCode::BAD_REQUEST, &f);
     };
     let params: Params = match request.get("parameters") {
         None | Some(Json::Null) => Params::new(),
         Some(Json::Object(m)) => m.iter().map(|(k, v)| (k.clone(), from_json(v))).collect(),
         Some(_) => {
             let f = Failure::new("Neo.ClientError.Request.Invalid", "\"parameters\" must be an object");
-            return failure(StatusCode::BAD_REQUEST, &f);
+            return refuse(StatusCode::BAD_REQUEST, &f);
         }
     };
     let worker = shared.clone();
@@ -158,23 +188,83 @@ async fn query(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
         let query = worker.parse(&statement)?;
         let result = worker.run(&query, &params, &worker.options(None))?;
         let mut body = Vec::new();
-        crate::result::write_json(&result, &mut body)
-            .map_err(|e| Failure::new("Neo.DatabaseError.General.UnknownError", e.to_string()))?;
+        match shape {
+            Shape::Aikg => crate::result::write_json(&result, &mut body)
+                .map_err(|e| Failure::new("Neo.DatabaseError.General.UnknownError", e.to_string()))?,
+            Shape::QueryApi => {
+                let answer = json!({
+                    "data": {
+                        "fields": result.columns(),
+                        "values": result.rows().map(|row| {
+                            row.iter().map(|v| query_api_value(&result, v)).collect::<Vec<_>>()
+                        }).collect::<Vec<_>>(),
+                    },
+                    "bookmarks": [worker.bookmark()],
+                });
+                body = format!("{answer}\n").into_bytes();
+            }
+        }
         Ok::<_, Failure>(body)
     })
     .await;
     match outcome {
         Ok(Ok(body)) => {
-            let mut response = (StatusCode::OK, body).into_response();
+            let status = match shape {
+                Shape::Aikg => StatusCode::OK,
+                Shape::QueryApi => StatusCode::ACCEPTED,
+            };
+            let mut response = (status, body).into_response();
             response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
             response
         }
-        Ok(Err(f)) => failure(StatusCode::BAD_REQUEST, &f),
+        Ok(Err(f)) => refuse(StatusCode::BAD_REQUEST, &f),
         Err(e) => {
             log(format_args!("http: a query failed to finish: {e}"));
             let f = Failure::new("Neo.DatabaseError.General.UnknownError", "the query failed to finish");
-            failure(StatusCode::INTERNAL_SERVER_ERROR, &f)
+            refuse(StatusCode::INTERNAL_SERVER_ERROR, &f)
         }
+    }
+}
+
+/// A value in the Query API's plain JSON: nodes and relationships with
+/// element ids (the same strings Bolt gives), a path as its nodes and
+/// relationships alternating, temporals as ISO text.
+fn query_api_value(result: &ResultSet, value: &Value) -> Json {
+    let props = |m: &std::collections::BTreeMap<String, Value>| -> Json {
+        m.iter()
+            .map(|(k, v)| (k.clone(), query_api_value(result, v)))
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    };
+    match value {
+        Value::List(items) => items.iter().map(|v| query_api_value(result, v)).collect(),
+        Value::Map(m) => props(m),
+        Value::Node(n) => match result.node(*n) {
+            Some(s) => {
+                json!({"elementId": n.0.to_string(), "labels": s.labels, "properties": props(&s.properties)})
+            }
+            None => json!({"elementId": n.0.to_string()}),
+        },
+        Value::Relationship(r) => match result.relationship(*r) {
+            Some(s) => json!({
+                "elementId": r.0.to_string(),
+                "startNodeElementId": s.src.0.to_string(),
+                "endNodeElementId": s.dst.0.to_string(),
+                "type": s.rel_type,
+                "properties": props(&s.properties),
+            }),
+            None => json!({"elementId": r.0.to_string()}),
+        },
+        Value::Path(p) => {
+            let mut out: Vec<Json> =
+                p.nodes.first().map(|n| query_api_value(result, &Value::Node(*n))).into_iter().collect();
+            for (r, n) in p.rels.iter().zip(p.nodes.iter().skip(1)) {
+                out.push(query_api_value(result, &Value::Relationship(*r)));
+                out.push(query_api_value(result, &Value::Node(*n)));
+            }
+            Json::Array(out)
+        }
+        other => result.value_json(other),
     }
 }
 
