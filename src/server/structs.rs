@@ -418,8 +418,7 @@ mod tests {
             for a in extremes {
                 for b in extremes {
                     for zone in &zones {
-                        let fields =
-                            vec![PackValue::Int(a), PackValue::Int(b), zone.clone(), PackValue::Int(a)];
+                        let fields = [PackValue::Int(a), PackValue::Int(b), zone.clone(), PackValue::Int(a)];
                         for n in 0..=fields.len() {
                             let _ = from_pack(PackValue::Struct(t, fields[..n].to_vec()));
                         }
