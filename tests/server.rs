@@ -402,3 +402,30 @@ fn http_answers_as_query_format_json() {
     assert_eq!(http(addr, "GET", "/health", "", ""), (200, "{\"status\":\"ok\"}\n".to_string()));
     s.shutdown();
 }
+
+#[test]
+fn the_command_refuses_remote_addresses_without_credentials() {
+    let aikg = env!("CARGO_BIN_EXE_aikg");
+    let out = std::process::Command::new(aikg)
+        .args(["serve", "--bolt", "0.0.0.0:0", "--no-http"])
+        .env_remove("AIKG_AUTH")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("0.0.0.0:0 is reachable from other machines: give credentials"), "{stderr}");
+
+    let out = std::process::Command::new(aikg)
+        .args(["serve", "--bolt", "0.0.0.0:0", "--no-http", "--auth", "neo4j:/no/such/file"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("reading the password from /no/such/file"));
+
+    let out = std::process::Command::new(aikg)
+        .args(["serve", "--no-bolt", "--no-http"])
+        .env("AIKG_AUTH", "no-password")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("AIKG_AUTH takes USER:PASSWORD"));
+}
