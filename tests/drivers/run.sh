@@ -8,16 +8,20 @@
 #   tests/drivers/run.sh              # builds target/release/aikg with --features server
 #   AIKG_BIN=path/to/aikg tests/drivers/run.sh
 #
+# Other driver versions, each in its own environment (both 5.x lines pass too):
+#   AIKG_PY_DRIVER=neo4j==5.28.8 AIKG_DRIVER_VENV=target/driver-venv5 \
+#   AIKG_JS_DRIVER=neo4j-driver@5.28.1 AIKG_DRIVER_NODE_DIR=target/driver-node5 tests/drivers/run.sh
+#
 # Each driver gets fresh servers on free loopback ports: one on the built-in
 # graph and one on an empty graph without a schema (for the README example).
 # Every server started here is stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-PY_DRIVER="neo4j==6.4.1"
-JS_DRIVER="neo4j-driver@6.3.0"
-VENV=target/driver-venv
-NODE_DIR=target/driver-node
+PY_DRIVER="${AIKG_PY_DRIVER:-neo4j==6.4.1}"
+JS_DRIVER="${AIKG_JS_DRIVER:-neo4j-driver@6.3.0}"
+VENV=${AIKG_DRIVER_VENV:-target/driver-venv}
+NODE_DIR=${AIKG_DRIVER_NODE_DIR:-target/driver-node}
 WORK=target/driver-work
 
 if [ -z "${AIKG_BIN:-}" ]; then
