@@ -20,7 +20,11 @@
 //! Explicit transactions see their own writes and nobody else's until
 //! they commit: the first write of a transaction copies the graph, and the
 //! commit puts the copy in place, or fails when another write committed
-//! in between. Rolling back drops the copy.
+//! in between. Rolling back drops the copy. Writes live in memory only.
+//!
+//! The server logs to standard error what an operator needs to see and no
+//! client is told: refused logins (with the user name, never the
+//! password), protocol violations, refused connections.
 
 mod bolt;
 mod http;
@@ -173,7 +177,7 @@ impl Server {
         let _ = self.thread.join();
     }
 
-    /// Serves until the process ends.
+    /// Blocks until the server stops: never, unless a [`Stopper`] stops it.
     pub fn wait(self) {
         let _ = self.thread.join();
     }
