@@ -11,7 +11,8 @@ change to the surface as a diff.
 
 Only the `aikg` library is listed (default features, as a dependent crate
 builds it with `default-features = false` the same: the `cli` feature adds
-nothing to the library). Blanket impls (`impl<T> From<T> for T` ...) are left
+nothing to the library). The `server` feature's `aikg::server` module is
+not listed: it is opt-in and still settling. Blanket impls (`impl<T> From<T> for T` ...) are left
 out; auto traits (`Send`, `Sync`, ...) are kept, since losing one breaks users.
 """
 

@@ -126,6 +126,8 @@ pub mod load;
 pub mod model;
 pub mod query;
 pub mod result;
+#[cfg(feature = "server")]
+pub mod server;
 mod store;
 
 pub use error::{Error, GetError, LoadError, QueryError};

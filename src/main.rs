@@ -32,5 +32,7 @@ fn run() -> Result<ExitCode, Failure> {
         Command::Show(show) => cli::show::show(&load_graph(&args.source)?, show),
         Command::Path(path) => cli::lineage::path(&load_graph(&args.source)?, path),
         Command::Shell => cli::shell::run(load_graph(&args.source)?),
+        #[cfg(feature = "server")]
+        Command::Serve(serve) => cli::serve::serve(load_graph(&args.source)?, serve),
     }
 }

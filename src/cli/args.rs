@@ -151,6 +151,69 @@ Example:
   aikg> MATCH (m:Model {open_source: true}) RETURN m.name;
 Type :help at the prompt for the commands.")]
     Shell,
+    /// Serve the graph over Bolt (for the Neo4j drivers) and HTTP
+    ///
+    /// Every Neo4j driver connects with bolt:// or neo4j:// to the Bolt
+    /// address; the HTTP API takes POST /db/query with {"statement": ...,
+    /// "parameters": {...}} and answers as aikg query --format json does.
+    /// Writes change the graph in memory only. Listening on an address
+    /// other than loopback needs credentials (--auth or AIKG_AUTH).
+    #[cfg(feature = "server")]
+    #[command(after_help = "\
+Examples:
+  aikg serve
+  aikg serve --bolt 0.0.0.0:7687 --auth neo4j:./password.txt --read-only
+  AIKG_AUTH=neo4j:secret aikg --data graph-data serve --http 127.0.0.1:8080")]
+    Serve(ServeArgs),
+}
+
+/// Options of `aikg serve`.
+#[cfg(feature = "server")]
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Where to listen for Bolt
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7687", value_parser = parse_addr)]
+    pub bolt: std::net::SocketAddr,
+    /// Where to listen for HTTP
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7474", value_parser = parse_addr)]
+    pub http: std::net::SocketAddr,
+    /// Serve no Bolt
+    #[arg(long)]
+    pub no_bolt: bool,
+    /// Serve no HTTP
+    #[arg(long)]
+    pub no_http: bool,
+    /// The one user allowed in: USER:FILE, the password being FILE's first line (else AIKG_AUTH=USER:PASSWORD)
+    #[arg(long, value_name = "USER:FILE")]
+    pub auth: Option<String>,
+    /// Refuse queries that write
+    #[arg(long)]
+    pub read_only: bool,
+    /// Most Bolt connections open at once, and most HTTP requests in flight
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub max_connections: usize,
+    /// Largest Bolt message or HTTP body, in bytes
+    #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
+    pub max_message_size: usize,
+    /// Stop each query after this long (500ms, 5s, 2m); 0 for no limit
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "30s")]
+    pub timeout: Duration,
+    /// Most rows a query may return; 0 for no limit
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub max_rows: usize,
+    /// Most relationship expansions a query may make; 0 for no limit
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub max_expansions: u64,
+}
+
+/// An address to listen on: `IP:PORT` or `localhost:PORT`.
+#[cfg(feature = "server")]
+fn parse_addr(text: &str) -> Result<std::net::SocketAddr, String> {
+    use std::net::ToSocketAddrs;
+    text.to_socket_addrs()
+        .map_err(|e| format!("not an address to listen on: {e}"))?
+        .next()
+        .ok_or_else(|| format!("'{text}' names no address"))
 }
 
 /// Output formats of query results.

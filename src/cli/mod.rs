@@ -8,6 +8,8 @@ pub mod lineage;
 pub mod literal;
 pub mod progress;
 pub mod query;
+#[cfg(feature = "server")]
+pub mod serve;
 pub mod shell;
 pub mod show;
 
