@@ -421,20 +421,15 @@ def check_readme_example(uri, auth):
     code = readme_example()
     assert 'URI = "neo4j://localhost:7687"' in code and "driver.execute_query(" in code, code
     uri = uri.replace("bolt://", "neo4j://")
-    try:
-        run_example(code, uri, auth)
-    except CypherSyntaxError as e:
-        # aikg has no MERGE yet (issue 17 lists it among the writes to come);
-        # when it lands this branch stops being taken and the check must be
-        # tightened to the unchanged example.
-        assert "MERGE clause is not supported" in e.message, e.message
-    else:
-        raise AssertionError("the unchanged example ran: aikg has MERGE now, make this check expect it")
-    # The same example with MERGE written as CREATE (each name is new) runs
-    # through and prints what the README says it prints.
-    out = run_example(code.replace("MERGE", "CREATE"), uri, auth)
+    # Unchanged: MERGE creates the people and the KNOWS relationships, then
+    # the read prints the friends in order.
+    out = run_example(code, uri, auth)
     assert out == "Guinevere\nLancelot\nMerlin\n", out
-    return "unchanged it stops at MERGE (not supported yet); with MERGE as CREATE it prints Guinevere, Lancelot, Merlin"
+    # Run again, MERGE finds what the first run made: the same answer, not
+    # a second copy of every friend.
+    out = run_example(code, uri, auth)
+    assert out == "Guinevere\nLancelot\nMerlin\n", out
+    return "the unchanged example prints Guinevere, Lancelot, Merlin, and again on a second run (MERGE found them)"
 
 
 if __name__ == "__main__":
