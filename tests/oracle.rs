@@ -110,8 +110,16 @@ fn compare(query: &TestQuery, expected: Vec<Vec<NVal>>, actual: Vec<Vec<NVal>>) 
     if let Some(bad) = actual.iter().find(|r| r.len() != width) {
         return Err(format!("row {bad:?} has {} values, expected {width}", bad.len()));
     }
-    let collect_cols: Vec<usize> =
-        (0..width).filter(|&i| matches!(ret.items[i].item, Item::Agg { func: AggFn::Collect, .. })).collect();
+    // A column is a `collect` list when either side of a UNION makes it one.
+    let mut rets = vec![ret];
+    let mut q = query;
+    while let Some((_, other)) = &q.union {
+        rets.push(&other.ret);
+        q = other;
+    }
+    let collect_cols: Vec<usize> = (0..width)
+        .filter(|&i| rets.iter().any(|r| matches!(r.items[i].item, Item::Agg { func: AggFn::Collect, .. })))
+        .collect();
     let normalise = |mut rows: Vec<Vec<NVal>>| {
         for row in &mut rows {
             for &c in &collect_cols {
@@ -337,7 +345,7 @@ mod reference {
         let mut g = Graph::new();
         g.execute(create).unwrap();
         let clauses = clauses.into_iter().map(Clause::Match).collect();
-        let q = TestQuery { clauses, ret: ret(items) };
+        let q = TestQuery { clauses, ret: ret(items), union: None };
         let mut rows = evaluate(&Snapshot::read(&g), &q, u64::MAX).unwrap();
         rows.sort();
         rows
