@@ -506,7 +506,8 @@ fn quantifier(rng: &mut Rng, scope: &Scope) -> Option<Expr> {
     let mut elems = Vec::new();
     for _ in 0..rng.range(0, 4) {
         match int_atom(rng, scope) {
-            Some(e) if rng.chance(60) => elems.push(e),
+            Some(e) if rng.chance(50) => elems.push(e),
+            _ if rng.chance(20) => elems.push(Expr::Null),
             _ => elems.push(Expr::Int(rng.range(0, 3) as i64)),
         }
     }
@@ -552,12 +553,26 @@ fn value_expr(rng: &mut Rng, scope: &Scope) -> Option<Expr> {
         let (v, _) = rng.pick(&scope.vars).clone();
         return Some(Expr::Var(v));
     }
+    // A returned boolean tells null from false, which WHERE does not.
+    // A bare pattern is a predicate only (aikg refuses it as a value,
+    // pointing to EXISTS), so a returned one is written as EXISTS { }.
+    if rng.chance(12) {
+        let as_value = |e: Expr| match e {
+            Expr::Pattern(part) => Expr::Exists(Box::new(SubQuery { part, where_: None })),
+            other => other,
+        };
+        match extended_atom(rng, scope) {
+            Some(Expr::Not(e)) => return Some(Expr::Not(Box::new(as_value(*e)))),
+            Some(e) => return Some(as_value(e)),
+            None => {}
+        }
+    }
     int_atom(rng, scope).or_else(|| Some(Expr::Var(rng.pick(&scope.vars).0.clone())))
 }
 
 fn is_int_valued(item: &Item) -> bool {
     match item {
-        Item::Expr(Expr::Prop(..) | Expr::Length(_)) => true,
+        Item::Expr(Expr::Prop(..) | Expr::Length(_) | Expr::CountSub(_)) => true,
         Item::Expr(_) => false,
         Item::CountStar => true,
         Item::Agg { func: AggFn::Collect, .. } => false,

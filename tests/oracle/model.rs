@@ -148,6 +148,9 @@ pub enum CmpOp {
 #[derive(Debug, Clone)]
 pub enum Expr {
     Int(i64),
+    /// The literal `null` (in quantifier lists, where it decides the
+    /// three-valued result).
+    Null,
     Var(String),
     Prop(String, &'static str),
     Length(String),
@@ -259,6 +262,7 @@ impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Expr::Int(i) => write!(f, "{i}"),
+            Expr::Null => f.write_str("null"),
             Expr::Var(v) => write!(f, "{v}"),
             Expr::Prop(v, k) => write!(f, "{v}.{k}"),
             Expr::Length(p) => write!(f, "length({p})"),

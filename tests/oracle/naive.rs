@@ -463,6 +463,7 @@ fn from_truth(t: Option<bool>) -> NVal {
 pub fn eval(snap: &Snapshot, e: &Expr, row: &Row) -> NVal {
     match e {
         Expr::Int(i) => NVal::Int(*i),
+        Expr::Null => NVal::Null,
         Expr::Var(v) => row.get(v).cloned().unwrap_or_else(|| panic!("oracle bug: {v} unbound")),
         Expr::Prop(v, key) => {
             let value = match row.get(v) {
