@@ -29,7 +29,7 @@ use aikg::error::ErrorClass;
 use aikg::{Graph, Params, Query, QueryOptions};
 
 use gen::Features;
-use model::{AggFn, GraphSpec, Item, Query as TestQuery};
+use model::{AggFn, Expr, GraphSpec, Item, Query as TestQuery};
 use naive::{NVal, Snapshot};
 
 /// Enumeration steps the naive evaluator may take before a case is
@@ -110,7 +110,8 @@ fn compare(query: &TestQuery, expected: Vec<Vec<NVal>>, actual: Vec<Vec<NVal>>) 
     if let Some(bad) = actual.iter().find(|r| r.len() != width) {
         return Err(format!("row {bad:?} has {} values, expected {width}", bad.len()));
     }
-    // A column is a `collect` list when either side of a UNION makes it one.
+    // A column is a `collect` list or a pattern comprehension (both in an
+    // order openCypher leaves open) when either side of a UNION makes it one.
     let mut rets = vec![ret];
     let mut q = query;
     while let Some((_, other)) = &q.union {
@@ -118,7 +119,14 @@ fn compare(query: &TestQuery, expected: Vec<Vec<NVal>>, actual: Vec<Vec<NVal>>) 
         q = other;
     }
     let collect_cols: Vec<usize> = (0..width)
-        .filter(|&i| rets.iter().any(|r| matches!(r.items[i].item, Item::Agg { func: AggFn::Collect, .. })))
+        .filter(|&i| {
+            rets.iter().any(|r| {
+                matches!(
+                    r.items[i].item,
+                    Item::Agg { func: AggFn::Collect, .. } | Item::Expr(Expr::PatComp(..))
+                )
+            })
+        })
         .collect();
     let normalise = |mut rows: Vec<Vec<NVal>>| {
         for row in &mut rows {

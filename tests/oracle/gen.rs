@@ -38,6 +38,8 @@ pub struct Features {
     pub quantifiers: bool,
     /// `UNION` and `UNION ALL` of two queries.
     pub unions: bool,
+    /// `[(a)-->(s0) WHERE ... | s0.v]` as a returned column.
+    pub pattern_comprehensions: bool,
 }
 
 impl Default for Features {
@@ -56,6 +58,7 @@ impl Default for Features {
             subqueries: true,
             quantifiers: true,
             unions: true,
+            pattern_comprehensions: true,
         }
     }
 }
@@ -498,6 +501,25 @@ fn sub_query(rng: &mut Rng, scope: &Scope) -> Option<SubQuery> {
     Some(SubQuery { part, where_ })
 }
 
+/// `[part WHERE pred | value]`, the value drawn from the subquery's own
+/// variables as well as the outer ones.
+fn pattern_comprehension(rng: &mut Rng, scope: &Scope) -> Option<Expr> {
+    if scope.of(Kind::Node).is_empty() {
+        return None;
+    }
+    let mut inner = scope.clone();
+    inner.nested = true;
+    let part = bound_part(rng, scope, Some(&mut inner));
+    let where_ = rng.chance(40).then(|| predicate(rng, &inner, 1)).flatten();
+    let own: Vec<String> = inner.vars[scope.vars.len()..].iter().map(|(v, _)| v.clone()).collect();
+    let value = match rng.below(3) {
+        0 if !own.is_empty() => Expr::Var(rng.pick(&own).clone()),
+        1 if !own.is_empty() => Expr::Prop(rng.pick(&own).clone(), "v"),
+        _ => int_atom(rng, &inner).unwrap_or(Expr::Int(1)),
+    };
+    Some(Expr::PatComp(Box::new(SubQuery { part, where_ }), Box::new(value)))
+}
+
 /// `all/any/none/single(x IN [...] WHERE pred)` over a list of integer
 /// atoms (often null) and literals, with a predicate on `x` that can be
 /// null.
@@ -617,13 +639,21 @@ fn projection(rng: &mut Rng, features: &Features, scope: &Scope) -> Return {
                 push(&mut items, Item::Expr(e));
             }
         }
+        if features.pattern_comprehensions && rng.chance(12) {
+            if let Some(e) = pattern_comprehension(rng, scope) {
+                push(&mut items, Item::Expr(e));
+            }
+        }
     }
     for (i, it) in items.iter_mut().enumerate() {
         if rng.chance(30) {
             it.alias = Some(format!("col{i}"));
         }
     }
-    let distinct = rng.chance(if aggregating { 8 } else { 25 });
+    // Not with a pattern comprehension: DISTINCT would compare its lists
+    // in match order, which the two evaluators need not share.
+    let has_comprehension = items.iter().any(|i| matches!(i.item, Item::Expr(Expr::PatComp(..))));
+    let distinct = rng.chance(if aggregating { 8 } else { 25 }) && !has_comprehension;
     let mut order_by = Vec::new();
     let (mut skip, mut limit) = (None, None);
     if features.order_skip_limit {

@@ -170,6 +170,9 @@ pub enum Expr {
     CountSub(Box<SubQuery>),
     /// `all/any/none/single(x IN [elems] WHERE pred)`; `pred` may name `x`.
     Quant(Quant, Vec<Expr>, Box<Expr>),
+    /// A pattern comprehension `[part WHERE pred | value]`; its list order
+    /// is the engine's match order, so it is compared as a multiset.
+    PatComp(Box<SubQuery>, Box<Expr>),
 }
 
 /// The body of an `EXISTS { }` or `COUNT { }` subquery: one pattern part
@@ -307,6 +310,13 @@ impl fmt::Display for Expr {
             Expr::Pattern(p) => write!(f, "{p}"),
             Expr::Exists(sub) => write!(f, "EXISTS {{ {sub} }}"),
             Expr::CountSub(sub) => write!(f, "COUNT {{ {sub} }}"),
+            Expr::PatComp(sub, value) => {
+                write!(f, "[{}", sub.part)?;
+                if let Some(w) = &sub.where_ {
+                    write!(f, " WHERE {w}")?;
+                }
+                write!(f, " | {value}]")
+            }
             Expr::Quant(q, elems, pred) => {
                 let name = match q {
                     Quant::All => "all",

@@ -538,6 +538,13 @@ pub fn eval(snap: &Snapshot, e: &Expr, row: &Row) -> NVal {
         // left null by OPTIONAL MATCH matches no node, so it is false.
         Expr::Pattern(part) => NVal::Bool(!sub_matches(snap, part, row).is_empty()),
         Expr::Exists(sub) => NVal::Bool(sub_query_rows(snap, sub, row) > 0),
+        Expr::PatComp(sub, value) => NVal::List(
+            sub_matches(snap, &sub.part, row)
+                .iter()
+                .filter(|r| sub.where_.as_ref().is_none_or(|w| eval(snap, w, r) == NVal::Bool(true)))
+                .map(|r| eval(snap, value, r))
+                .collect(),
+        ),
         Expr::CountSub(sub) => NVal::Int(sub_query_rows(snap, sub, row) as i64),
         Expr::Quant(q, elems, pred) => {
             // The predicate's truth for each element, null as None.
