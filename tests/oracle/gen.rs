@@ -30,6 +30,16 @@ pub struct Features {
     pub bound_relationships: bool,
     /// `WITH [DISTINCT] vars [WHERE ...]` between match clauses.
     pub with_clauses: bool,
+    /// Pattern predicates in WHERE: `(a)-[:R]->()`, `NOT (a)--(b)`.
+    pub pattern_predicates: bool,
+    /// `EXISTS { MATCH ... WHERE ... }` and `COUNT { MATCH ... WHERE ... }`.
+    pub subqueries: bool,
+    /// `all/any/none/single(x IN [...] WHERE ...)`.
+    pub quantifiers: bool,
+    /// `UNION` and `UNION ALL` of two queries.
+    pub unions: bool,
+    /// `[(a)-->(s0) WHERE ... | s0.v]` as a returned column.
+    pub pattern_comprehensions: bool,
 }
 
 impl Default for Features {
@@ -44,6 +54,11 @@ impl Default for Features {
             bound_lone_node_parts: true,
             bound_relationships: true,
             with_clauses: true,
+            pattern_predicates: true,
+            subqueries: true,
+            quantifiers: true,
+            unions: true,
+            pattern_comprehensions: true,
         }
     }
 }
@@ -119,8 +134,16 @@ pub enum Kind {
     Path,
 }
 
+#[derive(Clone)]
 struct Scope {
     vars: Vec<(String, Kind)>,
+    /// The features, for the expression generators.
+    features: Features,
+    /// Inside a subquery or quantifier: no further nesting, which keeps
+    /// the naive evaluator's work per row small.
+    nested: bool,
+    /// Variables a subquery introduced, named apart from the outer ones.
+    next_sub: usize,
     /// Where the current clause's variables start in `vars`.
     clause_start: usize,
     /// Earlier relationship variables this clause already mentions: a
@@ -161,9 +184,35 @@ impl Scope {
     }
 }
 
-/// A random query over the labels, types and keys of [`graph`].
+/// A random query over the labels, types and keys of [`graph`], now and
+/// then the `UNION [ALL]` of two.
 pub fn query(rng: &mut Rng, features: &Features) -> Query {
+    let mut q = single_query(rng, features);
+    if features.unions && rng.chance(10) {
+        let mut other = single_query(rng, features);
+        // Both sides need the same column names: keep as many items as the
+        // shorter has and alias them alike. ORDER BY, SKIP and LIMIT would
+        // apply to one side only, which the comparison does not model.
+        let width = q.ret.items.len().min(other.ret.items.len());
+        for ret in [&mut q.ret, &mut other.ret] {
+            ret.items.truncate(width);
+            for (i, it) in ret.items.iter_mut().enumerate() {
+                it.alias = Some(format!("u{i}"));
+            }
+            ret.order_by.clear();
+            ret.skip = None;
+            ret.limit = None;
+        }
+        q.union = Some((rng.chance(50), Box::new(other)));
+    }
+    q
+}
+
+fn single_query(rng: &mut Rng, features: &Features) -> Query {
     let mut scope = Scope {
+        features: *features,
+        nested: false,
+        next_sub: 0,
         vars: Vec::new(),
         clause_start: 0,
         reused_rels: Vec::new(),
@@ -198,7 +247,7 @@ pub fn query(rng: &mut Rng, features: &Features) -> Query {
         clauses.push(Clause::Match(MatchClause { optional, parts, where_ }));
     }
     let ret = projection(rng, features, &scope);
-    Query { clauses, ret }
+    Query { clauses, ret, union: None }
 }
 
 /// `earlier`: whether the pattern may reuse a variable of an earlier clause.
@@ -329,6 +378,11 @@ fn int_atom(rng: &mut Rng, scope: &Scope) -> Option<Expr> {
     if !paths.is_empty() {
         options.push(Expr::Length(rng.pick(&paths).clone()));
     }
+    if scope.features.subqueries && !scope.nested && !nodes.is_empty() && rng.chance(15) {
+        if let Some(sub) = sub_query(rng, scope) {
+            options.push(Expr::CountSub(Box::new(sub)));
+        }
+    }
     if options.is_empty() {
         return None;
     }
@@ -363,11 +417,133 @@ fn atom(rng: &mut Rng, scope: &Scope) -> Option<Expr> {
                 let (v, _) = rng.pick(&scope.vars).clone();
                 Expr::IsNull(Box::new(Expr::Var(v)), rng.chance(50))
             }
+            9 => match extended_atom(rng, scope) {
+                Some(e) => e,
+                None => continue,
+            },
             _ => continue,
         };
         return Some(e);
     }
     None
+}
+
+/// The newer reading constructs as boolean atoms: a pattern predicate,
+/// an `EXISTS` subquery or a list quantifier.
+fn extended_atom(rng: &mut Rng, scope: &Scope) -> Option<Expr> {
+    let nodes = scope.of(Kind::Node);
+    if scope.nested {
+        return None;
+    }
+    match rng.below(3) {
+        0 if scope.features.pattern_predicates && !nodes.is_empty() => {
+            let p = Expr::Pattern(bound_part(rng, scope, None));
+            Some(if rng.chance(35) { Expr::Not(Box::new(p)) } else { p })
+        }
+        1 if scope.features.subqueries && !nodes.is_empty() => {
+            let e = Expr::Exists(Box::new(sub_query(rng, scope)?));
+            Some(if rng.chance(25) { Expr::Not(Box::new(e)) } else { e })
+        }
+        2 if scope.features.quantifiers => quantifier(rng, scope),
+        _ => None,
+    }
+}
+
+/// A pattern part from a bound node variable of `scope`: 1–2 hops over
+/// anonymous relationships to anonymous nodes (or bound ones, or, with
+/// `fresh`, to the subquery's own variables drawn from it).
+fn bound_part(rng: &mut Rng, scope: &Scope, mut fresh: Option<&mut Scope>) -> Part {
+    let nodes = scope.of(Kind::Node);
+    let start = NodePat {
+        var: Some(rng.pick(&nodes).clone()),
+        labels: if rng.chance(15) { vec![*rng.pick(&LABELS)] } else { vec![] },
+        v: None,
+    };
+    let hops = if rng.chance(75) { 1 } else { 2 };
+    let mut chain = Vec::new();
+    for _ in 0..hops {
+        let types = match rng.below(4) {
+            0 => vec![],
+            1 => vec!["R"],
+            2 => vec!["S"],
+            _ => vec!["R", "S"],
+        };
+        let len = rng.chance(15).then(|| *rng.pick(&[VarLen::Range(Some(1), Some(2)), VarLen::Exact(2)]));
+        let w = (len.is_none() && rng.chance(10)).then(|| rng.range(0, 3) as i64);
+        let rel = RelPat { var: None, types, dir: *rng.pick(&[Dir::Out, Dir::In, Dir::Both]), len, w };
+        let var = match rng.below(10) {
+            0..=2 => Some(rng.pick(&nodes).clone()),
+            3..=5 => fresh.as_deref_mut().map(|s| {
+                let name = format!("s{}", s.next_sub);
+                s.next_sub += 1;
+                s.vars.push((name.clone(), Kind::Node));
+                name
+            }),
+            _ => None,
+        };
+        let labels = if rng.chance(30) { vec![*rng.pick(&LABELS)] } else { vec![] };
+        let v = rng.chance(10).then(|| rng.range(0, 3) as i64);
+        chain.push((rel, NodePat { var, labels, v }));
+    }
+    Part { path_var: None, start, chain }
+}
+
+/// `MATCH part WHERE pred` for `EXISTS { }` / `COUNT { }`, the predicate
+/// seeing the outer variables and the subquery's own.
+fn sub_query(rng: &mut Rng, scope: &Scope) -> Option<SubQuery> {
+    if scope.of(Kind::Node).is_empty() {
+        return None;
+    }
+    let mut inner = scope.clone();
+    inner.nested = true;
+    let part = bound_part(rng, scope, Some(&mut inner));
+    let where_ = rng.chance(50).then(|| predicate(rng, &inner, 1)).flatten();
+    Some(SubQuery { part, where_ })
+}
+
+/// `[part WHERE pred | value]`, the value drawn from the subquery's own
+/// variables as well as the outer ones.
+fn pattern_comprehension(rng: &mut Rng, scope: &Scope) -> Option<Expr> {
+    if scope.of(Kind::Node).is_empty() {
+        return None;
+    }
+    let mut inner = scope.clone();
+    inner.nested = true;
+    let part = bound_part(rng, scope, Some(&mut inner));
+    let where_ = rng.chance(40).then(|| predicate(rng, &inner, 1)).flatten();
+    let own: Vec<String> = inner.vars[scope.vars.len()..].iter().map(|(v, _)| v.clone()).collect();
+    let value = match rng.below(3) {
+        0 if !own.is_empty() => Expr::Var(rng.pick(&own).clone()),
+        1 if !own.is_empty() => Expr::Prop(rng.pick(&own).clone(), "v"),
+        _ => int_atom(rng, &inner).unwrap_or(Expr::Int(1)),
+    };
+    Some(Expr::PatComp(Box::new(SubQuery { part, where_ }), Box::new(value)))
+}
+
+/// `all/any/none/single(x IN [...] WHERE pred)` over a list of integer
+/// atoms (often null) and literals, with a predicate on `x` that can be
+/// null.
+fn quantifier(rng: &mut Rng, scope: &Scope) -> Option<Expr> {
+    let q = *rng.pick(&[Quant::All, Quant::Any, Quant::None, Quant::Single]);
+    let mut elems = Vec::new();
+    for _ in 0..rng.range(0, 4) {
+        match int_atom(rng, scope) {
+            Some(e) if rng.chance(50) => elems.push(e),
+            _ if rng.chance(20) => elems.push(Expr::Null),
+            _ => elems.push(Expr::Int(rng.range(0, 3) as i64)),
+        }
+    }
+    let x = || Box::new(Expr::Var(QUANT_VAR.to_string()));
+    let pred = match rng.below(4) {
+        0 => Expr::IsNull(x(), rng.chance(50)),
+        1 => {
+            // x compared with an outer value, which may itself be null.
+            let other = int_atom(rng, scope).unwrap_or(Expr::Int(1));
+            Expr::Cmp(cmp_op(rng), x(), Box::new(other))
+        }
+        _ => Expr::Cmp(cmp_op(rng), x(), Box::new(Expr::Int(rng.range(0, 3) as i64))),
+    };
+    Some(Expr::Quant(q, elems, Box::new(pred)))
 }
 
 fn predicate(rng: &mut Rng, scope: &Scope, depth: u32) -> Option<Expr> {
@@ -399,12 +575,26 @@ fn value_expr(rng: &mut Rng, scope: &Scope) -> Option<Expr> {
         let (v, _) = rng.pick(&scope.vars).clone();
         return Some(Expr::Var(v));
     }
+    // A returned boolean tells null from false, which WHERE does not.
+    // A bare pattern is a predicate only (aikg refuses it as a value,
+    // pointing to EXISTS), so a returned one is written as EXISTS { }.
+    if rng.chance(12) {
+        let as_value = |e: Expr| match e {
+            Expr::Pattern(part) => Expr::Exists(Box::new(SubQuery { part, where_: None })),
+            other => other,
+        };
+        match extended_atom(rng, scope) {
+            Some(Expr::Not(e)) => return Some(Expr::Not(Box::new(as_value(*e)))),
+            Some(e) => return Some(as_value(e)),
+            None => {}
+        }
+    }
     int_atom(rng, scope).or_else(|| Some(Expr::Var(rng.pick(&scope.vars).0.clone())))
 }
 
 fn is_int_valued(item: &Item) -> bool {
     match item {
-        Item::Expr(Expr::Prop(..) | Expr::Length(_)) => true,
+        Item::Expr(Expr::Prop(..) | Expr::Length(_) | Expr::CountSub(_)) => true,
         Item::Expr(_) => false,
         Item::CountStar => true,
         Item::Agg { func: AggFn::Collect, .. } => false,
@@ -449,13 +639,21 @@ fn projection(rng: &mut Rng, features: &Features, scope: &Scope) -> Return {
                 push(&mut items, Item::Expr(e));
             }
         }
+        if features.pattern_comprehensions && rng.chance(12) {
+            if let Some(e) = pattern_comprehension(rng, scope) {
+                push(&mut items, Item::Expr(e));
+            }
+        }
     }
     for (i, it) in items.iter_mut().enumerate() {
         if rng.chance(30) {
             it.alias = Some(format!("col{i}"));
         }
     }
-    let distinct = rng.chance(if aggregating { 8 } else { 25 });
+    // Not with a pattern comprehension: DISTINCT would compare its lists
+    // in match order, which the two evaluators need not share.
+    let has_comprehension = items.iter().any(|i| matches!(i.item, Item::Expr(Expr::PatComp(..))));
+    let distinct = rng.chance(if aggregating { 8 } else { 25 }) && !has_comprehension;
     let mut order_by = Vec::new();
     let (mut skip, mut limit) = (None, None);
     if features.order_skip_limit {

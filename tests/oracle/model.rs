@@ -58,6 +58,9 @@ impl GraphSpec {
 pub struct Query {
     pub clauses: Vec<Clause>,
     pub ret: Return,
+    /// `UNION` (`true`: `UNION ALL`) with a second query of the same
+    /// columns; `ret` then has no `ORDER BY`, `SKIP` or `LIMIT`.
+    pub union: Option<(bool, Box<Query>)>,
 }
 
 #[derive(Debug, Clone)]
@@ -145,6 +148,9 @@ pub enum CmpOp {
 #[derive(Debug, Clone)]
 pub enum Expr {
     Int(i64),
+    /// The literal `null` (in quantifier lists, where it decides the
+    /// three-valued result).
+    Null,
     Var(String),
     Prop(String, &'static str),
     Length(String),
@@ -155,7 +161,39 @@ pub enum Expr {
     And(Box<Expr>, Box<Expr>),
     Or(Box<Expr>, Box<Expr>),
     Xor(Box<Expr>, Box<Expr>),
+    /// A pattern predicate `(a)-[:R]->(:B)`: its named variables are all
+    /// bound outside, the rest is anonymous.
+    Pattern(Part),
+    /// `EXISTS { MATCH part WHERE pred }`.
+    Exists(Box<SubQuery>),
+    /// `COUNT { MATCH part WHERE pred }`.
+    CountSub(Box<SubQuery>),
+    /// `all/any/none/single(x IN [elems] WHERE pred)`; `pred` may name `x`.
+    Quant(Quant, Vec<Expr>, Box<Expr>),
+    /// A pattern comprehension `[part WHERE pred | value]`; its list order
+    /// is the engine's match order, so it is compared as a multiset.
+    PatComp(Box<SubQuery>, Box<Expr>),
 }
+
+/// The body of an `EXISTS { }` or `COUNT { }` subquery: one pattern part
+/// that may introduce its own variables, and an optional `WHERE`.
+#[derive(Debug, Clone)]
+pub struct SubQuery {
+    pub part: Part,
+    pub where_: Option<Expr>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quant {
+    All,
+    Any,
+    None,
+    Single,
+}
+
+/// The variable every generated quantifier binds; no scope variable has
+/// this name.
+pub const QUANT_VAR: &str = "x";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AggFn {
@@ -227,6 +265,7 @@ impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Expr::Int(i) => write!(f, "{i}"),
+            Expr::Null => f.write_str("null"),
             Expr::Var(v) => write!(f, "{v}"),
             Expr::Prop(v, k) => write!(f, "{v}.{k}"),
             Expr::Length(p) => write!(f, "length({p})"),
@@ -267,6 +306,26 @@ impl fmt::Display for Expr {
                 write_sub(f, a, 1)?;
                 f.write_str(" OR ")?;
                 write_sub(f, b, 2)
+            }
+            Expr::Pattern(p) => write!(f, "{p}"),
+            Expr::Exists(sub) => write!(f, "EXISTS {{ {sub} }}"),
+            Expr::CountSub(sub) => write!(f, "COUNT {{ {sub} }}"),
+            Expr::PatComp(sub, value) => {
+                write!(f, "[{}", sub.part)?;
+                if let Some(w) = &sub.where_ {
+                    write!(f, " WHERE {w}")?;
+                }
+                write!(f, " | {value}]")
+            }
+            Expr::Quant(q, elems, pred) => {
+                let name = match q {
+                    Quant::All => "all",
+                    Quant::Any => "any",
+                    Quant::None => "none",
+                    Quant::Single => "single",
+                };
+                let elems: Vec<String> = elems.iter().map(|e| e.to_string()).collect();
+                write!(f, "{name}({QUANT_VAR} IN [{}] WHERE {pred})", elems.join(", "))
             }
         }
     }
@@ -439,11 +498,25 @@ impl fmt::Display for Return {
     }
 }
 
+impl fmt::Display for SubQuery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "MATCH {}", self.part)?;
+        if let Some(w) = &self.where_ {
+            write!(f, " WHERE {w}")?;
+        }
+        Ok(())
+    }
+}
+
 impl fmt::Display for Query {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for c in &self.clauses {
             write!(f, "{c} ")?;
         }
-        write!(f, "{}", self.ret)
+        write!(f, "{}", self.ret)?;
+        if let Some((all, other)) = &self.union {
+            write!(f, " UNION {}{other}", if *all { "ALL " } else { "" })?;
+        }
+        Ok(())
     }
 }

@@ -166,7 +166,43 @@ pub fn evaluate(snap: &Snapshot, query: &Query, budget: u64) -> Result<Vec<Vec<N
             }
         };
     }
-    Ok(project(snap, &query.ret, &rows))
+    let mut out = project(snap, &query.ret, &rows);
+    if let Some((all, other)) = &query.union {
+        out.extend(evaluate(snap, other, budget)?);
+        // UNION without ALL removes duplicates across both sides, and
+        // within each side too.
+        if !*all {
+            let mut seen: Vec<Vec<NVal>> = Vec::new();
+            out.retain(|r| {
+                if seen.contains(r) {
+                    false
+                } else {
+                    seen.push(r.clone());
+                    true
+                }
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Every binding of one pattern part extending `row`, by the same
+/// enumeration as MATCH; relationship uniqueness holds within the part.
+/// Subpatterns are small (few hops, bounded lengths), so no budget.
+fn sub_matches(snap: &Snapshot, part: &Part, row: &Row) -> Vec<Row> {
+    let mut m = Matcher { snap, steps: 0, budget: u64::MAX };
+    let mut out = Vec::new();
+    m.parts(std::slice::from_ref(part), 0, row.clone(), &mut Vec::new(), &mut out)
+        .expect("no budget for subpatterns");
+    out
+}
+
+/// The bindings of a subquery that pass its WHERE.
+fn sub_query_rows(snap: &Snapshot, sub: &SubQuery, row: &Row) -> usize {
+    sub_matches(snap, &sub.part, row)
+        .iter()
+        .filter(|r| sub.where_.as_ref().is_none_or(|w| eval(snap, w, r) == NVal::Bool(true)))
+        .count()
 }
 
 /// Every variable a clause names (new or already bound).
@@ -427,6 +463,7 @@ fn from_truth(t: Option<bool>) -> NVal {
 pub fn eval(snap: &Snapshot, e: &Expr, row: &Row) -> NVal {
     match e {
         Expr::Int(i) => NVal::Int(*i),
+        Expr::Null => NVal::Null,
         Expr::Var(v) => row.get(v).cloned().unwrap_or_else(|| panic!("oracle bug: {v} unbound")),
         Expr::Prop(v, key) => {
             let value = match row.get(v) {
@@ -496,6 +533,44 @@ pub fn eval(snap: &Snapshot, e: &Expr, row: &Row) -> NVal {
         Expr::Xor(a, b) => {
             let (a, b) = (truth(&eval(snap, a, row)), truth(&eval(snap, b, row)));
             from_truth(a.zip(b).map(|(x, y)| x != y))
+        }
+        // A pattern is true when it has at least one match; a variable
+        // left null by OPTIONAL MATCH matches no node, so it is false.
+        Expr::Pattern(part) => NVal::Bool(!sub_matches(snap, part, row).is_empty()),
+        Expr::Exists(sub) => NVal::Bool(sub_query_rows(snap, sub, row) > 0),
+        Expr::PatComp(sub, value) => NVal::List(
+            sub_matches(snap, &sub.part, row)
+                .iter()
+                .filter(|r| sub.where_.as_ref().is_none_or(|w| eval(snap, w, r) == NVal::Bool(true)))
+                .map(|r| eval(snap, value, r))
+                .collect(),
+        ),
+        Expr::CountSub(sub) => NVal::Int(sub_query_rows(snap, sub, row) as i64),
+        Expr::Quant(q, elems, pred) => {
+            // The predicate's truth for each element, null as None.
+            let truths: Vec<Option<bool>> = elems
+                .iter()
+                .map(|el| {
+                    let mut inner = row.clone();
+                    inner.insert(QUANT_VAR.to_string(), eval(snap, el, row));
+                    truth(&eval(snap, pred, &inner))
+                })
+                .collect();
+            let trues = truths.iter().filter(|t| **t == Some(true)).count();
+            let falses = truths.iter().filter(|t| **t == Some(false)).count();
+            let nulls = truths.len() - trues - falses;
+            // Three-valued, as openCypher: a null result where the nulls
+            // could go either way and decide the answer (Quantifier1-4).
+            match q {
+                Quant::All if falses > 0 => NVal::Bool(false),
+                Quant::Any | Quant::None if trues > 0 => NVal::Bool(*q == Quant::Any),
+                Quant::Single if trues > 1 => NVal::Bool(false),
+                _ if nulls > 0 => NVal::Null,
+                Quant::All => NVal::Bool(true),
+                Quant::Any => NVal::Bool(false),
+                Quant::None => NVal::Bool(true),
+                Quant::Single => NVal::Bool(trues == 1),
+            }
         }
     }
 }
