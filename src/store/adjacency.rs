@@ -127,6 +127,15 @@ impl Adjacency {
         Adjacency { outgoing, incoming, labels, ends: ends.into_boxed_slice() }
     }
 
+    /// The bytes the arrays hold, for `Graph::memory_usage`.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        let lists = |l: &Lists| std::mem::size_of_val(&*l.offsets) + std::mem::size_of_val(&*l.entries);
+        lists(&self.outgoing)
+            + lists(&self.incoming)
+            + std::mem::size_of_val(&*self.labels)
+            + std::mem::size_of_val(&*self.ends)
+    }
+
     /// The one label every node at one end of every `ty` relationship has
     /// (the targets when `target`, else the sources), if there is one.
     pub(crate) fn end_label(&self, ty: RelTypeId, target: bool) -> Option<LabelId> {
