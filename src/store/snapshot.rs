@@ -26,9 +26,9 @@
 //! | 2 | names | labels (name, node count), relationship types, property keys |
 //! | 3 | property sets | relationship property sets, in index order (repeated, a chunk each) |
 //! | 4 | pool | indexes of the sets shared by content |
-//! | 5 | nodes | labels and properties of each node (repeated, a chunk each) |
-//! | 6 | relationships | source, target, type, property set: four u32 each (repeated) |
-//! | 7 | ids | the id index: node, then 0 for its own `id` property or 1 and the string (repeated) |
+//! | 6 | nodes | labels and properties of each node (repeated, a chunk each) |
+//! | 7 | relationships | source, target, type, property set: four u32 each (repeated) |
+//! | 5 | ids | the id index: node and id string (repeated) |
 //!
 //! A property value is a tag byte and its payload (see [`put_value`]);
 //! every [`Value`] variant has one, temporals included.
@@ -68,9 +68,9 @@ const META: u8 = 1;
 const NAMES: u8 = 2;
 const SETS: u8 = 3;
 const POOL: u8 = 4;
-const NODES: u8 = 5;
-const EDGES: u8 = 6;
-const IDS: u8 = 7;
+const IDS: u8 = 5;
+const NODES: u8 = 6;
+const EDGES: u8 = 7;
 
 /// Sections of many items are cut into chunks of about this many bytes, so
 /// the writer holds one chunk in memory rather than a whole section.
@@ -254,6 +254,15 @@ impl Graph {
         }
         w.section(POOL)?;
 
+        // Every id is written out, even where the node's `id` property
+        // holds the same string, so that the reader can build the index on
+        // another thread while it decodes the nodes.
+        w.chunked(IDS, self.by_id.iter(), |buf, (key, node)| {
+            put_uv(buf, u64::from(node.0));
+            put_str(buf, key.as_str());
+            Ok(())
+        })?;
+
         w.chunked(NODES, self.inner.raw_nodes().iter(), |buf, node| {
             let labels = node.weight.labels.as_slice();
             put_uv(buf, labels.len() as u64);
@@ -273,18 +282,6 @@ impl Graph {
                 e.weight.properties,
             ] {
                 buf.extend_from_slice(&v.to_le_bytes());
-            }
-            Ok(())
-        })?;
-
-        w.chunked(IDS, self.by_id.iter(), |buf, (key, node)| {
-            put_uv(buf, u64::from(node.0));
-            let own = self.id_key.and_then(|k| find_property(self.node_properties(*node), k));
-            if own == Some(&key.0) {
-                buf.push(0);
-            } else {
-                buf.push(1);
-                put_str(buf, key.as_str());
             }
             Ok(())
         })
@@ -589,6 +586,7 @@ fn decode(file: &str, bytes: &[u8]) -> Result<Graph, LoadError> {
 }
 
 /// A cursor over the body. Every read checks its bounds.
+#[derive(Clone, Copy)]
 struct Reader<'a> {
     bytes: &'a [u8],
     pos: usize,
@@ -783,7 +781,7 @@ fn read_graph(r: &mut Reader<'_>) -> Result<Graph, Corrupt> {
     graph.rel_types = read_interner(&mut s, None)?;
     graph.keys = read_interner(&mut s, None)?;
     s.done("names")?;
-    let (labels, rel_types, keys) = (graph.labels.0.len(), graph.rel_types.0.len(), graph.keys.0.len());
+    let (rel_types, keys) = (graph.rel_types.0.len(), graph.keys.0.len());
     graph.id_key = match meta.id_key {
         0 => None,
         k if k <= keys as u64 => Some(KeyId(k as u32 - 1)),
@@ -810,6 +808,39 @@ fn read_graph(r: &mut Reader<'_>) -> Result<Graph, Corrupt> {
     s.done("pool")?;
     graph.edge_property_pool = pool;
 
+    // The id index is built on a second thread while this one decodes the
+    // nodes and relationships: its sections come first, and are skipped
+    // here by their lengths.
+    let ids_start = r.pos;
+    while r.remaining() > 0 && r.bytes[r.pos] == IDS {
+        r.section(IDS)?;
+    }
+    let ids = Reader { bytes: &r.bytes[..r.pos], pos: ids_start };
+    let (by_id, rest) = std::thread::scope(|scope| {
+        let nodes = meta.nodes;
+        let worker = std::thread::Builder::new()
+            .name("aikg-open".to_string())
+            .spawn_scoped(scope, move || read_ids(ids, meta.ids, nodes));
+        let rest = read_nodes_and_edges(r, &mut graph, &meta);
+        let by_id = match worker {
+            Ok(worker) => worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread to spare: build it now.
+            Err(_) => read_ids(ids, meta.ids, nodes),
+        };
+        (by_id, rest)
+    });
+    rest?;
+    graph.by_id = by_id?;
+    share_long_ids(&mut graph);
+    if graph.edge_count() > 0 {
+        graph.prepare_traversal();
+    }
+    Ok(graph)
+}
+
+/// The node and relationship sections, into `graph`.
+fn read_nodes_and_edges(r: &mut Reader<'_>, graph: &mut Graph, meta: &Meta) -> Result<(), Corrupt> {
+    let (labels, rel_types, keys) = (graph.labels.0.len(), graph.rel_types.0.len(), graph.keys.0.len());
     graph.inner = petgraph::Graph::with_capacity(meta.nodes, meta.edges);
     r.chunked(NODES, meta.nodes, "node", |s| {
         let id = NodeId(graph.inner.node_count() as u32);
@@ -851,28 +882,46 @@ fn read_graph(r: &mut Reader<'_>) -> Result<Graph, Corrupt> {
         );
         Ok(())
     })?;
+    r.done("last")
+}
 
-    graph.by_id = IndexMap::with_capacity_and_hasher(meta.ids, super::FxBuild::default());
-    r.chunked(IDS, meta.ids, "id", |s| {
-        let node = s.u32_below(meta.nodes, "node")?;
-        let value = match s.byte()? {
-            0 => match graph.id_key.and_then(|k| find_property(graph.node_properties(NodeId(node)), k)) {
-                Some(v @ Value::String(_)) => v.clone(),
-                _ => return corrupt(format!("node {node} has no string id of its own")),
-            },
-            1 => Value::String(Text::from(s.str()?)),
-            other => return corrupt(format!("unknown id entry kind {other}")),
-        };
-        if graph.by_id.insert(IdKey(value), NodeId(node)).is_some() {
+/// The id index from its sections.
+fn read_ids(
+    mut r: Reader<'_>,
+    count: usize,
+    nodes: usize,
+) -> Result<IndexMap<IdKey, NodeId, super::FxBuild>, Corrupt> {
+    let mut by_id = IndexMap::with_capacity_and_hasher(count, super::FxBuild::default());
+    r.chunked(IDS, count, "id", |s| {
+        let node = s.u32_below(nodes, "node")?;
+        let id = Value::String(Text::from(s.str()?));
+        if by_id.insert(IdKey(id), NodeId(node)).is_some() {
             return corrupt(format!("the id of node {node} is in the id index twice"));
         }
         Ok(())
     })?;
-    r.done("last")?;
-    if graph.edge_count() > 0 {
-        graph.prepare_traversal();
+    r.done("id")?;
+    Ok(by_id)
+}
+
+/// Makes each long id in the index share its string with the node's `id`
+/// property, as it does in a graph built by adding nodes, rather than hold a
+/// copy. Short ids are inline, so there is nothing to share.
+fn share_long_ids(graph: &mut Graph) {
+    use indexmap::map::MutableKeys as _;
+    let Some(id_key) = graph.id_key else { return };
+    let (by_id, inner) = (&mut graph.by_id, &graph.inner);
+    for (key, node) in by_id.iter_mut2() {
+        if matches!(&key.0, Value::String(s) if s.is_inline()) {
+            continue;
+        }
+        let own = inner
+            .node_weight(NodeIndex::new(node.index()))
+            .and_then(|n| find_property(&n.properties, id_key));
+        if let Some(own) = own.filter(|own| **own == key.0) {
+            key.0 = own.clone();
+        }
     }
-    Ok(graph)
 }
 
 fn read_interner(r: &mut Reader<'_>, mut counts: Option<&mut Vec<usize>>) -> Result<Interner, Corrupt> {
@@ -1132,6 +1181,17 @@ mod tests {
         assert!(opened.ids_dense);
         let q = "MATCH (m:Model)-[:BUILT_ON*]->(b) RETURN m.id, b.name ORDER BY m.id, b.name";
         assert_eq!(g.query(q).unwrap().into_rows(), opened.query(q).unwrap().into_rows());
+    }
+
+    #[test]
+    fn a_long_id_is_shared_with_the_node_property_not_copied() {
+        let mut g = Graph::new();
+        let long = "an id longer than twenty-two bytes, kept behind an Arc";
+        g.add_node(["N"], [("id", long.into())]);
+        let opened = open_bytes(&bytes_of(&g)).unwrap();
+        let (key, node) = opened.by_id.get_index(0).unwrap();
+        let own = opened.node(*node).property("id").and_then(Value::as_str).unwrap();
+        assert_eq!(key.as_str().as_ptr(), own.as_ptr());
     }
 
     #[test]
