@@ -23,7 +23,7 @@ use crate::model::{EdgeId, NodeId};
 
 /// One direction's lists.
 #[derive(Debug)]
-struct Lists {
+pub(crate) struct Lists {
     /// `offsets[n]..offsets[n + 1]` is node `n`'s range in `entries`.
     offsets: Box<[u32]>,
     entries: Box<[Entry]>,
@@ -103,6 +103,18 @@ impl Adjacency {
             let e = &edges[i];
             (e.target().index(), e.source().index(), e.weight.rel_type.0)
         });
+        Adjacency::with_lists(graph, outgoing, incoming)
+    }
+
+    /// The arrays, around lists built beforehand from the graph's
+    /// relationships in the same order (opening a snapshot builds them on
+    /// two threads while it fills the graph).
+    pub(crate) fn with_lists(
+        graph: &petgraph::Graph<super::NodeData, EdgeData, petgraph::Directed, u32>,
+        outgoing: Lists,
+        incoming: Lists,
+    ) -> Adjacency {
+        let edges = graph.raw_edges();
         let labels = graph
             .raw_nodes()
             .iter()
@@ -168,7 +180,11 @@ impl Lists {
     /// gives relationship `i`'s `(from, to, type)`. Filling from the last
     /// relationship to the first puts each node's list newest first, the
     /// order of petgraph's lists.
-    fn build(nodes: usize, edge_count: usize, edge: impl Fn(usize) -> (usize, usize, u32)) -> Lists {
+    pub(crate) fn build(
+        nodes: usize,
+        edge_count: usize,
+        edge: impl Fn(usize) -> (usize, usize, u32),
+    ) -> Lists {
         let mut offsets = vec![0u32; nodes + 1];
         for i in 0..edge_count {
             offsets[edge(i).0 + 1] += 1;

@@ -42,6 +42,7 @@ use jiff::civil::{Date, DateTime, Time};
 use jiff::tz::{Offset, TimeZone};
 use petgraph::graph::NodeIndex;
 
+use super::adjacency::{Adjacency, Lists};
 use super::{
     find_property, EdgeData, Graph, IdKey, Interner, KeyId, LabelId, LabelSet, NodeData, Properties,
     RelTypeId,
@@ -513,6 +514,7 @@ fn put_temporal(buf: &mut Vec<u8>, t: &Temporal) {
 // ----- reading ---------------------------------------------------------------
 
 /// A problem with the file's bytes, without the file name.
+#[derive(Debug)]
 struct Corrupt(String);
 
 fn corrupt<T>(message: impl Into<String>) -> Result<T, Corrupt> {
@@ -808,34 +810,105 @@ fn read_graph(r: &mut Reader<'_>) -> Result<Graph, Corrupt> {
     s.done("pool")?;
     graph.edge_property_pool = pool;
 
-    // The id index is built on a second thread while this one decodes the
-    // nodes and relationships: its sections come first, and are skipped
-    // here by their lengths.
+    // Two threads share the rest. The second builds the id index and the
+    // outgoing relationship lists, the first decodes the nodes and
+    // relationships into the graph and builds the incoming lists: the id
+    // sections come first and are skipped here by their lengths, and the
+    // lists are built from the relationship records as they are in the
+    // file, not from the graph.
     let ids_start = r.pos;
     while r.remaining() > 0 && r.bytes[r.pos] == IDS {
         r.section(IDS)?;
     }
     let ids = Reader { bytes: &r.bytes[..r.pos], pos: ids_start };
-    let (by_id, rest) = std::thread::scope(|scope| {
-        let nodes = meta.nodes;
-        let worker = std::thread::Builder::new()
-            .name("aikg-open".to_string())
-            .spawn_scoped(scope, move || read_ids(ids, meta.ids, nodes));
+    let records = Records::find(*r, meta.edges, meta.nodes, graph.rel_types.0.len());
+    let records = records.as_ref();
+    let (nodes, id_count) = (meta.nodes, meta.ids);
+    let second = move || {
+        let by_id = read_ids(ids, id_count, nodes);
+        let outgoing = records.map(|e| Lists::build(nodes, e.total, |i| e.get(i)));
+        (by_id, outgoing)
+    };
+    let (rest, incoming, (by_id, outgoing)) = std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new().name("aikg-open".to_string()).spawn_scoped(scope, second);
         let rest = read_nodes_and_edges(r, &mut graph, &meta);
-        let by_id = match worker {
+        let incoming = records.filter(|_| rest.is_ok()).map(|e| {
+            Lists::build(nodes, e.total, |i| {
+                let (src, dst, ty) = e.get(i);
+                (dst, src, ty)
+            })
+        });
+        let second = match worker {
             Ok(worker) => worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            // No thread to spare: build it now.
-            Err(_) => read_ids(ids, meta.ids, nodes),
+            // No thread to spare: do its part now.
+            Err(_) => second(),
         };
-        (by_id, rest)
+        (rest, incoming, second)
     });
     rest?;
     graph.by_id = by_id?;
     share_long_ids(&mut graph);
-    if graph.edge_count() > 0 {
-        graph.prepare_traversal();
+    match (outgoing, incoming) {
+        (Some(outgoing), Some(incoming)) => {
+            let adjacency = Adjacency::with_lists(&graph.inner, outgoing, incoming);
+            let _ = graph.adjacency.set(Arc::new(adjacency));
+        }
+        _ if graph.edge_count() > 0 => graph.prepare_traversal(),
+        _ => {}
     }
     Ok(graph)
+}
+
+/// The relationship records of the file, for building the relationship
+/// lists straight from them: every chunk but the last holds the same
+/// number of records, as the writer makes them, so record `i` is found by
+/// a division.
+struct Records<'a> {
+    chunks: Vec<&'a [u8]>,
+    per_chunk: usize,
+    total: usize,
+}
+
+impl<'a> Records<'a> {
+    /// The records after the node sections that start at `r`, if they are
+    /// laid out as the writer lays them out and every end and type is in
+    /// range; otherwise `None`, and the lists are built from the graph once
+    /// it is filled (the decoder reports what is wrong with the records).
+    fn find(mut r: Reader<'a>, total: usize, nodes: usize, types: usize) -> Option<Records<'a>> {
+        while r.remaining() > 0 && r.bytes[r.pos] == NODES {
+            r.section(NODES).ok()?;
+        }
+        let mut chunks = Vec::new();
+        let mut found = 0usize;
+        while found < total {
+            let mut s = r.section(EDGES).ok()?;
+            let n = s.count(ONE_RELATIONSHIP).ok()?;
+            let bytes = s.take(n * ONE_RELATIONSHIP).ok()?;
+            if n == 0 || s.remaining() != 0 {
+                return None;
+            }
+            chunks.push(bytes);
+            found += n;
+        }
+        let per_chunk = chunks.first().map_or(1, |c| c.len() / ONE_RELATIONSHIP);
+        let uniform = chunks.split_last().is_none_or(|(last, rest)| {
+            rest.iter().all(|c| c.len() == per_chunk * ONE_RELATIONSHIP)
+                && last.len() <= per_chunk * ONE_RELATIONSHIP
+        });
+        let in_range = chunks.iter().flat_map(|c| c.chunks_exact(ONE_RELATIONSHIP)).all(|b| {
+            let field = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]) as usize;
+            field(0) < nodes && field(4) < nodes && field(8) < types
+        });
+        (found == total && uniform && in_range).then_some(Records { chunks, per_chunk, total })
+    }
+
+    /// Record `i`'s `(source, target, type)`.
+    #[inline]
+    fn get(&self, i: usize) -> (usize, usize, u32) {
+        let b = &self.chunks[i / self.per_chunk][(i % self.per_chunk) * ONE_RELATIONSHIP..];
+        let field = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+        (field(0) as usize, field(4) as usize, field(8))
+    }
 }
 
 /// The node and relationship sections, into `graph`.
@@ -1103,6 +1176,20 @@ mod tests {
         assert_eq!(ids(a), ids(b));
         assert_eq!(a.by_label, b.by_label);
         assert_eq!(a.edges_per_type, b.edges_per_type);
+        // The packed lists, built from the file's records, read as the
+        // graph's own lists do.
+        assert!(b.edge_count() == 0 || b.adjacency().is_some());
+        a.prepare_traversal();
+        for n in a.node_ids() {
+            for d in [crate::model::Direction::Outgoing, crate::model::Direction::Incoming] {
+                assert_eq!(a.edges_of(n, d).collect::<Vec<_>>(), b.edges_of(n, d).collect::<Vec<_>>());
+            }
+        }
+        for t in 0..a.rel_types.0.len() as u32 {
+            for d in [crate::model::Direction::Outgoing, crate::model::Direction::Incoming] {
+                assert_eq!(a.far_end_label(RelTypeId(t), d), b.far_end_label(RelTypeId(t), d));
+            }
+        }
     }
 
     /// A graph with a property of every value type, nodes without labels or
@@ -1192,6 +1279,35 @@ mod tests {
         let (key, node) = opened.by_id.get_index(0).unwrap();
         let own = opened.node(*node).property("id").and_then(Value::as_str).unwrap();
         assert_eq!(key.as_str().as_ptr(), own.as_ptr());
+    }
+
+    #[test]
+    fn relationships_over_several_chunks_keep_their_order() {
+        let mut g = Graph::new();
+        let nodes: Vec<NodeId> =
+            (0..300).map(|i| g.add_node(["N"], [("id", format!("n{i}").into())])).collect();
+        let per_chunk = CHUNK / ONE_RELATIONSHIP;
+        for i in 0..per_chunk * 2 + 7 {
+            let (a, b) = (nodes[i * 7 % 300], nodes[i * 13 % 300]);
+            g.add_edge(a, b, ["A", "B"][i % 2], [("i", Value::Int((i % 5) as i64))]);
+        }
+        let bytes = bytes_of(&g);
+        let body = &bytes[HEADER..bytes.len() - TRAILER];
+        // Section tags and where each starts.
+        let mut r = Reader { bytes: body, pos: 0 };
+        let mut sections = Vec::new();
+        while r.remaining() > 0 {
+            let (at, tag) = (r.pos, r.bytes[r.pos]);
+            r.section(tag).unwrap();
+            sections.push((tag, at));
+        }
+        assert_eq!(sections.iter().filter(|(t, _)| *t == EDGES).count(), 3);
+        let nodes_at = sections.iter().find(|(t, _)| *t == NODES).unwrap().1;
+        let records = Records::find(Reader { bytes: body, pos: nodes_at }, g.edge_count(), 300, 2).unwrap();
+        assert_eq!((records.chunks.len(), records.per_chunk), (3, per_chunk));
+        assert!(Records::find(Reader { bytes: body, pos: nodes_at }, g.edge_count(), 299, 2).is_none());
+        let opened = open_bytes(&bytes).unwrap();
+        assert_same(&g, &opened);
     }
 
     #[test]
