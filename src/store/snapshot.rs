@@ -810,12 +810,11 @@ fn read_graph(r: &mut Reader<'_>) -> Result<Graph, Corrupt> {
     s.done("pool")?;
     graph.edge_property_pool = pool;
 
-    // Two threads share the rest. The second builds the id index and the
-    // outgoing relationship lists, the first decodes the nodes and
-    // relationships into the graph and builds the incoming lists: the id
-    // sections come first and are skipped here by their lengths, and the
-    // lists are built from the relationship records as they are in the
-    // file, not from the graph.
+    // Two threads share the rest: the second builds the id index and the
+    // relationship lists while the first decodes the nodes and
+    // relationships into the graph. The id sections come first and are
+    // skipped here by their lengths; the lists are built from the
+    // relationship records as they are in the file, not from the graph.
     let ids_start = r.pos;
     while r.remaining() > 0 && r.bytes[r.pos] == IDS {
         r.section(IDS)?;
@@ -826,30 +825,31 @@ fn read_graph(r: &mut Reader<'_>) -> Result<Graph, Corrupt> {
     let (nodes, id_count) = (meta.nodes, meta.ids);
     let second = move || {
         let by_id = read_ids(ids, id_count, nodes);
-        let outgoing = records.map(|e| Lists::build(nodes, e.total, |i| e.get(i)));
-        (by_id, outgoing)
-    };
-    let (rest, incoming, (by_id, outgoing)) = std::thread::scope(|scope| {
-        let worker = std::thread::Builder::new().name("aikg-open".to_string()).spawn_scoped(scope, second);
-        let rest = read_nodes_and_edges(r, &mut graph, &meta);
-        let incoming = records.filter(|_| rest.is_ok()).map(|e| {
-            Lists::build(nodes, e.total, |i| {
+        let lists = records.map(|e| {
+            let outgoing = Lists::build(nodes, e.total, |i| e.get(i));
+            let incoming = Lists::build(nodes, e.total, |i| {
                 let (src, dst, ty) = e.get(i);
                 (dst, src, ty)
-            })
+            });
+            (outgoing, incoming)
         });
+        (by_id, lists)
+    };
+    let (rest, (by_id, lists)) = std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new().name("aikg-open".to_string()).spawn_scoped(scope, second);
+        let rest = read_nodes_and_edges(r, &mut graph, &meta);
         let second = match worker {
             Ok(worker) => worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
             // No thread to spare: do its part now.
             Err(_) => second(),
         };
-        (rest, incoming, second)
+        (rest, second)
     });
     rest?;
     graph.by_id = by_id?;
     share_long_ids(&mut graph);
-    match (outgoing, incoming) {
-        (Some(outgoing), Some(incoming)) => {
+    match lists {
+        Some((outgoing, incoming)) => {
             let adjacency = Adjacency::with_lists(&graph.inner, outgoing, incoming);
             let _ = graph.adjacency.set(Arc::new(adjacency));
         }
@@ -862,10 +862,14 @@ fn read_graph(r: &mut Reader<'_>) -> Result<Graph, Corrupt> {
 /// The relationship records of the file, for building the relationship
 /// lists straight from them: every chunk but the last holds the same
 /// number of records, as the writer makes them, so record `i` is found by
-/// a division.
+/// a shift.
 struct Records<'a> {
     chunks: Vec<&'a [u8]>,
+    /// Records per chunk, a power of two (the writer's are): record `i` is
+    /// in chunk `i >> shift`, which the lists' builder asks for a few
+    /// million times.
     per_chunk: usize,
+    shift: u32,
     total: usize,
 }
 
@@ -890,7 +894,12 @@ impl<'a> Records<'a> {
             chunks.push(bytes);
             found += n;
         }
-        let per_chunk = chunks.first().map_or(1, |c| c.len() / ONE_RELATIONSHIP);
+        let per_chunk = match chunks.as_slice() {
+            [] => 1,
+            // One chunk: any power of two as large does.
+            [one] => (one.len() / ONE_RELATIONSHIP).next_power_of_two(),
+            [first, ..] => first.len() / ONE_RELATIONSHIP,
+        };
         let uniform = chunks.split_last().is_none_or(|(last, rest)| {
             rest.iter().all(|c| c.len() == per_chunk * ONE_RELATIONSHIP)
                 && last.len() <= per_chunk * ONE_RELATIONSHIP
@@ -899,13 +908,19 @@ impl<'a> Records<'a> {
             let field = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]) as usize;
             field(0) < nodes && field(4) < nodes && field(8) < types
         });
-        (found == total && uniform && in_range).then_some(Records { chunks, per_chunk, total })
+        let shift = per_chunk.trailing_zeros();
+        (found == total && uniform && in_range && per_chunk.is_power_of_two()).then_some(Records {
+            chunks,
+            per_chunk,
+            shift,
+            total,
+        })
     }
 
     /// Record `i`'s `(source, target, type)`.
     #[inline]
     fn get(&self, i: usize) -> (usize, usize, u32) {
-        let b = &self.chunks[i / self.per_chunk][(i % self.per_chunk) * ONE_RELATIONSHIP..];
+        let b = &self.chunks[i >> self.shift][(i & (self.per_chunk - 1)) * ONE_RELATIONSHIP..];
         let field = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
         (field(0) as usize, field(4) as usize, field(8))
     }
