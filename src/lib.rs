@@ -134,7 +134,7 @@ pub use error::{Error, GetError, LoadError, QueryError};
 pub use model::{Direction, EdgeId, NodeId, Path, Text, Value};
 pub use query::{CancelHandle, Params, Query, QueryOptions};
 pub use result::{FromValue, ResultSet, Row, RowRef};
-pub use store::{EdgeRef, Graph, Label, NodeRef, Reachable, RelType, Step};
+pub use store::{EdgeRef, Graph, Label, MemoryUsage, NodeRef, Reachable, RelType, Step};
 
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -23,7 +23,8 @@ fn run() -> Result<ExitCode, Failure> {
     cli::check_source(&args.source)?;
     match args.command {
         Command::Validate { dir, report } => cli::info::validate(dir, report, &args.source),
-        Command::Stats { json } => cli::info::stats(&load_graph(&args.source)?, json),
+        Command::Stats { json, memory: false } => cli::info::stats(&load_graph(&args.source)?, json),
+        Command::Stats { json, memory: true } => cli::info::memory(&load_graph(&args.source)?, json),
         Command::Schema => cli::info::schema(&load_graph(&args.source)?),
         Command::Query(query) => cli::query::query(load_graph(&args.source)?, query),
         Command::Explain { query } => cli::query::explain(&load_graph(&args.source)?, &query),

@@ -217,3 +217,12 @@ fn pattern_comprehensions_collect_per_match() {
     let Value::List(lengths) = &r[0][1] else { panic!("{r:?}") };
     assert!(lengths.iter().all(|l| *l == Value::Int(1)));
 }
+
+#[test]
+fn a_graph_with_deletions_is_refused_by_the_snapshot_writer() {
+    let mut g = Graph::new();
+    exec(&mut g, "CREATE (:A), (:B)");
+    exec(&mut g, "MATCH (b:B) DELETE b");
+    let err = g.write_snapshot(Vec::new()).unwrap_err();
+    assert!(err.to_string().contains("deleted nodes or relationships"), "{err}");
+}

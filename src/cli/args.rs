@@ -49,7 +49,7 @@ pub struct Source {
     /// Load bulk CSV: the edge file (header with src, dst and type); needs --nodes
     #[arg(long, global = true, value_name = "FILE", help_heading = "Graph source")]
     pub edges: Option<PathBuf>,
-    /// Load a JSON export (aikg export --format json)
+    /// Load a JSON export (aikg export --format json) or a snapshot (aikg export --format snapshot)
     #[arg(long, global = true, value_name = "FILE", help_heading = "Graph source")]
     pub graph: Option<PathBuf>,
 }
@@ -58,11 +58,16 @@ pub struct Source {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Count nodes per label and relationships per type
-    #[command(after_help = "Example:\n  aikg stats\n  aikg --data graph-data stats --json")]
+    #[command(
+        after_help = "Example:\n  aikg stats\n  aikg --data graph-data stats --json\n  aikg --graph big.snapshot stats --memory"
+    )]
     Stats {
         /// Print JSON: {"nodes":N,"labels":{...},"relationships":M,"types":{...}}
         #[arg(long)]
         json: bool,
+        /// Print the bytes the loaded graph holds per component (adjacency, properties, indexes, names) instead
+        #[arg(long)]
+        memory: bool,
     },
     /// Show labels, relationship types with their end labels, and property keys with types
     #[command(after_help = "Example:\n  aikg schema")]
@@ -111,10 +116,12 @@ Formats:
   graphml   GraphML with typed keys (Gephi, yEd, networkx)
   dot       a Graphviz picture: dot -Tsvg lineage.dot -o lineage.svg
   mermaid   a Mermaid flowchart for Markdown
+  snapshot  a binary snapshot of the whole graph, opened fast with --graph (needs -o; - for standard output)
 
 Examples:
   aikg export --format json -o aikg.json
   aikg export --format csv -o neo4j-import/
+  aikg --nodes nodes.csv --edges edges.csv export --format snapshot -o big.snapshot
   aikg export --format mermaid --query \"MATCH p = (:Model {id: 'chatglm-6b'})-[*]->() RETURN p\"")]
     Export(ExportArgs),
     /// Show what a node comes from (--up) or what comes from it (--down), as a tree
@@ -265,6 +272,8 @@ pub enum ExportFormat {
     Dot,
     /// Mermaid flowchart
     Mermaid,
+    /// Binary snapshot of the whole graph (aikg --graph FILE opens it)
+    Snapshot,
 }
 
 /// Options of `aikg export`.

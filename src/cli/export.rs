@@ -25,6 +25,9 @@ pub fn export(mut graph: Graph, args: ExportArgs) -> Result<ExitCode, Failure> {
     if args.kuzu && args.format != ExportFormat::Cypher {
         return Err(Failure::usage(ErrorKind::ArgumentConflict, "--kuzu goes with --format cypher"));
     }
+    if args.format == ExportFormat::Snapshot {
+        return snapshot(&graph, &args);
+    }
     if !args.params.is_empty() && args.query.is_none() {
         return Err(Failure::usage(ErrorKind::MissingRequiredArgument, "--param needs --query"));
     }
@@ -65,7 +68,41 @@ pub fn export(mut graph: Graph, args: ExportArgs) -> Result<ExitCode, Failure> {
         ExportFormat::Graphml => one_file(&sub, output, progress, |s, out| s.write_graphml(out)),
         ExportFormat::Dot => one_file(&sub, output, progress, |s, out| s.write_dot(out)),
         ExportFormat::Mermaid => one_file(&sub, output, progress, |s, out| s.write_mermaid(out)),
+        ExportFormat::Snapshot => return snapshot(&graph, &args),
     }?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `aikg export --format snapshot`: the whole graph, to a file (or, with
+/// `-o -`, to standard output).
+fn snapshot(graph: &Graph, args: &ExportArgs) -> Result<ExitCode, Failure> {
+    if args.query.is_some() || !args.params.is_empty() {
+        return Err(Failure::usage(
+            ErrorKind::ArgumentConflict,
+            "--format snapshot saves the whole graph; export a part with another format",
+        ));
+    }
+    let Some(output) = args.output.as_deref() else {
+        return Err(Failure::usage(
+            ErrorKind::MissingRequiredArgument,
+            "--format snapshot needs -o FILE (or -o - for standard output)",
+        ));
+    };
+    let progress = Progress::start("saving");
+    if output.as_os_str() == "-" {
+        let mut out = io::stdout().lock();
+        graph.write_snapshot(&mut out)?;
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    graph.save(output)?;
+    drop(progress);
+    eprintln!(
+        "wrote {} nodes and {} relationships to {}",
+        graph.node_count(),
+        graph.edge_count(),
+        output.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

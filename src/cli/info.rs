@@ -12,7 +12,7 @@ use super::show::find_report;
 use super::{print, Failure};
 use aikg::load::citations::{check_citations, LocatedGraph, DEFAULT_REPORT};
 use aikg::model::schema::PropertyType;
-use aikg::{Error, Graph, ResultSet, Value};
+use aikg::{Error, Graph, MemoryUsage, ResultSet, Value};
 
 /// One section of `aikg schema`: its title, then its table drawn as the
 /// library displays a [`ResultSet`] (counts line up to the right) without
@@ -77,6 +77,54 @@ pub fn stats(graph: &Graph, json: bool) -> Result<ExitCode, Failure> {
         print(&format!("{value}\n"))?;
     } else {
         print(&stats_text(graph))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Bytes as the memory table shows them beside the exact count.
+fn mib(bytes: usize) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// The text of `aikg stats --memory`: each group, its components
+/// indented below it, then the total; bytes, then MiB.
+pub fn memory_text(usage: &MemoryUsage) -> String {
+    let rows: Vec<(&str, usize)> = vec![
+        ("adjacency", usage.adjacency()),
+        ("  petgraph lists", usage.graph),
+        ("  packed lists", usage.packed_adjacency),
+        ("properties", usage.properties()),
+        ("  nodes", usage.node_properties),
+        ("  relationships", usage.edge_properties),
+        ("indexes", usage.indexes()),
+        ("  id", usage.id_index),
+        ("  label", usage.label_index),
+        ("  name", usage.name_index),
+        ("names", usage.names),
+        ("other", usage.other),
+        ("total", usage.total()),
+    ];
+    let name_width = rows.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+    let bytes_width = rows.iter().map(|(_, b)| b.to_string().len()).max().unwrap_or(1);
+    let mib_width = rows.iter().map(|(_, b)| mib(*b).len()).max().unwrap_or(1);
+    let mut out = String::new();
+    for (name, bytes) in rows {
+        out.push_str(&format!("{name:<name_width$}  {bytes:>bytes_width$}  {:>mib_width$}\n", mib(bytes)));
+    }
+    out.push_str("(estimated from the store's lengths and capacities; allocator overhead not counted)\n");
+    out
+}
+
+/// `aikg stats --memory`.
+pub fn memory(graph: &Graph, json: bool) -> Result<ExitCode, Failure> {
+    let usage = graph.memory_usage();
+    if json {
+        let mut object: serde_json::Map<String, serde_json::Value> =
+            usage.components().iter().map(|(k, b)| (k.to_string(), (*b).into())).collect();
+        object.insert("total".into(), usage.total().into());
+        print(&format!("{}\n", serde_json::Value::Object(object)))?;
+    } else {
+        print(&memory_text(&usage))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -294,7 +342,7 @@ pub fn validate(dir: Option<PathBuf>, report: Option<PathBuf>, source: &Source) 
             Target::Csv(n, e) => {
                 (format!("{} and {}", n.display(), e.display()), Graph::from_csv(n, e).map(|g| (g, None)))
             }
-            Target::Json(f) => (f.display().to_string(), Graph::load_json_export(f).map(|g| (g, None))),
+            Target::Json(f) => (f.display().to_string(), super::open_graph_file(f).map(|g| (g, None))),
         }
     };
     let plural = |n: usize| if n == 1 { "" } else { "s" };

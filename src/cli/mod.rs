@@ -144,10 +144,20 @@ pub fn load_graph(source: &Source) -> Result<Graph, Failure> {
     let graph = match (&source.data, &source.nodes, &source.edges, &source.graph) {
         (Some(dir), ..) => Graph::load_dir(dir)?,
         (_, Some(nodes), Some(edges), _) => Graph::from_csv(nodes, edges)?,
-        (.., Some(file)) => Graph::load_json_export(file)?,
+        (.., Some(file)) => open_graph_file(file)?,
         _ => Graph::builtin(),
     };
     Ok(graph)
+}
+
+/// The `--graph` file: a snapshot when it starts with the snapshot magic
+/// bytes, else a JSON export (read exactly as before snapshots existed).
+pub fn open_graph_file(file: &Path) -> Result<Graph, Error> {
+    if Graph::is_snapshot(file) {
+        Graph::open(file)
+    } else {
+        Graph::load_json_export(file)
+    }
 }
 
 /// Buffered, locked standard output.

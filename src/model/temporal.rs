@@ -180,6 +180,17 @@ impl ZonedDateTime {
         ZonedDateTime { local: offset.to_datetime(ts), offset, zone: named }
     }
 
+    /// The value as stored: a snapshot restores the offset it was saved
+    /// with rather than asking the zone again, so a value reads back the
+    /// same even if the time-zone database changed its rules since.
+    pub(crate) fn from_parts(
+        local: civil::DateTime,
+        offset: Offset,
+        zone: Option<TimeZone>,
+    ) -> ZonedDateTime {
+        ZonedDateTime { local, offset, zone }
+    }
+
     /// The local date and time.
     pub fn local(&self) -> civil::DateTime {
         self.local

@@ -23,7 +23,7 @@ use crate::model::{EdgeId, NodeId};
 
 /// One direction's lists.
 #[derive(Debug)]
-struct Lists {
+pub(crate) struct Lists {
     /// `offsets[n]..offsets[n + 1]` is node `n`'s range in `entries`.
     offsets: Box<[u32]>,
     entries: Box<[Entry]>,
@@ -106,6 +106,19 @@ impl Adjacency {
             let e = &edges[i];
             (e.target().index(), e.source().index(), e.weight.rel_type.0)
         });
+        Adjacency::with_lists(graph, outgoing, incoming, live)
+    }
+
+    /// The arrays, around lists built beforehand from the graph's
+    /// relationships in the same order (opening a snapshot builds them on
+    /// two threads while it fills the graph).
+    pub(crate) fn with_lists(
+        graph: &petgraph::Graph<super::NodeData, EdgeData, petgraph::Directed, u32>,
+        outgoing: Lists,
+        incoming: Lists,
+        live: impl Fn(usize) -> bool,
+    ) -> Adjacency {
+        let edges = graph.raw_edges();
         let labels = graph
             .raw_nodes()
             .iter()
@@ -131,6 +144,15 @@ impl Adjacency {
             }
         }
         Adjacency { outgoing, incoming, labels, ends: ends.into_boxed_slice() }
+    }
+
+    /// The bytes the arrays hold, for `Graph::memory_usage`.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        let lists = |l: &Lists| std::mem::size_of_val(&*l.offsets) + std::mem::size_of_val(&*l.entries);
+        lists(&self.outgoing)
+            + lists(&self.incoming)
+            + std::mem::size_of_val(&*self.labels)
+            + std::mem::size_of_val(&*self.ends)
     }
 
     /// The one label every node at one end of every `ty` relationship has
@@ -165,7 +187,7 @@ impl Lists {
     /// gives relationship `i`'s `(from, to, type)`. Filling from the last
     /// relationship to the first puts each node's list newest first, the
     /// order of petgraph's lists.
-    fn build(
+    pub(crate) fn build(
         nodes: usize,
         edge_count: usize,
         live: impl Fn(usize) -> bool,

@@ -18,7 +18,9 @@
 
 mod adjacency;
 mod bulk;
+mod memory;
 mod names;
+mod snapshot;
 mod traverse;
 mod vocab;
 mod write;
@@ -33,6 +35,7 @@ use petgraph::graph::{EdgeIndex, NodeIndex};
 use crate::error::Error;
 use crate::model::{Direction, EdgeId, NodeId, Schema, Value};
 
+pub use memory::MemoryUsage;
 pub(crate) use names::closest;
 pub(crate) use names::normalize_name;
 pub use traverse::{Reachable, Step};

@@ -72,6 +72,18 @@ impl NameIndex {
         }
     }
 
+    /// The bytes the index holds, for `Graph::memory_usage`.
+    pub(super) fn heap_bytes(&self) -> usize {
+        super::memory::index_map_bytes(&self.map)
+            + self
+                .map
+                .iter()
+                .map(|(k, nodes)| k.capacity() + nodes.capacity() * size_of::<NodeId>())
+                .sum::<usize>()
+            + self.display.capacity() * size_of::<String>()
+            + self.display.iter().map(String::capacity).sum::<usize>()
+    }
+
     pub(super) fn lookup(&self, key: &str) -> &[NodeId] {
         self.map.get(key).map_or(&[], Vec::as_slice)
     }

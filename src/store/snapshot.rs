@@ -1,0 +1,1428 @@
+//! Binary snapshots of a [`Graph`]: [`Graph::save`] and [`Graph::open`].
+//!
+//! A snapshot holds the store as it is — interned names, nodes, relationships
+//! in index order, shared relationship property sets, the id index — so that
+//! opening one skips everything a loader does per row (parsing, checking,
+//! interning, hashing property sets) and restores the same node and
+//! relationship ids, hence the same query results in the same order.
+//!
+//! # Format, version 1
+//!
+//! All integers are little-endian; "varint" is unsigned LEB128, signed values
+//! are zigzag-encoded first.
+//!
+//! ```text
+//! header   magic "\x89AIKG\r\n\x1a" (8 bytes), format version (u32)
+//! body     sections: tag (u8), length (u64), that many bytes
+//! trailer  body length (u64), CRC-32 of the body (u32), "KGND"
+//! ```
+//!
+//! The length and checksum trail the body so that a snapshot can be written
+//! to a pipe in one pass, without holding it in memory or seeking back.
+//!
+//! | tag | section | content |
+//! |-----|---------|---------|
+//! | 1 | meta | schema (0 none, 1 built-in), flags, `id` key; counts of nodes, relationships, property sets and ids |
+//! | 2 | names | labels (name, node count), relationship types, property keys |
+//! | 3 | property sets | relationship property sets, in index order (repeated, a chunk each) |
+//! | 4 | pool | indexes of the sets shared by content |
+//! | 6 | nodes | labels and properties of each node (repeated, a chunk each) |
+//! | 7 | relationships | source, target, type, property set: four u32 each (repeated) |
+//! | 5 | ids | the id index: node and id string (repeated) |
+//!
+//! A property value is a tag byte and its payload (see [`put_value`]);
+//! every [`Value`] variant has one, temporals included.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use indexmap::{IndexMap, IndexSet};
+use jiff::civil::{Date, DateTime, Time};
+use jiff::tz::{Offset, TimeZone};
+use petgraph::graph::NodeIndex;
+
+use super::adjacency::{Adjacency, Lists};
+use super::{
+    find_property, EdgeData, Graph, IdKey, Interner, KeyId, LabelId, LabelSet, NodeData, Properties,
+    RelTypeId,
+};
+use crate::error::{DataError, DataErrorKind, Error, LoadError, Location};
+use crate::model::schema::AI_INDUSTRY;
+use crate::model::temporal::ZonedDateTime;
+use crate::model::{Duration, EdgeId, NodeId, Path as GraphPath, Temporal, Text, Value};
+
+/// The first bytes of every snapshot. The high byte and the line ends catch
+/// a transfer that treated the file as text, as PNG's signature does.
+const SNAPSHOT_MAGIC: [u8; 8] = *b"\x89AIKG\r\n\x1a";
+
+/// The format version this build writes, and the newest it reads.
+const VERSION: u32 = 1;
+
+/// The end of every snapshot: a file cut short ends without it.
+const END: [u8; 4] = *b"KGND";
+
+const HEADER: usize = SNAPSHOT_MAGIC.len() + 4;
+const TRAILER: usize = 8 + 4 + END.len();
+
+const META: u8 = 1;
+const NAMES: u8 = 2;
+const SETS: u8 = 3;
+const POOL: u8 = 4;
+const IDS: u8 = 5;
+const NODES: u8 = 6;
+const EDGES: u8 = 7;
+
+/// Sections of many items are cut into chunks of about this many bytes, so
+/// the writer holds one chunk in memory rather than a whole section.
+const CHUNK: usize = 1 << 20;
+
+/// Lists and maps nested deeper than this are refused, on both sides, so a
+/// crafted file cannot overflow the stack of the recursive decoder.
+const MAX_DEPTH: usize = 256;
+
+const ONE_RELATIONSHIP: usize = 16;
+
+impl Graph {
+    /// Writes the graph to `path` as a binary snapshot, which
+    /// [`Graph::open`] reads back as the same graph: the same node and
+    /// relationship ids, labels, properties (every value type, temporals
+    /// included), schema and indexes, so every query gives the same result.
+    /// Registered procedures and cached plans are not saved.
+    ///
+    /// Cost: O(nodes + relationships + property bytes), one pass; memory
+    /// beyond the graph is one chunk of about 1 MiB.
+    ///
+    /// ```
+    /// let graph = aikg::Graph::builtin();
+    /// let path = std::env::temp_dir().join(format!("aikg-doc-{}.snapshot", std::process::id()));
+    /// graph.save(&path)?;
+    /// let opened = aikg::Graph::open(&path)?;
+    /// assert_eq!(opened.node_count(), graph.node_count());
+    /// assert_eq!(opened.node(opened.resolve("智谱AI")?).key(), Some("zhipu-ai"));
+    /// # std::fs::remove_file(&path).ok();
+    /// # Ok::<(), aikg::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Io`] if the file cannot be written, or if the graph carries
+    /// a schema other than the built-in one (a snapshot records only
+    /// whether it had the built-in schema), a list or map nested more than
+    /// 256 deep, or deleted nodes or relationships (the format has no
+    /// tombstones yet: export to JSON and load that instead).
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), Error> {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        let io = |source| Error::Io { path: name.clone(), source };
+        // Written beside the target and renamed over it, so that a failed or
+        // interrupted save never leaves a cut-short snapshot under its name.
+        let mut partial = path.as_os_str().to_owned();
+        partial.push(format!(".partial-{}", std::process::id()));
+        let partial = std::path::PathBuf::from(partial);
+        let written = (|| {
+            let file = std::fs::File::create(&partial)?;
+            let mut out = std::io::BufWriter::with_capacity(CHUNK, file);
+            self.write_snapshot(&mut out)?;
+            out.flush()?;
+            out.into_inner().map_err(std::io::IntoInnerError::into_error)?.sync_all()?;
+            std::fs::rename(&partial, path)
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&partial);
+        }
+        written.map_err(io)
+    }
+
+    /// Writes the graph as a binary snapshot to `out` (see
+    /// [`Graph::save`]); `out` is written in large pieces, so it needs no
+    /// buffer of its own.
+    ///
+    /// ```
+    /// let graph = aikg::Graph::builtin();
+    /// let mut bytes = Vec::new();
+    /// graph.write_snapshot(&mut bytes)?;
+    /// let opened = aikg::Graph::read_snapshot(bytes.as_slice())?;
+    /// assert_eq!(opened.edge_count(), graph.edge_count());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// What writing to `out` returns; an [`std::io::ErrorKind::InvalidInput`]
+    /// error for a graph a snapshot cannot hold (see [`Graph::save`]).
+    pub fn write_snapshot(&self, out: impl Write) -> std::io::Result<()> {
+        if self.node_count() != self.node_slots() || self.edge_count() != self.edge_slots() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "the graph has deleted nodes or relationships, which a snapshot cannot hold yet: export it to JSON and load that instead",
+            ));
+        }
+        let mut w = Writer { out, hasher: crc32fast::Hasher::new(), len: 0, buf: Vec::with_capacity(CHUNK) };
+        w.out.write_all(&SNAPSHOT_MAGIC)?;
+        w.out.write_all(&VERSION.to_le_bytes())?;
+        self.write_body(&mut w)?;
+        let crc = w.hasher.clone().finalize();
+        let mut trailer = Vec::with_capacity(TRAILER);
+        trailer.extend_from_slice(&w.len.to_le_bytes());
+        trailer.extend_from_slice(&crc.to_le_bytes());
+        trailer.extend_from_slice(&END);
+        w.out.write_all(&trailer)
+    }
+
+    /// Opens a snapshot written by [`Graph::save`]. The indexes are
+    /// rebuilt from the file in bulk, and the packed relationship lists are
+    /// built now, as the loaders build them, so the first query pays
+    /// nothing extra.
+    ///
+    /// The whole file is read into memory and its checksum verified before
+    /// anything is decoded; opening needs about the file's size beyond the
+    /// graph, released before this returns. Decoding uses one thread besides
+    /// the caller's (the id index and the relationship lists are built on
+    /// it), or the caller's alone when no thread can be started.
+    ///
+    /// Cost: O(nodes + relationships + file bytes).
+    ///
+    /// ```
+    /// let path = std::env::temp_dir().join(format!("aikg-doc-open-{}.snapshot", std::process::id()));
+    /// std::fs::write(&path, b"{\"nodes\":[]}")?;
+    /// let err = aikg::Graph::open(&path).unwrap_err();
+    /// assert!(err.to_string().ends_with("not an aikg snapshot (it does not start with the snapshot magic bytes)"), "{err}");
+    /// # std::fs::remove_file(&path).ok();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Io`] if the file cannot be read; [`Error::Load`], naming the
+    /// file, if it is not a snapshot, is cut short, is of a newer format
+    /// version than this build reads, fails its checksum, or does not
+    /// decode. A corrupt file is an error, never a panic.
+    pub fn open(path: impl AsRef<Path>) -> Result<Graph, Error> {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|source| Error::Io { path: name.clone(), source })?;
+        Ok(decode(&name, &bytes)?)
+    }
+
+    /// Reads a snapshot from `input` to its end; see [`Graph::open`]. The
+    /// file is called `<snapshot>` in error messages.
+    ///
+    /// # Errors
+    /// [`Error::Io`] if reading fails; otherwise as [`Graph::open`].
+    pub fn read_snapshot(mut input: impl Read) -> Result<Graph, Error> {
+        let name = "<snapshot>";
+        let mut bytes = Vec::new();
+        input.read_to_end(&mut bytes).map_err(|source| Error::Io { path: name.to_string(), source })?;
+        Ok(decode(name, &bytes)?)
+    }
+
+    /// Whether the file at `path` starts with the snapshot magic bytes (a
+    /// file that cannot be read is not a snapshot). `aikg --graph` uses it
+    /// to tell a snapshot from a JSON export.
+    pub fn is_snapshot(path: impl AsRef<Path>) -> bool {
+        let mut start = [0u8; SNAPSHOT_MAGIC.len()];
+        std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut start)).is_ok()
+            && start == SNAPSHOT_MAGIC
+    }
+
+    fn write_body<W: Write>(&self, w: &mut Writer<W>) -> std::io::Result<()> {
+        let schema = match self.schema {
+            None => 0u8,
+            Some(s) if *s == AI_INDUSTRY => 1,
+            Some(_) => {
+                return Err(invalid_input(
+                    "the graph has a schema other than the built-in one, which a snapshot cannot record",
+                ))
+            }
+        };
+        let sets = &self.edge_property_sets;
+        w.buf.push(schema);
+        w.buf.push(u8::from(self.ids_dense) | u8::from(self.duplicate_ids) << 1);
+        put_uv(&mut w.buf, self.id_key.map_or(0, |k| u64::from(k.0) + 1));
+        put_uv(&mut w.buf, self.node_count() as u64);
+        put_uv(&mut w.buf, self.edge_count() as u64);
+        put_uv(&mut w.buf, sets.len() as u64);
+        put_uv(&mut w.buf, self.by_id.len() as u64);
+        w.section(META)?;
+
+        for (interner, counts) in
+            [(&self.labels, Some(&self.by_label)), (&self.rel_types, None), (&self.keys, None)]
+        {
+            put_uv(&mut w.buf, interner.0.len() as u64);
+            for (i, name) in interner.0.iter().enumerate() {
+                put_str(&mut w.buf, name);
+                if let Some(counts) = counts {
+                    put_uv(&mut w.buf, counts.get(i).map_or(0, Vec::len) as u64);
+                }
+            }
+        }
+        w.section(NAMES)?;
+
+        w.chunked(SETS, sets.iter(), |buf, set| put_properties(buf, set))?;
+
+        let mut pooled: Vec<u32> = self.edge_property_pool.values().copied().collect();
+        pooled.sort_unstable();
+        put_uv(&mut w.buf, pooled.len() as u64);
+        for i in pooled {
+            put_uv(&mut w.buf, u64::from(i));
+        }
+        w.section(POOL)?;
+
+        // Every id is written out, even where the node's `id` property
+        // holds the same string, so that the reader can build the index on
+        // another thread while it decodes the nodes.
+        w.chunked(IDS, self.by_id.iter(), |buf, (key, node)| {
+            put_uv(buf, u64::from(node.0));
+            put_str(buf, key.as_str());
+            Ok(())
+        })?;
+
+        w.chunked(NODES, self.inner.raw_nodes().iter(), |buf, node| {
+            let labels = node.weight.labels.as_slice();
+            put_uv(buf, labels.len() as u64);
+            for l in labels {
+                put_uv(buf, u64::from(l.0));
+            }
+            put_properties(buf, &node.weight.properties)
+        })?;
+
+        // Fixed-width records: the reader checks and adds them in a tight
+        // loop over the bytes.
+        w.chunked(EDGES, self.inner.raw_edges().iter(), |buf, e| {
+            for v in [
+                e.source().index() as u32,
+                e.target().index() as u32,
+                e.weight.rel_type.0,
+                e.weight.properties,
+            ] {
+                buf.extend_from_slice(&v.to_le_bytes());
+            }
+            Ok(())
+        })
+    }
+}
+
+fn invalid_input(message: &str) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidInput, message)
+}
+
+/// Writes sections, keeping the body's length and checksum.
+struct Writer<W> {
+    out: W,
+    hasher: crc32fast::Hasher,
+    len: u64,
+    /// The section being built.
+    buf: Vec<u8>,
+}
+
+impl<W: Write> Writer<W> {
+    fn body(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.hasher.update(bytes);
+        self.len += bytes.len() as u64;
+        self.out.write_all(bytes)
+    }
+
+    /// Writes `buf` as a section with `tag`, and empties it.
+    fn section(&mut self, tag: u8) -> std::io::Result<()> {
+        let mut head = [0u8; 9];
+        head[0] = tag;
+        head[1..].copy_from_slice(&(self.buf.len() as u64).to_le_bytes());
+        self.body(&head)?;
+        let buf = std::mem::take(&mut self.buf);
+        let written = self.body(&buf);
+        self.buf = buf;
+        self.buf.clear();
+        written
+    }
+
+    /// Writes `items` as sections of `tag`, each a count and that many
+    /// items of about [`CHUNK`] bytes in all. Nothing at all for no items.
+    fn chunked<T>(
+        &mut self,
+        tag: u8,
+        items: impl Iterator<Item = T>,
+        mut put: impl FnMut(&mut Vec<u8>, T) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let mut items = items.peekable();
+        let mut chunk = Vec::with_capacity(CHUNK + 4096);
+        while items.peek().is_some() {
+            chunk.clear();
+            let mut count = 0u64;
+            while chunk.len() < CHUNK {
+                let Some(item) = items.next() else { break };
+                put(&mut chunk, item)?;
+                count += 1;
+            }
+            put_uv(&mut self.buf, count);
+            self.buf.extend_from_slice(&chunk);
+            self.section(tag)?;
+        }
+        Ok(())
+    }
+}
+
+fn put_uv(buf: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        buf.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    buf.push(v as u8);
+}
+
+fn put_iv(buf: &mut Vec<u8>, v: i64) {
+    put_uv(buf, ((v << 1) ^ (v >> 63)) as u64);
+}
+
+fn put_str(buf: &mut Vec<u8>, s: &str) {
+    put_uv(buf, s.len() as u64);
+    buf.extend_from_slice(s.as_bytes());
+}
+
+fn put_properties(buf: &mut Vec<u8>, properties: &[(KeyId, Value)]) -> std::io::Result<()> {
+    put_uv(buf, properties.len() as u64);
+    for (k, v) in properties {
+        put_uv(buf, u64::from(k.0));
+        put_value(buf, v, 0)?;
+    }
+    Ok(())
+}
+
+// Value tags. Booleans carry their value in the tag.
+const T_NULL: u8 = 0;
+const T_FALSE: u8 = 1;
+const T_TRUE: u8 = 2;
+const T_INT: u8 = 3;
+const T_FLOAT: u8 = 4;
+const T_STRING: u8 = 5;
+const T_LIST: u8 = 6;
+const T_MAP: u8 = 7;
+const T_NODE: u8 = 8;
+const T_RELATIONSHIP: u8 = 9;
+const T_PATH: u8 = 10;
+const T_DATE: u8 = 11;
+const T_LOCAL_TIME: u8 = 12;
+const T_TIME: u8 = 13;
+const T_LOCAL_DATETIME: u8 = 14;
+const T_DATETIME: u8 = 15;
+const T_DURATION: u8 = 16;
+
+/// Writes a value: its tag, then integers as zigzag varints, floats as
+/// their eight bytes (so NaN payloads and -0.0 survive), strings as a
+/// length and UTF-8, lists and maps as a count and their items, temporals
+/// as their fields.
+fn put_value(buf: &mut Vec<u8>, value: &Value, depth: usize) -> std::io::Result<()> {
+    match value {
+        Value::Null => buf.push(T_NULL),
+        Value::Bool(b) => buf.push(if *b { T_TRUE } else { T_FALSE }),
+        Value::Int(i) => {
+            buf.push(T_INT);
+            put_iv(buf, *i);
+        }
+        Value::Float(f) => {
+            buf.push(T_FLOAT);
+            buf.extend_from_slice(&f.to_bits().to_le_bytes());
+        }
+        Value::String(s) => {
+            buf.push(T_STRING);
+            put_str(buf, s);
+        }
+        Value::List(items) => {
+            if depth >= MAX_DEPTH {
+                return Err(invalid_input("a property holds lists or maps nested more than 256 deep"));
+            }
+            buf.push(T_LIST);
+            put_uv(buf, items.len() as u64);
+            for item in items {
+                put_value(buf, item, depth + 1)?;
+            }
+        }
+        Value::Map(map) => {
+            if depth >= MAX_DEPTH {
+                return Err(invalid_input("a property holds lists or maps nested more than 256 deep"));
+            }
+            buf.push(T_MAP);
+            put_uv(buf, map.len() as u64);
+            for (k, v) in map {
+                put_str(buf, k);
+                put_value(buf, v, depth + 1)?;
+            }
+        }
+        Value::Node(n) => {
+            buf.push(T_NODE);
+            put_uv(buf, u64::from(n.0));
+        }
+        Value::Relationship(r) => {
+            buf.push(T_RELATIONSHIP);
+            put_uv(buf, u64::from(r.0));
+        }
+        Value::Path(p) => {
+            buf.push(T_PATH);
+            put_uv(buf, p.nodes.len() as u64);
+            for n in &p.nodes {
+                put_uv(buf, u64::from(n.0));
+            }
+            put_uv(buf, p.rels.len() as u64);
+            for r in &p.rels {
+                put_uv(buf, u64::from(r.0));
+            }
+        }
+        Value::Temporal(t) => put_temporal(buf, t),
+    }
+    Ok(())
+}
+
+fn put_date(buf: &mut Vec<u8>, d: Date) {
+    put_iv(buf, i64::from(d.year()));
+    buf.extend_from_slice(&[d.month() as u8, d.day() as u8]);
+}
+
+fn put_time(buf: &mut Vec<u8>, t: Time) {
+    buf.extend_from_slice(&[t.hour() as u8, t.minute() as u8, t.second() as u8]);
+    put_uv(buf, u64::from(t.subsec_nanosecond().unsigned_abs()));
+}
+
+fn put_temporal(buf: &mut Vec<u8>, t: &Temporal) {
+    match t {
+        Temporal::Date(d) => {
+            buf.push(T_DATE);
+            put_date(buf, *d);
+        }
+        Temporal::LocalTime(t) => {
+            buf.push(T_LOCAL_TIME);
+            put_time(buf, *t);
+        }
+        Temporal::Time(t, o) => {
+            buf.push(T_TIME);
+            put_time(buf, *t);
+            put_iv(buf, i64::from(o.seconds()));
+        }
+        Temporal::LocalDateTime(dt) => {
+            buf.push(T_LOCAL_DATETIME);
+            put_date(buf, dt.date());
+            put_time(buf, dt.time());
+        }
+        Temporal::DateTime(z) => {
+            buf.push(T_DATETIME);
+            put_date(buf, z.local().date());
+            put_time(buf, z.local().time());
+            put_iv(buf, i64::from(z.offset().seconds()));
+            match z.zone_name() {
+                Some(name) => {
+                    buf.push(1);
+                    put_str(buf, name);
+                }
+                None => buf.push(0),
+            }
+        }
+        Temporal::Duration(d) => {
+            buf.push(T_DURATION);
+            put_iv(buf, d.months());
+            put_iv(buf, d.days());
+            put_iv(buf, d.seconds());
+            put_uv(buf, u64::from(d.subsec_nanos().unsigned_abs()));
+        }
+    }
+}
+
+// ----- reading ---------------------------------------------------------------
+
+/// A problem with the file's bytes, without the file name.
+#[derive(Debug)]
+struct Corrupt(String);
+
+fn corrupt<T>(message: impl Into<String>) -> Result<T, Corrupt> {
+    Err(Corrupt(message.into()))
+}
+
+fn load_error(file: &str, message: String) -> LoadError {
+    LoadError {
+        errors: vec![DataError {
+            location: Location { file: file.to_string(), line: 0 },
+            kind: DataErrorKind::Malformed,
+            message,
+        }],
+    }
+}
+
+/// Checks the frame (magic, version, trailer, checksum), then decodes the
+/// body.
+fn decode(file: &str, bytes: &[u8]) -> Result<Graph, LoadError> {
+    let fail = |message: String| load_error(file, message);
+    let magic = &SNAPSHOT_MAGIC[..];
+    if bytes.len() < HEADER + TRAILER {
+        return Err(fail(
+            if !bytes.is_empty() && magic.starts_with(&bytes[..bytes.len().min(magic.len())]) {
+                format!("truncated snapshot: {} bytes, shorter than any snapshot", bytes.len())
+            } else {
+                "not an aikg snapshot (it does not start with the snapshot magic bytes)".to_string()
+            },
+        ));
+    }
+    if !bytes.starts_with(magic) {
+        return Err(fail(
+            "not an aikg snapshot (it does not start with the snapshot magic bytes)".to_string(),
+        ));
+    }
+    let version = u32::from_le_bytes(bytes[8..12].try_into().unwrap_or_default());
+    if version > VERSION {
+        return Err(fail(format!(
+            "snapshot format version {version} is newer than this aikg reads (up to {VERSION}); open it with a newer aikg"
+        )));
+    }
+    if version == 0 {
+        return Err(fail("snapshot format version 0 does not exist; the file is corrupt".to_string()));
+    }
+    let (body, trailer) = bytes[HEADER..].split_at(bytes.len() - HEADER - TRAILER);
+    if trailer[12..] != END {
+        return Err(fail(format!(
+            "truncated snapshot: the end marker is missing ({} bytes; the file was cut short or appended to)",
+            bytes.len()
+        )));
+    }
+    let stated = u64::from_le_bytes(trailer[..8].try_into().unwrap_or_default());
+    if stated != body.len() as u64 {
+        return Err(fail(format!(
+            "snapshot length mismatch: the trailer says {stated} bytes of data, the file has {}",
+            body.len()
+        )));
+    }
+    let stored = u32::from_le_bytes(trailer[8..12].try_into().unwrap_or_default());
+    let computed = crc32fast::hash(body);
+    if stored != computed {
+        return Err(fail(format!(
+            "snapshot checksum mismatch (stored {stored:08x}, computed {computed:08x}): the file is corrupt"
+        )));
+    }
+    let mut r = Reader { bytes: body, pos: 0 };
+    match read_graph(&mut r) {
+        Ok(graph) => Ok(graph),
+        Err(Corrupt(message)) => Err(fail(format!("corrupt snapshot: {message}"))),
+    }
+}
+
+/// A cursor over the body. Every read checks its bounds.
+#[derive(Clone, Copy)]
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn remaining(&self) -> usize {
+        self.bytes.len() - self.pos
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8], Corrupt> {
+        if n > self.remaining() {
+            return corrupt(format!("{n} bytes wanted, {} left", self.remaining()));
+        }
+        let out = &self.bytes[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(out)
+    }
+
+    fn byte(&mut self) -> Result<u8, Corrupt> {
+        match self.bytes.get(self.pos) {
+            Some(b) => {
+                self.pos += 1;
+                Ok(*b)
+            }
+            None => corrupt("unexpected end of data"),
+        }
+    }
+
+    fn uv(&mut self) -> Result<u64, Corrupt> {
+        let mut v = 0u64;
+        let mut shift = 0;
+        loop {
+            let b = self.byte()?;
+            if shift == 63 && b > 1 {
+                return corrupt("integer too large");
+            }
+            v |= u64::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                return Ok(v);
+            }
+            shift += 7;
+            if shift > 63 {
+                return corrupt("integer too large");
+            }
+        }
+    }
+
+    fn iv(&mut self) -> Result<i64, Corrupt> {
+        let u = self.uv()?;
+        Ok((u >> 1) as i64 ^ -((u & 1) as i64))
+    }
+
+    fn u32_below(&mut self, limit: usize, what: &str) -> Result<u32, Corrupt> {
+        let v = self.uv()?;
+        if v >= limit as u64 {
+            return corrupt(format!("{what} {v} out of range (there are {limit})"));
+        }
+        Ok(v as u32)
+    }
+
+    /// A count of items of at least `min_bytes` each, checked against the
+    /// bytes left so that a corrupt count cannot ask for a huge allocation.
+    fn count(&mut self, min_bytes: usize) -> Result<usize, Corrupt> {
+        let n = self.uv()?;
+        if n.saturating_mul(min_bytes as u64) > self.remaining() as u64 {
+            return corrupt(format!("a count of {n} is more than the {} bytes left hold", self.remaining()));
+        }
+        Ok(n as usize)
+    }
+
+    fn str(&mut self) -> Result<&'a str, Corrupt> {
+        let n = self.count(1)?;
+        std::str::from_utf8(self.take(n)?).or_else(|_| corrupt("a string is not UTF-8"))
+    }
+
+    fn small<T: TryFrom<i64>>(&mut self, what: &str) -> Result<T, Corrupt> {
+        let v = self.iv()?;
+        T::try_from(v).or_else(|_| corrupt(format!("{what} {v} out of range")))
+    }
+
+    fn u32(&mut self, what: &str) -> Result<u32, Corrupt> {
+        let v = self.uv()?;
+        u32::try_from(v).or_else(|_| corrupt(format!("{what} {v} out of range")))
+    }
+
+    /// The next section, which must have `tag`.
+    fn section(&mut self, tag: u8) -> Result<Reader<'a>, Corrupt> {
+        let found = self.byte()?;
+        if found != tag {
+            return corrupt(format!("expected section {tag}, found section {found}"));
+        }
+        let len = u64::from_le_bytes(self.take(8)?.try_into().unwrap_or_default());
+        if len > self.remaining() as u64 {
+            return corrupt(format!("section {tag} runs past the end of the data"));
+        }
+        let start = self.pos;
+        self.pos += len as usize;
+        Ok(Reader { bytes: &self.bytes[..self.pos], pos: start })
+    }
+
+    fn done(&self, what: &str) -> Result<(), Corrupt> {
+        if self.remaining() != 0 {
+            return corrupt(format!(
+                "{} unexpected bytes at the end of the {what} section",
+                self.remaining()
+            ));
+        }
+        Ok(())
+    }
+
+    /// Reads chunked sections of `tag` until `total` items are read; a
+    /// chunk's count cannot pass the total.
+    fn chunked(
+        &mut self,
+        tag: u8,
+        total: usize,
+        what: &str,
+        mut item: impl FnMut(&mut Reader<'a>) -> Result<(), Corrupt>,
+    ) -> Result<(), Corrupt> {
+        let mut read = 0usize;
+        while read < total {
+            let mut section = self.section(tag)?;
+            let n = section.count(1)?;
+            if n == 0 || n > total - read {
+                return corrupt(format!("a {what} chunk of {n} with {} of {total} read", read));
+            }
+            for _ in 0..n {
+                item(&mut section)?;
+            }
+            section.done(what)?;
+            read += n;
+        }
+        Ok(())
+    }
+}
+
+/// Counts from the meta section.
+struct Meta {
+    schema: u8,
+    flags: u8,
+    id_key: u64,
+    nodes: usize,
+    edges: usize,
+    sets: usize,
+    ids: usize,
+}
+
+fn read_graph(r: &mut Reader<'_>) -> Result<Graph, Corrupt> {
+    let mut s = r.section(META)?;
+    let (schema, flags, id_key) = (s.byte()?, s.byte()?, s.uv()?);
+    // Each node takes at least two bytes, each relationship sixteen and
+    // each property set one, in the sections that follow.
+    let mut count = |min_bytes: usize| -> Result<usize, Corrupt> {
+        let n = s.uv()?;
+        if n.saturating_mul(min_bytes as u64) > r.remaining() as u64 {
+            return corrupt(format!("a count of {n} is more than the {} bytes left hold", r.remaining()));
+        }
+        Ok(n as usize)
+    };
+    let meta = Meta {
+        schema,
+        flags,
+        id_key,
+        nodes: count(2)?,
+        edges: count(ONE_RELATIONSHIP)?,
+        sets: count(1)?,
+        ids: count(2)?,
+    };
+    s.done("meta")?;
+    // petgraph's indexes are u32 with u32::MAX as its end mark.
+    if meta.nodes >= u32::MAX as usize || meta.edges >= u32::MAX as usize || meta.sets > u32::MAX as usize {
+        return corrupt("more nodes, relationships or property sets than a graph holds");
+    }
+    let mut graph = Graph {
+        schema: match meta.schema {
+            0 => None,
+            1 => Some(&AI_INDUSTRY),
+            other => return corrupt(format!("unknown schema {other}")),
+        },
+        ids_dense: meta.flags & 1 != 0,
+        duplicate_ids: meta.flags & 2 != 0,
+        ..Graph::default()
+    };
+    if meta.flags > 3 {
+        return corrupt(format!("unknown flags {:#x}", meta.flags));
+    }
+
+    let mut s = r.section(NAMES)?;
+    let mut label_counts = Vec::new();
+    graph.labels = read_interner(&mut s, Some(&mut label_counts))?;
+    graph.rel_types = read_interner(&mut s, None)?;
+    graph.keys = read_interner(&mut s, None)?;
+    s.done("names")?;
+    let (rel_types, keys) = (graph.rel_types.0.len(), graph.keys.0.len());
+    graph.id_key = match meta.id_key {
+        0 => None,
+        k if k <= keys as u64 => Some(KeyId(k as u32 - 1)),
+        k => return corrupt(format!("id key {} out of range (there are {keys})", k - 1)),
+    };
+    graph.by_label =
+        label_counts.iter().map(|n| Vec::with_capacity((*n).min(meta.nodes))).collect::<Vec<Vec<NodeId>>>();
+    graph.edges_per_type = vec![0; rel_types];
+
+    let mut sets = Vec::with_capacity(meta.sets);
+    r.chunked(SETS, meta.sets, "property set", |s| {
+        sets.push(read_properties(s, keys)?);
+        Ok(())
+    })?;
+    graph.edge_property_sets = sets;
+
+    let mut s = r.section(POOL)?;
+    let pooled = s.count(1)?;
+    let mut pool = std::collections::HashMap::with_capacity_and_hasher(pooled, super::FxBuild::default());
+    for _ in 0..pooled {
+        let i = s.u32_below(graph.edge_property_sets.len(), "pooled property set")?;
+        pool.insert(graph.edge_property_sets[i as usize].clone(), i);
+    }
+    s.done("pool")?;
+    graph.edge_property_pool = pool;
+
+    // Two threads share the rest: the second builds the id index and the
+    // relationship lists while the first decodes the nodes and
+    // relationships into the graph. The id sections come first and are
+    // skipped here by their lengths; the lists are built from the
+    // relationship records as they are in the file, not from the graph.
+    let ids_start = r.pos;
+    while r.remaining() > 0 && r.bytes[r.pos] == IDS {
+        r.section(IDS)?;
+    }
+    let ids = Reader { bytes: &r.bytes[..r.pos], pos: ids_start };
+    let (nodes, edges, id_count, types) = (meta.nodes, meta.edges, meta.ids, graph.rel_types.0.len());
+    let at_nodes = *r;
+    let second = move || {
+        let by_id = read_ids(ids, id_count, nodes);
+        let records = Records::find(at_nodes, edges, nodes, types);
+        let lists = records.map(|e| {
+            let outgoing = Lists::build(nodes, e.total, |_| true, |i| e.get(i));
+            let incoming = Lists::build(
+                nodes,
+                e.total,
+                |_| true,
+                |i| {
+                    let (src, dst, ty) = e.get(i);
+                    (dst, src, ty)
+                },
+            );
+            (outgoing, incoming)
+        });
+        (by_id, lists)
+    };
+    let (rest, (by_id, lists)) = std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new().name("aikg-open".to_string()).spawn_scoped(scope, second);
+        let rest = read_nodes_and_edges(r, &mut graph, &meta);
+        let second = match worker {
+            Ok(worker) => worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread to spare: do its part now.
+            Err(_) => second(),
+        };
+        (rest, second)
+    });
+    rest?;
+    graph.by_id = by_id?;
+    share_long_ids(&mut graph);
+    match lists {
+        Some((outgoing, incoming)) => {
+            let adjacency = Adjacency::with_lists(&graph.inner, outgoing, incoming, |_| true);
+            let _ = graph.adjacency.set(Arc::new(adjacency));
+        }
+        _ if graph.edge_count() > 0 => graph.prepare_traversal(),
+        _ => {}
+    }
+    Ok(graph)
+}
+
+/// The relationship records of the file, for building the relationship
+/// lists straight from them: every chunk but the last holds the same
+/// number of records, as the writer makes them, so record `i` is found by
+/// a shift.
+struct Records<'a> {
+    chunks: Vec<&'a [u8]>,
+    /// Records per chunk, a power of two (the writer's are): record `i` is
+    /// in chunk `i >> shift`, which the lists' builder asks for a few
+    /// million times.
+    per_chunk: usize,
+    shift: u32,
+    total: usize,
+}
+
+impl<'a> Records<'a> {
+    /// The records after the node sections that start at `r`, if they are
+    /// laid out as the writer lays them out and every end and type is in
+    /// range; otherwise `None`, and the lists are built from the graph once
+    /// it is filled (the decoder reports what is wrong with the records).
+    fn find(mut r: Reader<'a>, total: usize, nodes: usize, types: usize) -> Option<Records<'a>> {
+        while r.remaining() > 0 && r.bytes[r.pos] == NODES {
+            r.section(NODES).ok()?;
+        }
+        let mut chunks = Vec::new();
+        let mut found = 0usize;
+        while found < total {
+            let mut s = r.section(EDGES).ok()?;
+            let n = s.count(ONE_RELATIONSHIP).ok()?;
+            let bytes = s.take(n * ONE_RELATIONSHIP).ok()?;
+            if n == 0 || s.remaining() != 0 {
+                return None;
+            }
+            chunks.push(bytes);
+            found += n;
+        }
+        let per_chunk = match chunks.as_slice() {
+            [] => 1,
+            // One chunk: any power of two as large does.
+            [one] => (one.len() / ONE_RELATIONSHIP).next_power_of_two(),
+            [first, ..] => first.len() / ONE_RELATIONSHIP,
+        };
+        let uniform = chunks.split_last().is_none_or(|(last, rest)| {
+            rest.iter().all(|c| c.len() == per_chunk * ONE_RELATIONSHIP)
+                && last.len() <= per_chunk * ONE_RELATIONSHIP
+        });
+        let in_range = chunks.iter().flat_map(|c| c.chunks_exact(ONE_RELATIONSHIP)).all(|b| {
+            let field = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]) as usize;
+            field(0) < nodes && field(4) < nodes && field(8) < types
+        });
+        let shift = per_chunk.trailing_zeros();
+        (found == total && uniform && in_range && per_chunk.is_power_of_two()).then_some(Records {
+            chunks,
+            per_chunk,
+            shift,
+            total,
+        })
+    }
+
+    /// Record `i`'s `(source, target, type)`.
+    #[inline]
+    fn get(&self, i: usize) -> (usize, usize, u32) {
+        let b = &self.chunks[i >> self.shift][(i & (self.per_chunk - 1)) * ONE_RELATIONSHIP..];
+        let field = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+        (field(0) as usize, field(4) as usize, field(8))
+    }
+}
+
+/// The node and relationship sections, into `graph`.
+fn read_nodes_and_edges(r: &mut Reader<'_>, graph: &mut Graph, meta: &Meta) -> Result<(), Corrupt> {
+    let (labels, rel_types, keys) = (graph.labels.0.len(), graph.rel_types.0.len(), graph.keys.0.len());
+    graph.inner = petgraph::Graph::with_capacity(meta.nodes, meta.edges);
+    r.chunked(NODES, meta.nodes, "node", |s| {
+        let id = NodeId(graph.inner.node_count() as u32);
+        let node_labels = match s.count(1)? {
+            0 => LabelSet::default(),
+            1 => LabelSet::One(LabelId(s.u32_below(labels, "label")?)),
+            n => {
+                let mut many = Vec::with_capacity(n);
+                for _ in 0..n {
+                    many.push(LabelId(s.u32_below(labels, "label")?));
+                }
+                LabelSet::Many(many.into_boxed_slice())
+            }
+        };
+        for l in node_labels.as_slice() {
+            graph.by_label[l.0 as usize].push(id);
+        }
+        let properties = read_properties(s, keys)?;
+        graph.inner.add_node(NodeData { labels: node_labels, properties });
+        Ok(())
+    })?;
+
+    let (nodes, sets) = (meta.nodes as u64, graph.edge_property_sets.len() as u64);
+    r.chunked(EDGES, meta.edges, "relationship", |s| {
+        let b = s.take(ONE_RELATIONSHIP)?;
+        let field = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+        let (src, dst, ty, set) = (field(0), field(4), field(8), field(12));
+        if u64::from(src) >= nodes || u64::from(dst) >= nodes {
+            return corrupt(format!("relationship from node {src} to {dst} (there are {nodes} nodes)"));
+        }
+        if ty as usize >= rel_types || u64::from(set) >= sets {
+            return corrupt(format!("relationship type {ty} or property set {set} out of range"));
+        }
+        graph.edges_per_type[ty as usize] += 1;
+        graph.inner.add_edge(
+            NodeIndex::new(src as usize),
+            NodeIndex::new(dst as usize),
+            EdgeData { rel_type: RelTypeId(ty), properties: set },
+        );
+        Ok(())
+    })?;
+    r.done("last")
+}
+
+/// The id index from its sections.
+fn read_ids(
+    mut r: Reader<'_>,
+    count: usize,
+    nodes: usize,
+) -> Result<IndexMap<IdKey, NodeId, super::FxBuild>, Corrupt> {
+    let mut by_id = IndexMap::with_capacity_and_hasher(count, super::FxBuild::default());
+    r.chunked(IDS, count, "id", |s| {
+        let node = s.u32_below(nodes, "node")?;
+        let id = Value::String(Text::from(s.str()?));
+        if by_id.insert(IdKey(id), NodeId(node)).is_some() {
+            return corrupt(format!("the id of node {node} is in the id index twice"));
+        }
+        Ok(())
+    })?;
+    r.done("id")?;
+    Ok(by_id)
+}
+
+/// Makes each long id in the index share its string with the node's `id`
+/// property, as it does in a graph built by adding nodes, rather than hold a
+/// copy. Short ids are inline, so there is nothing to share.
+fn share_long_ids(graph: &mut Graph) {
+    use indexmap::map::MutableKeys as _;
+    let Some(id_key) = graph.id_key else { return };
+    let (by_id, inner) = (&mut graph.by_id, &graph.inner);
+    for (key, node) in by_id.iter_mut2() {
+        if matches!(&key.0, Value::String(s) if s.is_inline()) {
+            continue;
+        }
+        let own = inner
+            .node_weight(NodeIndex::new(node.index()))
+            .and_then(|n| find_property(&n.properties, id_key));
+        if let Some(own) = own.filter(|own| **own == key.0) {
+            key.0 = own.clone();
+        }
+    }
+}
+
+fn read_interner(r: &mut Reader<'_>, mut counts: Option<&mut Vec<usize>>) -> Result<Interner, Corrupt> {
+    let n = r.count(1)?;
+    if n > u32::MAX as usize {
+        return corrupt("too many names");
+    }
+    let mut set = IndexSet::with_capacity_and_hasher(n, super::FxBuild::default());
+    for _ in 0..n {
+        let name = r.str()?;
+        if !set.insert(Arc::<str>::from(name)) {
+            return corrupt(format!("the name '{name}' is interned twice"));
+        }
+        if let Some(counts) = counts.as_deref_mut() {
+            counts.push(usize::try_from(r.uv()?).unwrap_or(usize::MAX));
+        }
+    }
+    Ok(Interner(set))
+}
+
+fn read_properties(r: &mut Reader<'_>, keys: usize) -> Result<Properties, Corrupt> {
+    let n = r.count(2)?;
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        let key = KeyId(r.u32_below(keys, "property key")?);
+        let value = read_value(r, 0)?;
+        if value.is_null() {
+            return corrupt("a stored property is null");
+        }
+        if out.iter().any(|(k, _): &(KeyId, Value)| *k == key) {
+            return corrupt(format!("property key {} twice in one entity", key.0));
+        }
+        out.push((key, value));
+    }
+    Ok(out.into_boxed_slice())
+}
+
+fn read_date(r: &mut Reader<'_>) -> Result<Date, Corrupt> {
+    let year = r.small::<i16>("year")?;
+    let [month, day] = [r.byte()?, r.byte()?];
+    Date::new(year, month as i8, day as i8).or_else(|e| corrupt(format!("invalid date: {e}")))
+}
+
+fn read_time(r: &mut Reader<'_>) -> Result<Time, Corrupt> {
+    let [h, m, s] = [r.byte()?, r.byte()?, r.byte()?];
+    let nanos = i32::try_from(r.uv()?).or_else(|_| corrupt("nanoseconds out of range"))?;
+    Time::new(h as i8, m as i8, s as i8, nanos).or_else(|e| corrupt(format!("invalid time: {e}")))
+}
+
+fn read_offset(r: &mut Reader<'_>) -> Result<Offset, Corrupt> {
+    let seconds = r.small::<i32>("offset")?;
+    Offset::from_seconds(seconds).or_else(|e| corrupt(format!("invalid offset: {e}")))
+}
+
+fn read_value(r: &mut Reader<'_>, depth: usize) -> Result<Value, Corrupt> {
+    let tag = r.byte()?;
+    if matches!(tag, T_LIST | T_MAP) && depth >= MAX_DEPTH {
+        return corrupt("lists or maps nested more than 256 deep");
+    }
+    Ok(match tag {
+        T_NULL => Value::Null,
+        T_FALSE => Value::Bool(false),
+        T_TRUE => Value::Bool(true),
+        T_INT => Value::Int(r.iv()?),
+        T_FLOAT => {
+            let b = r.take(8)?;
+            Value::Float(f64::from_bits(u64::from_le_bytes(b.try_into().unwrap_or_default())))
+        }
+        T_STRING => Value::String(Text::from(r.str()?)),
+        T_LIST => {
+            let n = r.count(1)?;
+            let mut items = Vec::with_capacity(n);
+            for _ in 0..n {
+                items.push(read_value(r, depth + 1)?);
+            }
+            Value::List(items)
+        }
+        T_MAP => {
+            let n = r.count(2)?;
+            let mut map = std::collections::BTreeMap::new();
+            for _ in 0..n {
+                let key = r.str()?.to_string();
+                let value = read_value(r, depth + 1)?;
+                if map.insert(key, value).is_some() {
+                    return corrupt("a map has a key twice");
+                }
+            }
+            Value::Map(map)
+        }
+        T_NODE => Value::Node(NodeId(r.u32("node")?)),
+        T_RELATIONSHIP => Value::Relationship(EdgeId(r.u32("relationship")?)),
+        T_PATH => {
+            let n = r.count(1)?;
+            let nodes = (0..n).map(|_| r.u32("node").map(NodeId)).collect::<Result<Vec<_>, _>>()?;
+            let n = r.count(1)?;
+            let rels = (0..n).map(|_| r.u32("relationship").map(EdgeId)).collect::<Result<Vec<_>, _>>()?;
+            Value::Path(Arc::new(GraphPath { nodes, rels }))
+        }
+        T_DATE => Temporal::Date(read_date(r)?).into(),
+        T_LOCAL_TIME => Temporal::LocalTime(read_time(r)?).into(),
+        T_TIME => {
+            let t = read_time(r)?;
+            Temporal::Time(t, read_offset(r)?).into()
+        }
+        T_LOCAL_DATETIME => {
+            let d = read_date(r)?;
+            Temporal::LocalDateTime(DateTime::from_parts(d, read_time(r)?)).into()
+        }
+        T_DATETIME => {
+            let d = read_date(r)?;
+            let t = read_time(r)?;
+            let offset = read_offset(r)?;
+            let zone = match r.byte()? {
+                0 => None,
+                1 => {
+                    let name = r.str()?;
+                    Some(TimeZone::get(name).or_else(|_| corrupt(format!("unknown time zone '{name}'")))?)
+                }
+                other => return corrupt(format!("unknown zone kind {other}")),
+            };
+            Temporal::DateTime(ZonedDateTime::from_parts(DateTime::from_parts(d, t), offset, zone)).into()
+        }
+        T_DURATION => {
+            let (months, days, seconds) = (r.iv()?, r.iv()?, r.iv()?);
+            let nanos = r.uv()?;
+            if nanos >= 1_000_000_000 {
+                return corrupt("duration nanoseconds out of range");
+            }
+            match Duration::new(months, days, seconds, nanos as i64) {
+                Some(d) => Temporal::Duration(d).into(),
+                None => return corrupt("duration out of range"),
+            }
+        }
+        other => return corrupt(format!("unknown value tag {other}")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::temporal::{parse_datetime, parse_duration, parse_local_datetime, parse_time};
+
+    fn bytes_of(g: &Graph) -> Vec<u8> {
+        let mut out = Vec::new();
+        g.write_snapshot(&mut out).unwrap();
+        out
+    }
+
+    fn open_bytes(bytes: &[u8]) -> Result<Graph, String> {
+        decode("g.snapshot", bytes).map_err(|e| e.errors[0].to_string())
+    }
+
+    /// Every part of the store a snapshot restores, compared field by field.
+    fn assert_same(a: &Graph, b: &Graph) {
+        let names = |i: &Interner| i.0.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(names(&a.labels), names(&b.labels));
+        assert_eq!(names(&a.rel_types), names(&b.rel_types));
+        assert_eq!(names(&a.keys), names(&b.keys));
+        assert_eq!(a.schema, b.schema);
+        assert_eq!((a.id_key, a.ids_dense, a.duplicate_ids), (b.id_key, b.ids_dense, b.duplicate_ids));
+        assert_eq!(a.node_count(), b.node_count());
+        for (x, y) in a.inner.raw_nodes().iter().zip(b.inner.raw_nodes()) {
+            assert_eq!(x.weight.labels.as_slice(), y.weight.labels.as_slice());
+            assert_eq!(x.weight.properties, y.weight.properties);
+        }
+        assert_eq!(a.edge_count(), b.edge_count());
+        for (x, y) in a.inner.raw_edges().iter().zip(b.inner.raw_edges()) {
+            assert_eq!((x.source(), x.target()), (y.source(), y.target()));
+            assert_eq!((x.weight.rel_type, x.weight.properties), (y.weight.rel_type, y.weight.properties));
+        }
+        assert_eq!(a.edge_property_sets, b.edge_property_sets);
+        let pool = |g: &Graph| {
+            let mut p: Vec<_> = g.edge_property_pool.iter().map(|(k, v)| (k.clone(), *v)).collect();
+            p.sort_by_key(|(_, v)| *v);
+            p
+        };
+        assert_eq!(pool(a), pool(b));
+        let ids = |g: &Graph| g.by_id.iter().map(|(k, v)| (k.as_str().to_string(), *v)).collect::<Vec<_>>();
+        assert_eq!(ids(a), ids(b));
+        assert_eq!(a.by_label, b.by_label);
+        assert_eq!(a.edges_per_type, b.edges_per_type);
+        // The packed lists, built from the file's records, read as the
+        // graph's own lists do.
+        assert!(b.edge_count() == 0 || b.adjacency().is_some());
+        a.prepare_traversal();
+        for n in a.node_ids() {
+            for d in [crate::model::Direction::Outgoing, crate::model::Direction::Incoming] {
+                assert_eq!(a.edges_of(n, d).collect::<Vec<_>>(), b.edges_of(n, d).collect::<Vec<_>>());
+            }
+        }
+        for t in 0..a.rel_types.0.len() as u32 {
+            for d in [crate::model::Direction::Outgoing, crate::model::Direction::Incoming] {
+                assert_eq!(a.far_end_label(RelTypeId(t), d), b.far_end_label(RelTypeId(t), d));
+            }
+        }
+    }
+
+    /// A graph with a property of every value type, nodes without labels or
+    /// with several, a stale id (changed after indexing) and a shared and an
+    /// unshared relationship property set.
+    fn every_value() -> Graph {
+        let mut map = std::collections::BTreeMap::new();
+        map.insert("k".to_string(), Value::List(vec![Value::Null, Value::Int(-3), "x".into()]));
+        map.insert("empty".to_string(), Value::Map(Default::default()));
+        let values: Vec<(&str, Value)> = vec![
+            ("b", Value::Bool(true)),
+            ("f", Value::Bool(false)),
+            ("int", Value::Int(i64::MIN)),
+            ("max", Value::Int(i64::MAX)),
+            ("float", Value::Float(-0.0)),
+            ("nan", Value::Float(f64::from_bits(0x7ff8_0000_dead_beef))),
+            ("inf", Value::Float(f64::NEG_INFINITY)),
+            ("short", "智谱AI".into()),
+            ("long", "a string longer than twenty-two bytes, kept behind an Arc".into()),
+            ("list", Value::List(vec![Value::Int(1), Value::Float(2.5), Value::List(vec![])])),
+            ("map", Value::Map(map)),
+            ("node", Value::Node(NodeId(1))),
+            ("rel", Value::Relationship(EdgeId(0))),
+            (
+                "path",
+                Value::Path(Arc::new(GraphPath { nodes: vec![NodeId(0), NodeId(1)], rels: vec![EdgeId(0)] })),
+            ),
+            ("date", Temporal::Date(Date::new(-44, 3, 15).unwrap()).into()),
+            ("ltime", Temporal::LocalTime(Time::new(23, 59, 59, 999_999_999).unwrap()).into()),
+            ("time", {
+                let (t, o) = parse_time("12:31:14.645+01:30").unwrap();
+                Temporal::Time(t, o).into()
+            }),
+            ("ldt", Temporal::LocalDateTime(parse_local_datetime("1984-10-11T12:31:14").unwrap()).into()),
+            (
+                "dt",
+                Temporal::DateTime(parse_datetime("1984-10-11T12:31+01:00[Europe/Stockholm]").unwrap())
+                    .into(),
+            ),
+            (
+                "dt_offset",
+                Temporal::DateTime(parse_datetime("2015-07-21T21:40:32.142-04:00").unwrap()).into(),
+            ),
+            ("dur", Temporal::Duration(parse_duration("P-1Y2M10DT-12H45M30.25S").unwrap()).into()),
+        ];
+        let mut g = Graph::new();
+        let a = g.add_node(["Model", "Open"], values.clone());
+        let b = g.add_node(["Company"], [("id", "b".into()), ("name", "B".into())]);
+        let c = g.add_node(std::iter::empty::<&str>(), [("id", "c".into())]);
+        g.set_node_property(c, "id", "c2".into());
+        g.add_edge(a, b, "BUILT_ON", [("year", Value::Int(2022))]);
+        g.add_edge(b, b, "BUILT_ON", [("year", Value::Int(2022))]);
+        g.add_edge(b, a, "DEVELOPED_BY", values);
+        g.intern_label("Unused");
+        g
+    }
+
+    #[test]
+    fn every_value_type_round_trips_exactly() {
+        let g = every_value();
+        let opened = open_bytes(&bytes_of(&g)).unwrap();
+        assert_same(&g, &opened);
+        let show = |g: &Graph| {
+            g.node(NodeId(0)).properties().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")
+        };
+        assert_eq!(show(&g), show(&opened));
+        assert!(opened.adjacency().is_some(), "opening builds the packed lists");
+    }
+
+    #[test]
+    fn the_builtin_graph_round_trips_with_its_schema() {
+        let g = Graph::builtin();
+        let opened = open_bytes(&bytes_of(&g)).unwrap();
+        assert_same(&g, &opened);
+        assert!(opened.schema().is_some());
+        assert!(opened.ids_dense);
+        let q = "MATCH (m:Model)-[:BUILT_ON*]->(b) RETURN m.id, b.name ORDER BY m.id, b.name";
+        assert_eq!(g.query(q).unwrap().into_rows(), opened.query(q).unwrap().into_rows());
+    }
+
+    #[test]
+    fn a_long_id_is_shared_with_the_node_property_not_copied() {
+        let mut g = Graph::new();
+        let long = "an id longer than twenty-two bytes, kept behind an Arc";
+        g.add_node(["N"], [("id", long.into())]);
+        let opened = open_bytes(&bytes_of(&g)).unwrap();
+        let (key, node) = opened.by_id.get_index(0).unwrap();
+        let own = opened.node(*node).property("id").and_then(Value::as_str).unwrap();
+        assert_eq!(key.as_str().as_ptr(), own.as_ptr());
+    }
+
+    #[test]
+    fn relationships_over_several_chunks_keep_their_order() {
+        let mut g = Graph::new();
+        let nodes: Vec<NodeId> =
+            (0..300).map(|i| g.add_node(["N"], [("id", format!("n{i}").into())])).collect();
+        let per_chunk = CHUNK / ONE_RELATIONSHIP;
+        for i in 0..per_chunk * 2 + 7 {
+            let (a, b) = (nodes[i * 7 % 300], nodes[i * 13 % 300]);
+            g.add_edge(a, b, ["A", "B"][i % 2], [("i", Value::Int((i % 5) as i64))]);
+        }
+        let bytes = bytes_of(&g);
+        let body = &bytes[HEADER..bytes.len() - TRAILER];
+        // Section tags and where each starts.
+        let mut r = Reader { bytes: body, pos: 0 };
+        let mut sections = Vec::new();
+        while r.remaining() > 0 {
+            let (at, tag) = (r.pos, r.bytes[r.pos]);
+            r.section(tag).unwrap();
+            sections.push((tag, at));
+        }
+        assert_eq!(sections.iter().filter(|(t, _)| *t == EDGES).count(), 3);
+        let nodes_at = sections.iter().find(|(t, _)| *t == NODES).unwrap().1;
+        let records = Records::find(Reader { bytes: body, pos: nodes_at }, g.edge_count(), 300, 2).unwrap();
+        assert_eq!((records.chunks.len(), records.per_chunk), (3, per_chunk));
+        assert!(Records::find(Reader { bytes: body, pos: nodes_at }, g.edge_count(), 299, 2).is_none());
+        let opened = open_bytes(&bytes).unwrap();
+        assert_same(&g, &opened);
+    }
+
+    #[test]
+    fn an_empty_graph_round_trips() {
+        let opened = open_bytes(&bytes_of(&Graph::new())).unwrap();
+        assert_same(&Graph::new(), &opened);
+    }
+
+    #[test]
+    fn a_custom_schema_is_refused_when_saving() {
+        static CUSTOM: crate::model::Schema = crate::model::Schema { labels: &[], ..AI_INDUSTRY };
+        let err = Graph::with_schema(&CUSTOM).write_snapshot(Vec::new()).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    }
+
+    #[test]
+    fn foreign_newer_truncated_and_corrupt_files_are_refused() {
+        let good = bytes_of(&every_value());
+        let err = |bytes: &[u8]| open_bytes(bytes).unwrap_err();
+        assert_eq!(
+            err(b"{\"nodes\":[],\"relationships\":[]}"),
+            "g.snapshot: not an aikg snapshot (it does not start with the snapshot magic bytes)"
+        );
+        assert_eq!(
+            err(b""),
+            "g.snapshot: not an aikg snapshot (it does not start with the snapshot magic bytes)"
+        );
+        assert_eq!(err(&good[..5]), "g.snapshot: truncated snapshot: 5 bytes, shorter than any snapshot");
+        let mut newer = good.clone();
+        newer[8] = 2;
+        assert_eq!(
+            err(&newer),
+            "g.snapshot: snapshot format version 2 is newer than this aikg reads (up to 1); open it with a newer aikg"
+        );
+        let cut = err(&good[..good.len() - 100]);
+        assert!(cut.starts_with("g.snapshot: truncated snapshot: the end marker is missing"), "{cut}");
+        let mut flipped = good.clone();
+        flipped[HEADER + 40] ^= 0x10;
+        let bad = err(&flipped);
+        assert!(bad.starts_with("g.snapshot: snapshot checksum mismatch"), "{bad}");
+        // Every cut is refused, and so is every single flipped byte.
+        for len in 0..good.len() {
+            assert!(open_bytes(&good[..len]).is_err(), "cut at {len}");
+        }
+        for at in 0..good.len() {
+            let mut bytes = good.clone();
+            bytes[at] ^= 0x01;
+            assert!(open_bytes(&bytes).is_err(), "flip at {at}");
+        }
+    }
+
+    /// The checksum stops a damaged file before decoding; this reaches the
+    /// decoder with damage a checksum would not see (a file written
+    /// wrongly, or crafted), which must give an error, never a panic.
+    #[test]
+    fn the_decoder_never_panics_on_damaged_bodies() {
+        let good = bytes_of(&every_value());
+        let body = &good[HEADER..good.len() - TRAILER];
+        let read = |b: &[u8]| read_graph(&mut Reader { bytes: b, pos: 0 }).map(|_| ());
+        assert!(read(body).is_ok());
+        for len in 0..body.len() {
+            assert!(read(&body[..len]).is_err(), "cut at {len}");
+        }
+        for at in 0..body.len() {
+            for bits in [0x01u8, 0x80, 0xff] {
+                let mut b = body.to_vec();
+                b[at] ^= bits;
+                let _ = read(&b);
+            }
+        }
+    }
+
+    #[test]
+    fn huge_counts_are_refused_before_allocating() {
+        let mut body = vec![META];
+        let mut meta = vec![0u8, 0];
+        put_uv(&mut meta, 0);
+        put_uv(&mut meta, 1 << 31);
+        put_uv(&mut meta, 1 << 40);
+        put_uv(&mut meta, 0);
+        put_uv(&mut meta, 0);
+        body.extend_from_slice(&(meta.len() as u64).to_le_bytes());
+        body.extend_from_slice(&meta);
+        let err = read_graph(&mut Reader { bytes: &body, pos: 0 }).err().unwrap();
+        assert!(err.0.contains("more than the"), "{}", err.0);
+    }
+}
