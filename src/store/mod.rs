@@ -3,11 +3,12 @@
 //! # Layout
 //!
 //! Nodes and relationships live in a [`petgraph::Graph`] (adjacency lists in
-//! two flat vectors). aikg only ever adds to a graph — the query language has
-//! `CREATE` but no `DELETE` — so the index-shifting removal that makes
-//! `StableGraph` necessary elsewhere never happens here, and `Graph` gives
-//! the denser layout and the faster edge walk for a read-heavy traversal
-//! workload. Labels, relationship types and property keys are interned to
+//! two flat vectors), the denser layout and the faster edge walk for a
+//! read-heavy traversal workload. Its index-shifting removal is never used:
+//! `DELETE` leaves a tombstone in a bit set beside the graph, so ids stay
+//! stable, and a writing statement keeps an undo record so that it is all or
+//! nothing (see the `write` module for the design and why the read path pays
+//! nothing for it). Labels, relationship types and property keys are interned to
 //! small integers; a node's properties are a boxed slice of `(key, value)`
 //! pairs, which is smaller than a map for the handful of keys a node carries.
 //!
