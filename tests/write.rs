@@ -226,3 +226,14 @@ fn a_graph_with_deletions_is_refused_by_the_snapshot_writer() {
     let err = g.write_snapshot(Vec::new()).unwrap_err();
     assert!(err.to_string().contains("deleted nodes or relationships"), "{err}");
 }
+
+#[test]
+fn a_query_ending_in_a_line_comment_is_an_error_not_a_panic() {
+    // Found by the query fuzz target: the lexer's end of a `//` comment was
+    // a string outside the query, and the error position underflowed.
+    for q in ["//", "MATCH (n) //", "RETURN 1 // one"] {
+        let _ = aikg::Query::parse(q);
+    }
+    assert!(aikg::Query::parse("//").is_err());
+    assert!(aikg::Query::parse("RETURN 1 // one").is_ok());
+}

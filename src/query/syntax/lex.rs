@@ -134,7 +134,7 @@ pub(crate) fn ws(mut i: &str) -> PResult<'_, ()> {
     loop {
         let trimmed = i.trim_start();
         if let Some(rest) = trimmed.strip_prefix("//") {
-            i = rest.find('\n').map_or("", |n| &rest[n..]);
+            i = rest.find('\n').map_or(&rest[rest.len()..], |n| &rest[n..]);
         } else if let Some(rest) = trimmed.strip_prefix("/*") {
             match rest.find("*/") {
                 Some(n) => i = &rest[n + 2..],
@@ -585,6 +585,11 @@ mod tests {
         assert_eq!(rest_and(ws("// line\n  /* block\n */ x")).0, "x");
         assert_eq!(rest_and(ws("/**/x")).0, "x");
         assert_eq!(rest_and(ws("// to the end")).0, "");
+        // The rest is the end of the input itself, not some other empty
+        // string: the parser measures positions as offsets into the input.
+        let input = "x // to the end";
+        let rest = ws(&input[1..]).unwrap().0;
+        assert_eq!(rest.as_ptr() as usize, input.as_ptr() as usize + input.len());
         assert_eq!(rest_and(ws("x // later")).0, "x // later");
     }
 
