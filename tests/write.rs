@@ -237,3 +237,70 @@ fn a_query_ending_in_a_line_comment_is_an_error_not_a_panic() {
     assert!(aikg::Query::parse("//").is_err());
     assert!(aikg::Query::parse("RETURN 1 // one").is_ok());
 }
+
+#[test]
+fn writing_to_an_entity_deleted_earlier_in_the_statement_fails_and_changes_nothing() {
+    let mut g = Graph::new();
+    exec(&mut g, "CREATE (:A {id: 'a'})-[:T {w: 1}]->(:B {id: 'b'})");
+    let before = dump(&g);
+    for (q, what) in [
+        ("MATCH (a:A) DETACH DELETE a SET a.x = 1", "node"),
+        ("MATCH (a:A) DETACH DELETE a SET a:Gone", "node"),
+        ("MATCH (a:A) DETACH DELETE a REMOVE a.id", "node"),
+        ("MATCH ()-[t:T]->() DELETE t SET t += {w: 2}", "relationship"),
+    ] {
+        let e = fails(&mut g, q);
+        assert_eq!((e.class, e.detail), (ErrorClass::EntityNotFound, "DeletedEntityAccess"), "{q}");
+        assert!(e.message.contains(what), "{q}: {}", e.message);
+        assert_eq!(dump(&g), before, "{q} left a change behind");
+    }
+}
+
+/// Errors in the clauses that came with writes, pattern predicates,
+/// subqueries, UNION, CALL, regular expressions and temporal values, exactly
+/// as a user sees them: where, with a caret, and what went wrong.
+#[test]
+fn errors_of_the_newer_clauses_as_users_see_them() {
+    let mut g = Graph::builtin();
+    let cases = [
+        (
+            "MERGE (n:Model {id: 'x'})\nON CREATE n.name = 'y'",
+            "query error at line 2, column 11:\n    ON CREATE n.name = 'y'\n              ^\nerror: expected SET after ON CREATE or ON MATCH",
+        ),
+        (
+            "RETURN 1 AS a UNION RETURN 2 AS b",
+            "query error at line 1, column 15:\n    RETURN 1 AS a UNION RETURN 2 AS b\n                  ^^^^^\nerror: all queries of a UNION must return the same columns in the same order: a vs b",
+        ),
+        (
+            "CALL db.nothing()",
+            "query error at line 1, column 6:\n    CALL db.nothing()\n         ^^^^^^^^^^\nerror: there is no procedure named 'db.nothing'",
+        ),
+        (
+            "MATCH (m:Model)\nWHERE EXISTS { MATCH (m)-->(x) RETURN y }\nRETURN m",
+            "query error at line 2, column 39:\n    WHERE EXISTS { MATCH (m)-->(x) RETURN y }\n                                          ^\nerror: variable `y` not defined",
+        ),
+        (
+            "MATCH (m:Model) WHERE m.name =~ 'GLM-(' RETURN m",
+            "query error at line 1, column 33:\n    MATCH (m:Model) WHERE m.name =~ 'GLM-(' RETURN m\n                                    ^^^^^^^\nerror: invalid regular expression: unclosed group",
+        ),
+        (
+            "RETURN date('2023-13-01')",
+            "query error at line 1, column 8:\n    RETURN date('2023-13-01')\n           ^^^^^^^^^^^^^^^^^^\nerror: date(): parameter 'month' is not in the required range of 1..=12",
+        ),
+        (
+            "MATCH (m:Model) DETACH DELETE m SET m.x = 1",
+            "query error at line 1, column 37:\n    MATCH (m:Model) DETACH DELETE m SET m.x = 1\n                                        ^\nerror: this node was deleted earlier in the query: its properties and labels are gone",
+        ),
+    ];
+    let degree = rows(&g, "MATCH (m:Model {id: 'glm-130b'})--() RETURN count(*)")[0][0].clone();
+    let delete = "MATCH (m:Model {id: 'glm-130b'}) DELETE m";
+    let delete_rendered = format!(
+        "query error at line 1, column 41:\n    {delete}\n                                            ^\nerror: cannot delete a node that still has {degree} relationships: delete them first, or use DETACH DELETE"
+    );
+    let before = dump(&g);
+    for (q, rendered) in cases.into_iter().chain([(delete, delete_rendered.as_str())]) {
+        let e = fails(&mut g, q);
+        assert_eq!(e.render(), rendered, "{q}");
+    }
+    assert_eq!(dump(&g), before, "a failed statement changed the graph");
+}

@@ -106,6 +106,17 @@ fn apply_item(
             ));
         }
     };
+    // Writing to a deleted entity would revive properties the undo record
+    // already holds, so it fails as reading one does.
+    match target {
+        Target::Node(n) if graph.node_is_dead(n) => {
+            return Err(super::deleted_entity("node", item.entity.span))
+        }
+        Target::Rel(r) if graph.edge_is_dead(r) => {
+            return Err(super::deleted_entity("relationship", item.entity.span))
+        }
+        _ => {}
+    }
     let (set, removed) = match &item.change {
         Change::SetProperty(key, value) => {
             let value = env.eval(value, row, graph)?;
