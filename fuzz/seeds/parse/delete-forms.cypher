@@ -1,0 +1,1 @@
+MATCH (a)-[r:R]->(b) DELETE r WITH a OPTIONAL MATCH (a)--(x) DETACH DELETE a RETURN count(*)

@@ -1,0 +1,3 @@
+MATCH p = ()-[r:T]-()
+WHERE r.id = 42
+DELETE r

@@ -1,0 +1,3 @@
+MATCH (u:User)
+WITH {key: u} AS nodes
+DELETE nodes.key

@@ -1,0 +1,4 @@
+MATCH (n) WHERE exists {
+(n)-->()
+}
+RETURN n

@@ -1,0 +1,1 @@
+MATCH (n) WHERE EXISTS { (n)-[:T]->() } AND COUNT { (n)--() } > 1 SET n.busy = true RETURN n.name

@@ -1,0 +1,2 @@
+MERGE (a)
+RETURN count(*) AS n

@@ -1,0 +1,2 @@
+MERGE (a:TheLabel {num: 42})
+RETURN a.num

@@ -1,0 +1,3 @@
+MERGE (a:TheLabel)
+ON MATCH SET a.num = 42
+RETURN a.num

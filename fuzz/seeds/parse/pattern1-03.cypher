@@ -1,0 +1,1 @@
+MATCH (n), (m) WHERE (n)-[]->(m) RETURN n, m

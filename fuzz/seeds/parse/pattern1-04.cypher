@@ -1,0 +1,1 @@
+MATCH (n), (m) WHERE (n)-[:REL1]-(m) RETURN n, m

@@ -1,0 +1,1 @@
+MATCH (n:A:B) REMOVE n.name, n:B, n.missing RETURN labels(n), keys(n)

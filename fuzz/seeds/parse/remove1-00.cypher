@@ -1,0 +1,3 @@
+MATCH (n)
+REMOVE n.num
+RETURN n.num IS NOT NULL AS still_there

@@ -1,0 +1,3 @@
+MATCH (n)
+REMOVE n:Bar
+RETURN labels(n)

@@ -1,0 +1,4 @@
+MATCH (n:N)
+REMOVE n:N
+RETURN n
+SKIP 1

@@ -1,0 +1,1 @@
+MATCH (n:A) SET n.k = [1, null], n += {num: 3, name: null}, n:X:Y WITH n SET n = {only: 1} RETURN n

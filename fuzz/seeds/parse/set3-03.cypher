@@ -1,0 +1,3 @@
+MATCH (n)
+SET n:Foo:Bar
+RETURN n

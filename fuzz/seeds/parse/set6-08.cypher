@@ -1,0 +1,4 @@
+MATCH (n:N)
+SET n:Foo
+RETURN n
+SKIP 1

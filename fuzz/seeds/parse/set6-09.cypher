@@ -1,0 +1,4 @@
+MATCH (n:N)
+SET n:Foo
+WITH sum(n.num) AS sum
+RETURN sum

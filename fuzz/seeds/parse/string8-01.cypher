@@ -1,0 +1,3 @@
+MATCH (a)
+WHERE a.name STARTS WITH ''
+RETURN a

@@ -1,0 +1,2 @@
+WITH date({year: 1984, month: 10, day: 11}) AS otherDate, localtime({hour: 12, minute: 31, second: 14, nanosecond: 645876123}) AS otherTime
+RETURN datetime({date: otherDate, time: otherTime}) AS result

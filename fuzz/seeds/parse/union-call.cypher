@@ -1,0 +1,1 @@
+CALL { MATCH (n:A) RETURN n.name AS x UNION MATCH (n:B) RETURN n.name AS x } WITH x WHERE all(c IN [x] WHERE c IS NOT NULL) RETURN x

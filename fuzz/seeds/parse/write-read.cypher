@@ -1,0 +1,1 @@
+MATCH (x:New) SET x.next = x.at + duration('P1D') REMOVE x:New RETURN x

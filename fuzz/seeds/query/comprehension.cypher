@@ -1,0 +1,1 @@
+MATCH (a:A) RETURN [p = (a)-[:T*1..2]->(b) WHERE b.name =~ '[a-c]' | length(p)] AS ps, size([(a)-->(x) | x.num]) AS n

@@ -1,0 +1,4 @@
+CREATE ()
+;
+MATCH (n)
+DELETE n

@@ -1,0 +1,5 @@
+CREATE ()-[:R]->()
+;
+MATCH (a)-[r]-(b)
+DELETE r, a, b
+RETURN count(*) AS c

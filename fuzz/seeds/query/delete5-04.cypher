@@ -1,0 +1,5 @@
+CREATE (:User), (:User)
+;
+MATCH (u:User)
+WITH {key: u} AS nodes
+DELETE nodes.key

@@ -1,0 +1,1 @@
+MATCH (a:A), (b:B) MERGE (a)-[r:T]->(b) ON CREATE SET r.new = true ON MATCH SET r += {w: 3}, a:Seen

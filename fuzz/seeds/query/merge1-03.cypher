@@ -1,0 +1,2 @@
+MERGE (n $param)
+RETURN n

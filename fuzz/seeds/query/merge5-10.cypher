@@ -1,0 +1,2 @@
+CREATE (a:Foo)
+MERGE (a)-[r:KNOWS]->(a:Bar)

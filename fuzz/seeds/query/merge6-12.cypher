@@ -1,0 +1,5 @@
+CREATE (:A {name: 'A'}), (:B {name: 'B'})
+;
+MATCH (a {name: 'A'}), (b {name: 'B'})
+MERGE (a)-[r:TYPE]->(b)
+ON CREATE SET r.name = 'foo'

@@ -1,0 +1,1 @@
+MATCH (n) SET n.prop = head(nodes(head((n)-[:REL]->()))).foo

@@ -1,0 +1,5 @@
+CREATE (a:A), (:A), (:A)
+CREATE (a)-[:HAS]->()
+;
+MATCH (n:A)
+RETURN count([p = (n)-[:HAS]->() | p]) AS c

@@ -1,0 +1,5 @@
+CREATE (:Foo)
+;
+MATCH (n)
+REMOVE n:Bar
+RETURN labels(n)

@@ -1,0 +1,6 @@
+CREATE (:N {num: 42})
+;
+MATCH (n:N)
+REMOVE n:N
+RETURN n
+SKIP 1

@@ -1,0 +1,6 @@
+CREATE (:A {name: 'Andres'})
+;
+MATCH (n:A)
+WHERE n.name = 'Andres'
+SET n.name = 'Michael'
+RETURN n

@@ -1,0 +1,5 @@
+CREATE (:X)
+;
+MATCH (n:X)
+SET n.name = 'A', n.name2 = 'B', n.num = 5
+RETURN n

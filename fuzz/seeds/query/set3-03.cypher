@@ -1,0 +1,5 @@
+CREATE ()
+;
+MATCH (n)
+SET n:Foo:Bar
+RETURN n

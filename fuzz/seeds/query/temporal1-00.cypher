@@ -1,0 +1,1 @@
+RETURN date({year: 1816, week: 1}) AS d
