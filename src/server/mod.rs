@@ -339,7 +339,11 @@ pub(crate) fn writes(query: &Query) -> bool {
 }
 
 impl Shared {
-    fn new(graph: Graph, config: ServerConfig) -> Shared {
+    fn new(mut graph: Graph, config: ServerConfig) -> Shared {
+        if !config.read_only {
+            // Clients choose the ids and names they write.
+            graph.use_keyed_hashing();
+        }
         let slots = config.max_connections.max(1);
         Shared {
             graph: RwLock::new(graph),

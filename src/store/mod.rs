@@ -50,6 +50,7 @@ pub(crate) type FxBuild = BuildHasherDefault<fx::FxHasher>;
 
 mod fx;
 pub(crate) use fx::splitmix;
+use fx::IndexHash;
 
 /// An interned label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -122,7 +123,7 @@ pub(crate) struct EdgeData {
 
 /// A set of interned strings; the position is the id.
 #[derive(Debug, Clone, Default)]
-struct Interner(IndexSet<Arc<str>, FxBuild>);
+struct Interner(IndexSet<Arc<str>, IndexHash>);
 
 impl Interner {
     fn intern(&mut self, s: &str) -> u32 {
@@ -162,7 +163,7 @@ pub struct Graph {
     labels: Interner,
     rel_types: Interner,
     keys: Interner,
-    by_id: IndexMap<IdKey, NodeId, FxBuild>,
+    by_id: IndexMap<IdKey, NodeId, IndexHash>,
     /// The interned `id` key, once some entity has carried it.
     id_key: Option<KeyId>,
     /// Node `n`'s id is entry `n` of `by_id`, for every node: so `n.id` is
@@ -179,7 +180,7 @@ pub struct Graph {
     /// Relationship property sets; index 0 is the empty set.
     edge_property_sets: Vec<Properties>,
     /// Small property sets already in `edge_property_sets`, by content.
-    edge_property_pool: HashMap<Properties, u32, FxBuild>,
+    edge_property_pool: HashMap<Properties, u32, IndexHash>,
     /// Packed copies of the relationship lists, for fast traversal.
     adjacency: OnceLock<Arc<adjacency::Adjacency>>,
     /// Plans for query texts run on this graph (see `Graph::query`).
@@ -291,6 +292,44 @@ impl Graph {
     /// An empty graph whose nodes and relationships follow `schema`.
     pub fn with_schema(schema: &'static Schema) -> Graph {
         Graph { schema: Some(schema), ..Graph::default() }
+    }
+
+    /// Hashes the graph's indexes (ids, labels, relationship types,
+    /// property keys, shared relationship property sets) with SipHash under
+    /// a random key from now on, instead of the faster Fx hash.
+    ///
+    /// Call it on a graph that takes writes from clients you do not trust
+    /// (`aikg serve` does): Fx lets whoever picks the keys make them
+    /// collide, so that every insert into an index scans all the keys
+    /// before it. Point lookups by id then cost a few nanoseconds more;
+    /// traversals and scans do not hash and cost the same. The graph's
+    /// copies keep the keyed hashing. Calling it again changes nothing.
+    ///
+    /// ```
+    /// let mut graph = aikg::Graph::builtin();
+    /// graph.use_keyed_hashing();
+    /// assert!(graph.resolve("智谱AI").is_ok());
+    /// assert_eq!(graph.query("MATCH (m:Model {id: 'chatglm-6b'}) RETURN m.id")?.len(), 1);
+    /// # Ok::<(), aikg::Error>(())
+    /// ```
+    pub fn use_keyed_hashing(&mut self) {
+        if self.by_id.hasher().is_keyed() {
+            return;
+        }
+        let keyed = IndexHash::keyed();
+        // Re-inserting in order keeps every entry's position, which is the
+        // id of an interned name and, for `by_id`, may be the node's index.
+        let by_id = std::mem::take(&mut self.by_id);
+        self.by_id = IndexMap::with_capacity_and_hasher(by_id.len(), keyed.clone());
+        self.by_id.extend(by_id);
+        for interner in [&mut self.labels, &mut self.rel_types, &mut self.keys] {
+            let old = std::mem::take(&mut interner.0);
+            interner.0 = IndexSet::with_capacity_and_hasher(old.len(), keyed.clone());
+            interner.0.extend(old);
+        }
+        let pool = std::mem::take(&mut self.edge_property_pool);
+        self.edge_property_pool = HashMap::with_capacity_and_hasher(pool.len(), keyed);
+        self.edge_property_pool.extend(pool);
     }
 
     /// The schema the graph's data was checked against, if any.
@@ -1056,6 +1095,25 @@ mod tests {
         g.add_edge(b, a, "BUILT_ON", []);
         g.add_edge(a, c, "DEVELOPED_BY", [("source", "x".into())]);
         (g, a, b, c)
+    }
+
+    #[test]
+    fn keyed_hashing_keeps_every_id_and_name_in_place() {
+        let (mut g, a, b, c) = tiny();
+        let names = |g: &Graph| {
+            let labels: Vec<(String, usize)> = g.labels().map(|(l, n)| (l.to_string(), n)).collect();
+            let types: Vec<(String, usize)> = g.rel_types().map(|(t, n)| (t.to_string(), n)).collect();
+            (labels, types, g.property_keys().map(str::to_string).collect::<Vec<_>>(), g.key_id("name"))
+        };
+        let before = names(&g);
+        g.use_keyed_hashing();
+        assert!(g.by_id.hasher().is_keyed() && g.labels.0.hasher().is_keyed());
+        assert_eq!(names(&g), before);
+        assert_eq!([g.node_by_key("a"), g.node_by_key("b")], [Some(a), Some(b)]);
+        let d = g.add_node(["Lab"], [("id", "d".into())]);
+        g.add_edge(d, c, "PART_OF", [("source", "x".into())]);
+        assert_eq!(g.node_by_key("d"), Some(d));
+        assert!(g.clone().by_id.hasher().is_keyed(), "a copy falls back to Fx");
     }
 
     #[test]

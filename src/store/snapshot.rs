@@ -813,7 +813,7 @@ fn read_graph(r: &mut Reader<'_>) -> Result<Graph, Corrupt> {
 
     let mut s = r.section(POOL)?;
     let pooled = s.count(1)?;
-    let mut pool = std::collections::HashMap::with_capacity_and_hasher(pooled, super::FxBuild::default());
+    let mut pool = std::collections::HashMap::with_capacity_and_hasher(pooled, super::IndexHash::default());
     for _ in 0..pooled {
         let i = s.u32_below(graph.edge_property_sets.len(), "pooled property set")?;
         pool.insert(graph.edge_property_sets[i as usize].clone(), i);
@@ -994,8 +994,8 @@ fn read_ids(
     mut r: Reader<'_>,
     count: usize,
     nodes: usize,
-) -> Result<IndexMap<IdKey, NodeId, super::FxBuild>, Corrupt> {
-    let mut by_id = IndexMap::with_capacity_and_hasher(count, super::FxBuild::default());
+) -> Result<IndexMap<IdKey, NodeId, super::IndexHash>, Corrupt> {
+    let mut by_id = IndexMap::with_capacity_and_hasher(count, super::IndexHash::default());
     r.chunked(IDS, count, "id", |s| {
         let node = s.u32_below(nodes, "node")?;
         let id = Value::String(Text::from(s.str()?));
@@ -1033,7 +1033,7 @@ fn read_interner(r: &mut Reader<'_>, mut counts: Option<&mut Vec<usize>>) -> Res
     if n > u32::MAX as usize {
         return corrupt("too many names");
     }
-    let mut set = IndexSet::with_capacity_and_hasher(n, super::FxBuild::default());
+    let mut set = IndexSet::with_capacity_and_hasher(n, super::IndexHash::default());
     for _ in 0..n {
         let name = r.str()?;
         if !set.insert(Arc::<str>::from(name)) {
