@@ -403,6 +403,87 @@ fn http_answers_as_query_format_json() {
     s.shutdown();
 }
 
+/// One GET; the status, the headers in lower case, and the body's bytes.
+fn get(addr: SocketAddr, path: &str, headers: &str) -> (u16, String, Vec<u8>) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n{headers}\r\n");
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let split = response.windows(4).position(|w| w == b"\r\n\r\n").expect("a header");
+    let head = String::from_utf8(response[..split].to_vec()).unwrap().to_ascii_lowercase();
+    let status = head[9..12].parse().unwrap();
+    (status, head, response[split + 4..].to_vec())
+}
+
+#[test]
+fn the_explorer_page_and_its_assets_are_served_without_credentials() {
+    let s = server(ServerConfig { auth: Some(Credentials::new("neo4j", "pw")), ..ServerConfig::default() });
+    let addr = s.http_addr().unwrap();
+    let (status, head, body) = get(addr, "/", "");
+    assert_eq!(status, 200, "{head}");
+    assert!(head.contains("content-type: text/html; charset=utf-8"), "{head}");
+    assert!(head.contains("content-security-policy: default-src 'self'"), "{head}");
+    let html = String::from_utf8(body).unwrap();
+    assert!(html.starts_with("<!doctype html>") && html.contains("/explorer/app.js"), "{html}");
+    for (path, kind, starts) in [
+        ("/explorer/app.js", "text/javascript; charset=utf-8", &b"//"[..]),
+        ("/explorer/style.css", "text/css; charset=utf-8", b":root"),
+        ("/explorer/cytoscape.min.js", "text/javascript; charset=utf-8", b"/**"),
+        ("/explorer/cytoscape-LICENSE.txt", "text/plain; charset=utf-8", b"Copyright"),
+    ] {
+        let (status, head, body) = get(addr, path, "");
+        assert_eq!(status, 200, "{path}: {head}");
+        assert!(head.contains(&format!("content-type: {kind}\r\n")), "{path}: {head}");
+        assert!(head.contains("x-content-type-options: nosniff"), "{path}: {head}");
+        assert!(body.starts_with(starts), "{path}");
+    }
+    // The vendored library is the minified build, not a debug one.
+    let (_, _, cytoscape) = get(addr, "/explorer/cytoscape.min.js", "");
+    assert!((100_000..1_000_000).contains(&cytoscape.len()), "{} bytes", cytoscape.len());
+    let (status, _, body) = get(addr, "/explorer/../Cargo.toml", "");
+    assert_eq!(status, 404, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(get(addr, "/explorer/secret.js", "").0, 404);
+
+    // What reads the graph needs the credentials, and says how to give them.
+    let body = r#"{"name": "智谱AI"}"#;
+    let (status, answer) = http(addr, "POST", "/explore/find", "", body);
+    assert_eq!(status, 401, "{answer}");
+    let basic = "Authorization: Basic bmVvNGo6cHc=\r\n";
+    let (status, answer) = http(addr, "POST", "/explore/find", basic, body);
+    assert_eq!(status, 200, "{answer}");
+    let zh: serde_json::Value = serde_json::from_str(&answer).unwrap();
+    let (_, answer) = http(addr, "POST", "/explore/find", basic, r#"{"name": "Zhipu AI"}"#);
+    let en: serde_json::Value = serde_json::from_str(&answer).unwrap();
+    assert_eq!(zh["matches"][0]["key"], "zhipu-ai");
+    assert_eq!(zh["matches"], en["matches"]);
+
+    let id = zh["matches"][0]["id"].as_str().unwrap();
+    let walk = format!(r#"{{"node": "{id}", "toward": "derived", "types": ["DEVELOPED_BY"], "depth": 1}}"#);
+    let (status, answer) = http(addr, "POST", "/explore/lineage", basic, &walk);
+    assert_eq!(status, 200, "{answer}");
+    let walk: serde_json::Value = serde_json::from_str(&answer).unwrap();
+    let models: Vec<&str> =
+        walk["nodes"].as_array().unwrap().iter().filter_map(|n| n["key"].as_str()).collect();
+    assert!(models.contains(&"glm-130b"), "{models:?}");
+    assert!(walk["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["target"] == id && e["properties"]["source"].is_string()));
+
+    let (status, answer) =
+        http(addr, "POST", "/explore/nodes", basic, &format!(r#"{{"ids": ["{id}", "x"]}}"#));
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&answer).unwrap()["nodes"][0]["key"], "zhipu-ai");
+    let (status, answer) =
+        http(addr, "POST", "/explore/lineage", basic, r#"{"node": "1", "toward": "up", "types": ["NOPE"]}"#);
+    assert_eq!(status, 400);
+    assert!(answer.contains("unknown relationship type 'NOPE'"), "{answer}");
+    s.shutdown();
+}
+
 #[test]
 fn the_command_refuses_remote_addresses_without_credentials() {
     let aikg = env!("CARGO_BIN_EXE_aikg");

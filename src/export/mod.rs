@@ -55,6 +55,10 @@ mod json;
 mod picture;
 
 pub use csv::CsvNotes;
+#[cfg(feature = "server")]
+pub(crate) use json::value_to_json;
+#[cfg(feature = "server")]
+pub(crate) use picture::label_colour;
 
 use std::collections::BTreeSet;
 use std::fmt;

@@ -12,6 +12,9 @@
 //!   the property keys.
 //! - `GET /health`: `{"status": "ok"}`, without authentication, for
 //!   probes.
+//! - `GET /`: the lineage explorer, a page whose files need no
+//!   authentication, and the `/explore/...` routes it reads the graph
+//!   through, which do (see the `web` module).
 //!
 //! With credentials configured, every other request needs
 //! `Authorization: Basic base64(user:password)` or `Authorization: Bearer
@@ -44,8 +47,12 @@ pub(crate) async fn listen(
         .route("/db/query", post(query))
         .route("/db/{name}/query/v2", post(query_api))
         .route("/schema", get(schema))
+        .merge(super::web::data_routes())
         .layer(middleware::from_fn_with_state(shared.clone(), guard))
         .route("/health", get(|| async { json_response(StatusCode::OK, &json!({"status": "ok"})) }))
+        // The explorer's page holds no data: it loads without credentials
+        // and asks for them when the data routes refuse it.
+        .merge(super::web::page_routes())
         .layer(DefaultBodyLimit::max(limit))
         .with_state(shared);
     let stopped = async move {
@@ -56,13 +63,13 @@ pub(crate) async fn listen(
     }
 }
 
-fn json_response(status: StatusCode, body: &Json) -> Response {
+pub(super) fn json_response(status: StatusCode, body: &Json) -> Response {
     let mut response = (status, format!("{body}\n")).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
 }
 
-fn failure(status: StatusCode, f: &Failure) -> Response {
+pub(super) fn failure(status: StatusCode, f: &Failure) -> Response {
     json_response(status, &json!({"code": f.code, "message": f.message}))
 }
 

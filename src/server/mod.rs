@@ -30,6 +30,7 @@ mod bolt;
 mod http;
 pub mod packstream;
 mod structs;
+mod web;
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::atomic::{AtomicU64, Ordering};
