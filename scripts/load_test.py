@@ -13,8 +13,12 @@ Q1-Q7, with the parameters of DATA/params.json:
 - SESSIONS sessions, each in its own process (the driver holds the GIL),
   run it side by side for the given time: throughput and p50/p99 under load.
 
-Both through Bolt (one driver session per process, every row fetched) and
-through HTTP (`POST /db/query` on a kept-alive connection). With
+Through Bolt with the driver (one session per process, every record
+decoded into the driver's `Record`s), through Bolt without a driver
+(`bolt-raw`: a minimal Bolt 4.4 client in this file that counts the
+records without decoding them, so the protocol's own cost shows apart from
+the driver's), and through HTTP (`POST /db/query` on a kept-alive
+connection, the JSON parsed). With
 --in-process, the peer_bench example's median on the same data is printed
 beside it, so the table shows what the protocol and the client add. Every
 call's row count is checked against the first call's. Credentials come from
@@ -28,7 +32,9 @@ import http.client
 import json
 import os
 import re
+import socket
 import statistics
+import struct
 import subprocess
 import sys
 import time
@@ -76,6 +82,81 @@ class BoltClient:
         self.driver.close()
 
 
+def pack(value):
+    """The PackStream encoding of the parameter values the bench uses."""
+    if isinstance(value, str):
+        b = value.encode()
+        if len(b) < 16:
+            return bytes([0x80 | len(b)]) + b
+        return (bytes([0xD0, len(b)]) if len(b) < 256 else b"\xD1" + struct.pack(">H", len(b))) + b
+    if isinstance(value, bool) or not isinstance(value, (int, dict)):
+        raise TypeError(f"cannot pack {value!r}")
+    if isinstance(value, int):
+        return b"\xCB" + struct.pack(">q", value)
+    return bytes([0xA0 | len(value)]) + b"".join(pack(k) + pack(v) for k, v in value.items())
+
+
+class RawBoltClient:
+    """Bolt 4.4 without a driver: counts the RECORD messages of a result
+    without decoding them, to show what the protocol itself costs."""
+
+    def __init__(self, url):
+        u = urllib.parse.urlparse(url)
+        self.sock = socket.create_connection((u.hostname, u.port))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buf, self.at = b"", 0
+        self.sock.sendall(b"\x60\x60\xb0\x17" + bytes([0, 0, 4, 4]) + b"\x00" * 12)
+        if self.take(4) != bytes([0, 0, 4, 4]):
+            raise RuntimeError("the server did not agree to Bolt 4.4")
+        hello = {"user_agent": "aikg-load-test/1"}
+        hello.update({"scheme": "basic", "principal": auth()[0], "credentials": auth()[1]} if auth() else {"scheme": "none"})
+        self.send(0x01, pack(hello))
+        if self.message()[1] != 0x70:
+            raise RuntimeError("HELLO refused")
+
+    def take(self, n):
+        while len(self.buf) - self.at < n:
+            more = self.sock.recv(1 << 20)
+            if not more:
+                raise RuntimeError("the server closed the connection")
+            self.buf = self.buf[self.at :] + more
+            self.at = 0
+        self.at += n
+        return self.buf[self.at - n : self.at]
+
+    def message(self):
+        """One message's first two bytes (marker, tag); the rest is skipped."""
+        head = b""
+        while True:
+            size = struct.unpack(">H", self.take(2))[0]
+            if size == 0:
+                return head
+            chunk = self.take(size)
+            head = head or chunk[:2]
+
+    def send(self, tag, *fields):
+        body = bytes([0xB0 | len(fields), tag]) + b"".join(fields)
+        self.sock.sendall(struct.pack(">H", len(body)) + body + b"\x00\x00")
+
+    def run(self, text, params):
+        self.send(0x10, pack(text), pack(params), pack({}))
+        self.send(0x3F, pack({"n": -1}))
+        records = 0
+        if self.message()[1] != 0x70:
+            raise RuntimeError("RUN failed")
+        while True:
+            tag = self.message()[1]
+            if tag == 0x71:
+                records += 1
+            elif tag == 0x70:
+                return records
+            else:
+                raise RuntimeError(f"PULL failed (message 0x{tag:02X})")
+
+    def close(self):
+        self.sock.close()
+
+
 class HttpClient:
     def __init__(self, url):
         u = urllib.parse.urlparse(url)
@@ -100,7 +181,7 @@ class HttpClient:
 
 def worker(transport, url, text, params, seconds, expected_rows):
     """Runs one query back to back for `seconds`; returns the latencies in ms."""
-    client = BoltClient(url) if transport == "bolt" else HttpClient(url)
+    client = {"bolt": BoltClient, "bolt-raw": RawBoltClient, "http": HttpClient}[transport](url)
     try:
         if client.run(text, params) != expected_rows:  # warm-up, and the connection's setup
             raise RuntimeError("the warm-up call returned a different row count")
@@ -169,7 +250,7 @@ def main():
     with concurrent.futures.ProcessPoolExecutor(args.sessions) as pool:
         for name, text, params in queries:
             expected = HttpClient(args.http).run(text, params)
-            for transport, url in (("bolt", args.bolt), ("http", args.http)):
+            for transport, url in (("bolt", args.bolt), ("bolt-raw", args.bolt), ("http", args.http)):
                 r = measure(pool, transport, url, text, params, args.seconds, args.sessions, expected)
                 rows.append((name, transport, expected, r))
                 print(f"{name} {transport}: {json.dumps({k: round(v, 4) for k, v in r.items()})}", file=sys.stderr)
