@@ -43,32 +43,13 @@ echo "node $(node --version): playwright-core $(node -p "require('./$NODE_DIR/no
 mkdir -p "$OUT"
 rm -f "$OUT"/*.png
 
-PIDS=()
+source tests/support/servers.sh
 PROFILE=$(mktemp -d)
-stop_servers() {
-    for pid in "${PIDS[@]}"; do
-        kill "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    PIDS=()
+cleanup() {
+    stop_servers
     rm -rf "$PROFILE"
 }
-trap stop_servers EXIT
-
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-wait_for_port() {
-    for _ in $(seq 100); do
-        if python3 -c "import socket; socket.create_connection(('127.0.0.1', $1), timeout=0.2)" 2>/dev/null; then
-            return 0
-        fi
-        sleep 0.1
-    done
-    echo "the server did not start listening on port $1" >&2
-    return 1
-}
+trap cleanup EXIT
 
 # start NAME [USER:PASSWORD]: starts a server on a free port (HTTP only),
 # with those credentials if given; sets HTTP to its port.

@@ -50,30 +50,8 @@ printf 'src,dst,type\n' > "$WORK/edges.csv"
 AIKG_AUTH="neo4j:$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export AIKG_AUTH
 
-PIDS=()
-stop_servers() {
-    for pid in "${PIDS[@]}"; do
-        kill "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    PIDS=()
-}
+source tests/support/servers.sh
 trap stop_servers EXIT
-
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-wait_for_port() {
-    for _ in $(seq 100); do
-        if python3 -c "import socket, sys; socket.create_connection(('127.0.0.1', $1), timeout=0.2)" 2>/dev/null; then
-            return 0
-        fi
-        sleep 0.1
-    done
-    echo "the server did not start listening on port $1" >&2
-    return 1
-}
 
 # start NAME [source flags...]: starts a server; sets BOLT and HTTP to its ports.
 start() {

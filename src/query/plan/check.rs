@@ -190,6 +190,22 @@ impl Scope {
     }
 }
 
+/// `MATCH` and `MERGE` patterns take a literal map, not `$map`: a map
+/// parameter there would hide which properties the pattern matches on.
+fn no_parameter_map(properties: Option<&Properties>, mode: PatternMode) -> Result<(), QueryError> {
+    match properties {
+        Some(Properties::Parameter(p)) if mode.reads() => Err(syntax(
+            "InvalidParameterUse",
+            format!(
+                "parameter maps cannot be used in {} patterns (use a WHERE clause instead): ${}",
+                mode.clause(),
+                p.name
+            ),
+            p.span,
+        )),
+        _ => Ok(()),
+    }
+}
 fn syntax(detail: &'static str, message: impl Into<String>, span: Span) -> QueryError {
     QueryError::compile(ErrorClass::SyntaxError, detail, message, Some(span))
 }
@@ -582,19 +598,7 @@ impl Checker {
     }
 
     fn bind_node(&mut self, node: &NodePattern, mode: PatternMode, lone: bool) -> Result<(), QueryError> {
-        if mode.reads() {
-            if let Some(Properties::Parameter(p)) = &node.properties {
-                return Err(syntax(
-                    "InvalidParameterUse",
-                    format!(
-                        "parameter maps cannot be used in {} patterns (use a WHERE clause instead): ${}",
-                        mode.clause(),
-                        p.name
-                    ),
-                    p.span,
-                ));
-            }
-        }
+        no_parameter_map(node.properties.as_ref(), mode)?;
         let Some(var) = &node.var else { return Ok(()) };
         match self.scope.get(&var.name) {
             Some(bound) => {
@@ -633,19 +637,7 @@ impl Checker {
         mode: PatternMode,
         rels: &mut Vec<String>,
     ) -> Result<(), QueryError> {
-        if mode.reads() {
-            if let Some(Properties::Parameter(p)) = &rel.properties {
-                return Err(syntax(
-                    "InvalidParameterUse",
-                    format!(
-                        "parameter maps cannot be used in {} patterns (use a WHERE clause instead): ${}",
-                        mode.clause(),
-                        p.name
-                    ),
-                    p.span,
-                ));
-            }
-        }
+        no_parameter_map(rel.properties.as_ref(), mode)?;
         if mode.creates() {
             // Re-creating a bound relationship is the first thing wrong
             // with `CREATE ()-[r]->()`, whatever else is missing.
