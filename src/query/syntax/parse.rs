@@ -61,6 +61,16 @@ pub fn parse_statement(text: &str) -> Result<Statement, QueryError> {
     })
 }
 
+/// What the text after `all(`, `any(`, `none(` or `single(` turned out to be.
+enum QuantifierParse<'a> {
+    /// A quantifier, whole, and the text after it.
+    Quantifier(&'a str, Expr),
+    /// A call whose first argument was parsed to tell: the text after it.
+    FirstArgument(&'a str, Expr),
+    /// A call; nothing parsed yet.
+    Not,
+}
+
 /// Parses a single expression (the whole text), e.g. a parameter value
 /// written in query syntax such as `{name: 'x', n: [1, 2]}`.
 ///
@@ -1257,24 +1267,32 @@ impl<'a> Parser<'a> {
     /// ```
     fn call(&self, start: &'a str, name: Ident, i: &'a str) -> PResult<'a, Expr> {
         let (i, _) = symbol("(")(i)?;
+        let mut first = None;
         if let Some(quantifier) = Quantifier::from_name(&name.name) {
-            if let Some(found) = self.quantifier(start, quantifier, i)? {
-                return Ok(found);
+            match self.quantifier(start, quantifier, i)? {
+                QuantifierParse::Quantifier(rest, found) => return Ok((rest, found)),
+                QuantifierParse::FirstArgument(rest, arg) => first = Some((rest, arg)),
+                QuantifierParse::Not => {}
             }
         }
         let (mut i, distinct) = match keyword("DISTINCT")(i) {
-            Ok((i, _)) => (i, true),
+            Ok((i, _)) if first.is_none() => (i, true),
             _ => (i, false),
         };
         let mut args = Vec::new();
-        if let Ok((rest, _)) = symbol(")")(i) {
-            return Ok((
-                rest,
-                Expr { kind: ExprKind::Function { name, distinct, args }, span: self.span(start, rest) },
-            ));
+        if first.is_none() {
+            if let Ok((rest, _)) = symbol(")")(i) {
+                return Ok((
+                    rest,
+                    Expr { kind: ExprKind::Function { name, distinct, args }, span: self.span(start, rest) },
+                ));
+            }
         }
         loop {
-            let (rest, arg) = self.expect_expr(i, "expected an argument or ')'")?;
+            let (rest, arg) = match first.take() {
+                Some(parsed) => parsed,
+                None => self.expect_expr(i, "expected an argument or ')'")?,
+            };
             args.push(arg);
             i = rest;
             if let Ok((rest, _)) = symbol(",")(i) {
@@ -1288,25 +1306,39 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// The rest of a quantifier after its `(`, or `None` when the argument is
-    /// not `var IN list` (then it is an ordinary call, e.g. a user's `any(x)`).
+    /// The rest of a quantifier after its `(`; when the argument is not
+    /// `var IN list`, an ordinary call (a user's `any(x)`), and then the
+    /// first argument if it had to be parsed to tell.
     ///
     /// ```text
     /// quantifier ::= (ALL | ANY | NONE | SINGLE) '(' var IN expr [WHERE expr] ')'
     /// ```
+    ///
+    /// The argument is parsed once either way: parsing it again as the
+    /// call's would double the work at every nested `single(`, which is
+    /// exponential in the nesting.
     fn quantifier(
         &self,
         start: &'a str,
         quantifier: Quantifier,
         i: &'a str,
-    ) -> Result<Option<(&'a str, Expr)>, Err<PError<'a>>> {
+    ) -> Result<QuantifierParse<'a>, Err<PError<'a>>> {
         let (i, ()) = ws(i)?;
-        let Ok((rest, first)) = self.expr(i) else { return Ok(None) };
-        let ExprKind::Binary(BinaryOp::In, var, list) = first.kind else { return Ok(None) };
-        let ExprKind::Variable(var_name) = var.kind else { return Ok(None) };
-        if var.span.start != self.pos(i) || !(at_keyword(rest, "WHERE") || at_symbol(rest, ")")) {
-            return Ok(None);
+        let starts_with_in = variable_name(i).is_ok_and(|(rest, _)| at_keyword(rest, "IN"));
+        if !starts_with_in {
+            return Ok(QuantifierParse::Not);
         }
+        let (rest, first) = self.expect_expr(i, "expected an argument or ')'")?;
+        let is_quantifier = matches!(&first.kind, ExprKind::Binary(BinaryOp::In, var, _)
+            if matches!(var.kind, ExprKind::Variable(_)) && var.span.start == self.pos(i))
+            && (at_keyword(rest, "WHERE") || at_symbol(rest, ")"));
+        if !is_quantifier {
+            return Ok(QuantifierParse::FirstArgument(rest, first));
+        }
+        let ExprKind::Binary(BinaryOp::In, var, list) = first.kind else {
+            return Ok(QuantifierParse::Not);
+        };
+        let ExprKind::Variable(var_name) = var.kind else { return Ok(QuantifierParse::Not) };
         let (rest, predicate) = match keyword("WHERE")(rest) {
             Ok((rest, _)) => {
                 let (rest, e) = self.expect_expr(rest, "expected an expression after 'WHERE'")?;
@@ -1322,7 +1354,7 @@ impl<'a> Parser<'a> {
             predicate,
             projection: None,
         };
-        Ok(Some((rest, Expr { kind, span: self.span(start, rest) })))
+        Ok(QuantifierParse::Quantifier(rest, Expr { kind, span: self.span(start, rest) }))
     }
 
     /// ```text
