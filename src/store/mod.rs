@@ -21,6 +21,8 @@ mod adjacency;
 mod bulk;
 mod memory;
 mod names;
+#[cfg(any(feature = "server", test))]
+mod redo;
 mod snapshot;
 mod traverse;
 mod vocab;
@@ -39,6 +41,8 @@ use crate::model::{Direction, EdgeId, NodeId, Schema, Value};
 pub use memory::MemoryUsage;
 pub(crate) use names::closest;
 pub(crate) use names::normalize_name;
+#[cfg(feature = "server")]
+pub(crate) use redo::Changes;
 pub use traverse::{Reachable, Step};
 pub(crate) use vocab::Vocab;
 pub use vocab::{Label, RelType};
