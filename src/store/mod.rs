@@ -43,6 +43,8 @@ pub(crate) use names::closest;
 pub(crate) use names::normalize_name;
 #[cfg(feature = "server")]
 pub(crate) use redo::Changes;
+#[cfg(feature = "server")]
+pub(crate) use snapshot::snapshot_identity;
 pub use traverse::{Reachable, Step};
 pub(crate) use vocab::Vocab;
 pub use vocab::{Label, RelType};

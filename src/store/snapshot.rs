@@ -300,6 +300,33 @@ impl Graph {
     }
 }
 
+/// What names a snapshot's content: the body length and checksum from its
+/// trailer, read from the file's last bytes without reading the rest. Two
+/// snapshots with the same identity hold the same graph (but for a CRC-32
+/// collision of two bodies of one length). `None` when the file does not end
+/// as a snapshot does.
+///
+/// # Errors
+/// When the file cannot be opened or read.
+#[cfg(feature = "server")]
+pub(crate) fn snapshot_identity(path: &Path) -> std::io::Result<Option<[u8; 12]>> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = std::fs::File::open(path)?;
+    let len = file.seek(SeekFrom::End(0))?;
+    if len < (HEADER + TRAILER) as u64 {
+        return Ok(None);
+    }
+    file.seek(SeekFrom::End(-(TRAILER as i64)))?;
+    let mut trailer = [0u8; TRAILER];
+    file.read_exact(&mut trailer)?;
+    if trailer[12..] != END {
+        return Ok(None);
+    }
+    let mut id = [0u8; 12];
+    id.copy_from_slice(&trailer[..12]);
+    Ok(Some(id))
+}
+
 fn invalid_input(message: &str) -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::InvalidInput, message)
 }
