@@ -15,7 +15,9 @@
 //!          the snapshot's body length and CRC-32 from its trailer),
 //!          sequence number of the first record (u64)
 //! record   payload length (u32), CRC-32 of sequence number and payload
-//!          (u32), sequence number (u64), payload (the encoded Changes)
+//!          (u32), sequence number (u64), payload
+//! payload  kind (u8): 0 and the encoded Changes of a write, or 1 alone
+//!          for "the graph was compacted here" (see Compaction)
 //! ```
 //!
 //! Integers are little-endian. Sequence numbers run on without a gap, also
@@ -47,11 +49,19 @@
 //! # Compaction
 //!
 //! When the journal grows past a limit, and when the server stops cleanly,
-//! the graph is written as a new snapshot and the journal starts empty. A
-//! graph with deleted slots is first replaced by its compacted copy
-//! (`Graph::compacted`, which renumbers ids: the records that named the old
-//! ids are all folded into the snapshot). The steps, each file synced and
-//! the directory synced after each rename:
+//! the graph is written as a new snapshot and the journal starts empty.
+//!
+//! A snapshot cannot hold deleted slots, so a graph with some is first
+//! replaced by its compacted copy (`Graph::compacted`, which renumbers
+//! ids), and a record saying so is appended: the records after it name
+//! the new ids, and replay compacts at the same point (compacting is a
+//! function of the graph, and replay gives the same graph). So the
+//! renumbering, done under the write lock, need not be followed by the
+//! snapshot under the same lock: the snapshot is written under the read
+//! lock (reads go on), and if a write deleted something in between, it is
+//! simply left for the next time.
+//!
+//! Then, each file synced and the directory synced after each rename:
 //!
 //! 1. write the snapshot to `FILE.partial-PID`;
 //! 2. write an empty journal for it to `FILE.journal.next`;
@@ -77,6 +87,10 @@ const VERSION: u32 = 1;
 const HEADER: usize = 8 + 4 + 12 + 8;
 /// Length, checksum, sequence number.
 const FRAME: usize = 4 + 4 + 8;
+/// The kind of a record holding a write.
+const CHANGES: u8 = 0;
+/// The kind of a record saying the graph was compacted.
+const COMPACTED: u8 = 1;
 
 /// Why the graph file or its journal could not be opened or written.
 #[derive(Debug, thiserror::Error)]
@@ -285,9 +299,18 @@ fn replay(
         if record_seq != seq {
             return Err(corrupt(at, format!("record number {record_seq} where number {seq} was expected")));
         }
-        let changes = Changes::decode(&bytes[payload.clone()])
-            .map_err(|m| corrupt(at, format!("record {seq} does not decode: {m}")))?;
-        graph.redo(&changes).map_err(|m| corrupt(at, format!("record {seq} does not fit the graph: {m}")))?;
+        match bytes[payload.clone()].split_first() {
+            Some((&CHANGES, body)) => {
+                let changes = Changes::decode(body)
+                    .map_err(|m| corrupt(at, format!("record {seq} does not decode: {m}")))?;
+                graph
+                    .redo(&changes)
+                    .map_err(|m| corrupt(at, format!("record {seq} does not fit the graph: {m}")))?;
+            }
+            Some((&COMPACTED, [])) => *graph = graph.compacted(),
+            Some((kind, _)) => return Err(corrupt(at, format!("record {seq} is of unknown kind {kind}"))),
+            None => return Err(corrupt(at, format!("record {seq} is empty"))),
+        }
         at = payload.end;
         seq += 1;
     }
@@ -456,11 +479,29 @@ impl Journal {
     /// When writing or syncing fails (the journal then refuses further
     /// writes), or the journal refuses writes since an earlier failure.
     pub(crate) fn append(&mut self, changes: &Changes) -> Result<(), JournalError> {
+        let mut record = vec![0u8; FRAME];
+        record.push(CHANGES);
+        changes.encode(&mut record).map_err(io(&self.path))?;
+        self.append_record(record)
+    }
+
+    /// Appends the record saying that the graph was replaced by its
+    /// compacted copy (see the module doc), and syncs it.
+    ///
+    /// # Errors
+    /// As [`append`](Self::append).
+    pub(crate) fn append_compacted(&mut self) -> Result<(), JournalError> {
+        let mut record = vec![0u8; FRAME];
+        record.push(COMPACTED);
+        self.append_record(record)
+    }
+
+    /// Frames and writes a record whose payload follows `FRAME` bytes of
+    /// room for the frame.
+    fn append_record(&mut self, mut record: Vec<u8>) -> Result<(), JournalError> {
         if self.broken {
             return Err(JournalError::Broken { path: self.path.display().to_string() });
         }
-        let mut record = vec![0u8; FRAME];
-        changes.encode(&mut record).map_err(io(&self.path))?;
         let len = u32::try_from(record.len() - FRAME).map_err(|_| JournalError::Io {
             path: self.path.display().to_string(),
             source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "a write of more than 4 GiB"),
@@ -717,6 +758,25 @@ mod tests {
         assert_eq!(json(&replayed), json(&g));
         assert_ne!(json(&replayed), before);
         assert_eq!(replayed.node_slots(), 3, "the deleted slot is gone");
+    }
+
+    #[test]
+    fn a_compaction_record_renumbers_at_the_same_point_on_replay() {
+        let dir = Dir::new("renumber");
+        let (mut g, mut j, _) = open(&dir.file());
+        write(&mut g, &mut j, "CREATE (:A {id: 'a'}), (:B {id: 'b'})-[:T]->(:C {id: 'c'})");
+        write(&mut g, &mut j, "MATCH (a {id: 'a'}) DELETE a");
+        // As the server does when the snapshot cannot follow at once.
+        j.append_compacted().unwrap();
+        g = g.compacted();
+        write(&mut g, &mut j, "MATCH (b {id: 'b'}) SET b.n = 1 CREATE (b)-[:U]->(:D {id: 'd'})");
+        write(&mut g, &mut j, "MATCH (c {id: 'c'}) DETACH DELETE c");
+        drop(j);
+        let (replayed, _, opened) = open(&dir.file());
+        assert_eq!(opened.records, 5);
+        assert_eq!(json(&replayed), json(&g));
+        assert_eq!((replayed.node_slots(), replayed.edge_slots()), (g.node_slots(), g.edge_slots()));
+        assert_eq!(replayed.node_by_key("d"), g.node_by_key("d"));
     }
 
     #[test]

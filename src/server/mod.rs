@@ -270,7 +270,8 @@ pub fn start_durable(file: impl AsRef<Path>, config: ServerConfig) -> Result<Ser
         log(format_args!("{name}: finished a compaction that was cut short"));
     }
     if opened.records > 0 {
-        log(format_args!("{name}: replayed {} journal records", opened.records));
+        let s = if opened.records == 1 { "" } else { "s" };
+        log(format_args!("{name}: replayed {} journal record{s}", opened.records));
     }
     if let Some((offset, len)) = opened.dropped {
         log(format_args!(
@@ -583,11 +584,11 @@ impl Shared {
     /// Folds the journal into a new snapshot: always when `stopping` (if
     /// it holds any record), else when it is over the limit. A graph with
     /// deleted slots is replaced by its compacted copy first, under the
-    /// write lock (which renumbers ids, so the version moves and open
-    /// transactions that wrote will fail to commit); the snapshot is then
-    /// written under the read lock, so queries go on meanwhile and writes
-    /// wait. A failure is logged, and the journal keeps growing until the
-    /// next try.
+    /// write lock and with a journal record saying so (it renumbers ids,
+    /// so the version moves and open transactions that wrote will fail to
+    /// commit); the snapshot is then written under the read lock, so
+    /// queries go on meanwhile and writes wait. A failure is logged, and
+    /// the journal keeps growing until the next try.
     fn compact(&self, stopping: bool) {
         let Some(journal) = &self.journal else { return };
         if self.compacting.swap(true, Ordering::AcqRel) {
@@ -599,8 +600,13 @@ impl Shared {
             {
                 let mut graph = self.write();
                 if has_deleted(&graph) {
-                    *graph = graph.compacted();
-                    self.version.fetch_add(1, Ordering::AcqRel);
+                    match lock(journal).append_compacted() {
+                        Ok(()) => {
+                            *graph = graph.compacted();
+                            self.version.fetch_add(1, Ordering::AcqRel);
+                        }
+                        Err(e) => log(format_args!("compaction failed: {e}")),
+                    }
                 }
             }
             let graph = self.read();
