@@ -350,3 +350,21 @@ fn a_json_export_is_served_read_only_or_refused() {
     assert_eq!(server.rows("MATCH (n:W) RETURN n.seq").len(), 1);
     assert!(!dir.0.join("export.json.journal").exists());
 }
+
+#[test]
+fn other_commands_read_the_journal_without_changing_a_file() {
+    let dir = Dir::new("query");
+    let file = dir.0.join("kg.aikg");
+    let server = Server::start(&file, &[]);
+    assert_eq!(server.post(CREATE, 7).unwrap().0, 200);
+    let journal = dir.0.join("kg.aikg.journal");
+    let before = std::fs::read(&journal).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_aikg"))
+        .arg("--graph")
+        .arg(&file)
+        .args(["query", "MATCH (n:W {seq: 7}) RETURN count(n) AS n", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "n\n2\n", "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read(&journal).unwrap(), before);
+}

@@ -282,6 +282,17 @@ pub fn start_durable(file: impl AsRef<Path>, config: ServerConfig) -> Result<Ser
     serve(graph, journal, config)
 }
 
+/// Opens the graph kept in the snapshot `file` with the writes its
+/// journal holds, as [`start_durable`] would, but writing no file: to read
+/// what a durable server holds (`aikg --graph FILE query ...`). An
+/// incomplete last record is ignored, not dropped from the file.
+///
+/// # Errors
+/// As [`start_durable`]; a missing `file` is an error.
+pub fn open_durable(file: impl AsRef<Path>) -> Result<Graph, JournalError> {
+    Ok(Journal::open(file.as_ref(), false)?.0)
+}
+
 fn serve(graph: Graph, journal: Option<Journal>, config: ServerConfig) -> Result<Server, ServerError> {
     if config.bolt.is_none() && config.http.is_none() {
         return Err(ServerError::NoListener);
