@@ -29,9 +29,12 @@
 //! so the journal's order is the graph's); when it ends, its record is
 //! appended in one `write` and `sync_data` is called before the server
 //! answers. If either fails, the unit is rolled back, the client is told
-//! the write failed, and the journal refuses writes until a compaction
-//! succeeds (the file may now end in a partial record, which is only safe
-//! as the last one).
+//! the write failed, and the journal refuses writes until the server
+//! restarts (the file may now end in a partial record, which is only safe
+//! as the last one; a compaction on stop, if it succeeds, starts a clean
+//! journal). A sync that failed may still have written the record, so a
+//! write reported as failed can be there after a restart: the usual
+//! unknown outcome of a commit whose answer was lost, never the reverse.
 //!
 //! # Replay
 //!
