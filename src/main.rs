@@ -34,6 +34,6 @@ fn run() -> Result<ExitCode, Failure> {
         Command::Path(path) => cli::lineage::path(&load_graph(&args.source)?, path),
         Command::Shell => cli::shell::run(load_graph(&args.source)?),
         #[cfg(feature = "server")]
-        Command::Serve(serve) => cli::serve::serve(load_graph(&args.source)?, serve),
+        Command::Serve(serve) => cli::serve::serve(&args.source, serve),
     }
 }

@@ -163,12 +163,22 @@ Type :help at the prompt for the commands.")]
     /// Every Neo4j driver connects with bolt:// or neo4j:// to the Bolt
     /// address; the HTTP API takes POST /db/query with {"statement": ...,
     /// "parameters": {...}} and answers as aikg query --format json does.
-    /// Writes change the graph in memory only. Listening on an address
-    /// other than loopback needs credentials (--auth or AIKG_AUTH).
+    /// Listening on an address other than loopback needs credentials
+    /// (--auth or AIKG_AUTH).
+    ///
+    /// With --graph FILE, writes are durable: each committed statement or
+    /// transaction is appended to FILE.journal and synced to disk before
+    /// it is acknowledged. On start the journal is replayed onto the
+    /// snapshot FILE; it is folded into a new snapshot when it grows past
+    /// --compact-after and when the server stops (Ctrl-C). A FILE that does
+    /// not exist yet is created, holding an empty graph. FILE must be a
+    /// snapshot (a JSON export can be served --read-only). Without --graph,
+    /// writes change the graph in memory only.
     #[cfg(feature = "server")]
     #[command(after_help = "\
 Examples:
   aikg serve
+  aikg --graph kg.aikg serve                      durable writes, kept in kg.aikg and kg.aikg.journal
   aikg serve --bolt 0.0.0.0:7687 --auth neo4j:./password.txt --read-only
   AIKG_AUTH=neo4j:secret aikg --data graph-data serve --http 127.0.0.1:8080")]
     Serve(ServeArgs),
@@ -211,6 +221,9 @@ pub struct ServeArgs {
     /// Most relationship expansions a query may make; 0 for no limit
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub max_expansions: u64,
+    /// With --graph: fold the journal into a new snapshot once it holds more than this many bytes
+    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
+    pub compact_after: u64,
 }
 
 /// An address to listen on: `IP:PORT` or `localhost:PORT`.

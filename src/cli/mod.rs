@@ -144,10 +144,36 @@ pub fn load_graph(source: &Source) -> Result<Graph, Failure> {
     let graph = match (&source.data, &source.nodes, &source.edges, &source.graph) {
         (Some(dir), ..) => Graph::load_dir(dir)?,
         (_, Some(nodes), Some(edges), _) => Graph::from_csv(nodes, edges)?,
-        (.., Some(file)) => open_graph_file(file)?,
+        (.., Some(file)) => open_graph_file_with_journal(file)?,
         _ => Graph::builtin(),
     };
     Ok(graph)
+}
+
+/// The `--graph` file with the writes `aikg serve --graph` journaled
+/// since its snapshot was written (read only: no file is changed).
+fn open_graph_file_with_journal(file: &Path) -> Result<Graph, Failure> {
+    let mut journal = file.as_os_str().to_owned();
+    journal.push(".journal");
+    let journal = std::path::PathBuf::from(journal);
+    if !journal.exists() || !Graph::is_snapshot(file) {
+        return Ok(open_graph_file(file)?);
+    }
+    replay_journal(file, &journal)
+}
+
+#[cfg(feature = "server")]
+fn replay_journal(file: &Path, _journal: &Path) -> Result<Graph, Failure> {
+    aikg::server::open_durable(file).map_err(|e| Failure::Message(e.to_string()))
+}
+
+#[cfg(not(feature = "server"))]
+fn replay_journal(file: &Path, journal: &Path) -> Result<Graph, Failure> {
+    eprintln!(
+        "note: {} holds writes made since the snapshot, which this aikg (built without the server feature) does not read",
+        journal.display()
+    );
+    Ok(open_graph_file(file)?)
 }
 
 /// The `--graph` file: a snapshot when it starts with the snapshot magic

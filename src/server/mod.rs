@@ -20,7 +20,22 @@
 //! Explicit transactions see their own writes and nobody else's until
 //! they commit: the first write of a transaction copies the graph, and the
 //! commit puts the copy in place, or fails when another write committed
-//! in between. Rolling back drops the copy. Writes live in memory only.
+//! in between. Rolling back drops the copy.
+//!
+//! # Durability
+//!
+//! A server from [`start`] keeps writes in memory only. One from
+//! [`start_durable`] serves the graph kept in a snapshot file and makes
+//! every write durable before acknowledging it: a committed statement (or
+//! transaction) is appended to the journal beside the file as one record
+//! and synced to disk under the graph's write lock, then answered; the
+//! journal is replayed on start (an incomplete last record, never
+//! acknowledged, is dropped) and folded into a new snapshot when it grows
+//! past [`ServerConfig::compact_after`] and when the server stops. See the
+//! `journal` module for the file format and the crash cases;
+//! `tests/durability.rs` kills the server in the middle of a stream of
+//! writes and checks that every acknowledged one is there after a restart,
+//! and no half of one.
 //!
 //! The server logs to standard error what an operator needs to see and no
 //! client is told: refused logins (with the user name, never the
@@ -28,19 +43,23 @@
 
 mod bolt;
 mod http;
+mod journal;
 pub mod packstream;
 mod structs;
 mod web;
 
 use std::net::{SocketAddr, TcpListener};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
 use tokio::sync::{watch, Semaphore};
 
 use crate::error::{Error, ErrorClass, Phase};
 use crate::{Graph, Params, Query, QueryOptions, ResultSet};
+use journal::Journal;
+pub use journal::JournalError;
 
 /// How the server runs.
 #[derive(Debug, Clone)]
@@ -63,12 +82,15 @@ pub struct ServerConfig {
     /// The budgets of every query (its `cancel` handle is ignored: each
     /// query gets its own).
     pub query: QueryOptions,
+    /// With [`start_durable`]: fold the journal into a new snapshot once it
+    /// holds more than this many bytes.
+    pub compact_after: u64,
 }
 
 impl Default for ServerConfig {
     /// Bolt on `127.0.0.1:7687`, HTTP on `127.0.0.1:7474`, no
     /// authentication, writes allowed, 256 connections, 16 MiB messages,
-    /// 30 s and 100 000 rows a query.
+    /// 30 s and 100 000 rows a query, compaction after 64 MiB of journal.
     fn default() -> ServerConfig {
         ServerConfig {
             bolt: Some(SocketAddr::from(([127, 0, 0, 1], 7687))),
@@ -82,6 +104,7 @@ impl Default for ServerConfig {
                 max_rows: Some(100_000),
                 ..QueryOptions::default()
             },
+            compact_after: 64 << 20,
         }
     }
 }
@@ -149,6 +172,10 @@ pub enum ServerError {
     /// The async runtime could not start.
     #[error("cannot start the server runtime: {0}")]
     Runtime(std::io::Error),
+    /// The graph file or its journal could not be opened (see
+    /// [`start_durable`]).
+    #[error(transparent)]
+    Journal(#[from] JournalError),
 }
 
 /// A running server; see [`start`].
@@ -156,6 +183,7 @@ pub enum ServerError {
 pub struct Server {
     bolt: Option<SocketAddr>,
     http: Option<SocketAddr>,
+    journal: Option<PathBuf>,
     stop: watch::Sender<bool>,
     thread: std::thread::JoinHandle<()>,
 }
@@ -171,8 +199,15 @@ impl Server {
         self.http
     }
 
+    /// The journal that writes go to, for a server from [`start_durable`]
+    /// that takes writes.
+    pub fn journal_path(&self) -> Option<&Path> {
+        self.journal.as_deref()
+    }
+
     /// Stops accepting connections, closes the open ones and waits for
-    /// the server thread to end.
+    /// the server thread to end (after the last compaction, for a server
+    /// from [`start_durable`]).
     pub fn shutdown(self) {
         let _ = self.stop.send(true);
         let _ = self.thread.join();
@@ -209,6 +244,57 @@ impl Stopper {
 /// credentials, [`ServerError::Bind`] when an address is taken or not
 /// allowed, [`ServerError::NoListener`] when both are off.
 pub fn start(graph: Graph, config: ServerConfig) -> Result<Server, ServerError> {
+    serve(graph, None, config)
+}
+
+/// Opens the graph kept in the snapshot `file` and its journal
+/// `FILE.journal` (replaying the journal) and serves it as [`start`] does,
+/// every write durable before it is acknowledged (see the module doc).
+/// A `file` that does not exist is created, holding an empty graph. A
+/// read-only server replays the journal but writes no file.
+///
+/// The log (standard error) tells what opening found: how many records
+/// were replayed, and an incomplete last record dropped.
+///
+/// # Errors
+/// As [`start`], and [`ServerError::Journal`] when the file is not a
+/// snapshot, the journal is damaged before its last record or belongs to
+/// another snapshot, or a file cannot be read or written.
+pub fn start_durable(file: impl AsRef<Path>, config: ServerConfig) -> Result<Server, ServerError> {
+    let file = file.as_ref();
+    let (graph, journal, opened) = Journal::open(file, !config.read_only)?;
+    let name = file.display();
+    if opened.created {
+        log(format_args!("{name}: created, holding an empty graph"));
+    }
+    if opened.finished_compaction {
+        log(format_args!("{name}: finished a compaction that was cut short"));
+    }
+    if opened.records > 0 {
+        let s = if opened.records == 1 { "" } else { "s" };
+        log(format_args!("{name}: replayed {} journal record{s}", opened.records));
+    }
+    if let Some((offset, len)) = opened.dropped {
+        log(format_args!(
+            "{}: dropped an incomplete last record ({len} bytes at byte {offset}): a write that was never acknowledged",
+            journal::journal_path(file).display()
+        ));
+    }
+    serve(graph, journal, config)
+}
+
+/// Opens the graph kept in the snapshot `file` with the writes its
+/// journal holds, as [`start_durable`] would, but writing no file: to read
+/// what a durable server holds (`aikg --graph FILE query ...`). An
+/// incomplete last record is ignored, not dropped from the file.
+///
+/// # Errors
+/// As [`start_durable`]; a missing `file` is an error.
+pub fn open_durable(file: impl AsRef<Path>) -> Result<Graph, JournalError> {
+    Ok(Journal::open(file.as_ref(), false)?.0)
+}
+
+fn serve(graph: Graph, journal: Option<Journal>, config: ServerConfig) -> Result<Server, ServerError> {
     if config.bolt.is_none() && config.http.is_none() {
         return Err(ServerError::NoListener);
     }
@@ -233,7 +319,9 @@ pub fn start(graph: Graph, config: ServerConfig) -> Result<Server, ServerError> 
         .build()
         .map_err(ServerError::Runtime)?;
     let (stop, stopped) = watch::channel(false);
-    let shared = Arc::new(Shared::new(graph, config));
+    let journal_path = journal.as_ref().map(|j| j.path().to_path_buf());
+    let shared = Arc::new(Shared::new(graph, config, journal));
+    let last = shared.clone();
     let thread = std::thread::Builder::new()
         .name("aikg-serve".into())
         .spawn(move || {
@@ -252,9 +340,10 @@ pub fn start(graph: Graph, config: ServerConfig) -> Result<Server, ServerError> 
             // Queries still running on the blocking pool are not waited
             // for: their connections are gone.
             runtime.shutdown_timeout(Duration::from_millis(100));
+            last.compact(true);
         })
         .map_err(ServerError::Runtime)?;
-    Ok(Server { bolt: bolt_addr, http: http_addr, stop, thread })
+    Ok(Server { bolt: bolt_addr, http: http_addr, journal: journal_path, stop, thread })
 }
 
 /// Writes a line to the server log (standard error).
@@ -265,6 +354,13 @@ pub(crate) fn log(message: std::fmt::Arguments<'_>) {
 /// What every connection shares.
 pub(crate) struct Shared {
     graph: RwLock<Graph>,
+    /// Where writes are made durable, for a server from [`start_durable`].
+    /// Appended to while holding the graph's write lock, so that its order
+    /// is the graph's; when both locks are held, the graph's is taken
+    /// first.
+    journal: Option<Mutex<Journal>>,
+    /// A compaction is running.
+    compacting: AtomicBool,
     /// Bumped by every committed write, so that a transaction can tell
     /// whether the graph it copied is still the current one.
     version: AtomicU64,
@@ -340,7 +436,7 @@ pub(crate) fn writes(query: &Query) -> bool {
 }
 
 impl Shared {
-    fn new(mut graph: Graph, config: ServerConfig) -> Shared {
+    fn new(mut graph: Graph, config: ServerConfig, journal: Option<Journal>) -> Shared {
         if !config.read_only {
             // Clients choose the ids and names they write.
             graph.use_keyed_hashing();
@@ -348,6 +444,8 @@ impl Shared {
         let slots = config.max_connections.max(1);
         Shared {
             graph: RwLock::new(graph),
+            journal: journal.map(Mutex::new),
+            compacting: AtomicBool::new(false),
             version: AtomicU64::new(0),
             config,
             bolt_slots: Arc::new(Semaphore::new(slots)),
@@ -410,10 +508,33 @@ impl Shared {
             return Ok(query.run_with(&self.read(), params, options)?);
         }
         let mut graph = self.write();
+        let Some(journal) = &self.journal else {
+            let result = query.run_mut_with(&mut graph, params, options);
+            self.version.fetch_add(1, Ordering::AcqRel);
+            return Ok(result?);
+        };
+        graph.begin_unit();
         let result = query.run_mut_with(&mut graph, params, options);
-        // A failed CREATE may still have added the rows before the one
-        // that failed, so the version moves either way.
-        self.version.fetch_add(1, Ordering::AcqRel);
+        let compact = match graph.unit_changes() {
+            None => {
+                graph.commit_unit();
+                false
+            }
+            Some(changes) => {
+                let mut journal = lock(journal);
+                if let Err(e) = journal.append(&changes) {
+                    graph.rollback_unit();
+                    return Err(not_durable(&e));
+                }
+                graph.commit_unit();
+                self.version.fetch_add(1, Ordering::AcqRel);
+                journal.len() > self.config.compact_after
+            }
+        };
+        drop(graph);
+        if compact {
+            self.compact(false);
+        }
         Ok(result?)
     }
 
@@ -439,6 +560,10 @@ impl Shared {
             let graph = self.read();
             (Box::new(graph.clone()), self.version.load(Ordering::Acquire))
         };
+        if self.journal.is_some() {
+            // The transaction's statements become one record at commit.
+            copy.begin_unit();
+        }
         let result = query.run_mut_with(&mut copy, params, options);
         tx.copy = Some((copy, version));
         Ok(result?)
@@ -446,7 +571,7 @@ impl Shared {
 
     /// Puts a transaction's writes in place.
     pub(crate) fn commit(&self, tx: TxGraph) -> Result<(), Failure> {
-        let Some((copy, version)) = tx.copy else { return Ok(()) };
+        let Some((mut copy, version)) = tx.copy else { return Ok(()) };
         let mut graph = self.write();
         if self.version.load(Ordering::Acquire) != version {
             return Err(Failure::new(
@@ -454,11 +579,87 @@ impl Shared {
                 "another write committed while this transaction ran: run it again",
             ));
         }
+        let mut compact = false;
+        if let Some(journal) = &self.journal {
+            if let Some(changes) = copy.unit_changes() {
+                let mut journal = lock(journal);
+                journal.append(&changes).map_err(|e| not_durable(&e))?;
+                compact = journal.len() > self.config.compact_after;
+            }
+            copy.commit_unit();
+        }
         *graph = *copy;
         self.version.fetch_add(1, Ordering::AcqRel);
+        drop(graph);
+        if compact {
+            self.compact(false);
+        }
         Ok(())
     }
+
+    /// Folds the journal into a new snapshot: always when `stopping` (if
+    /// it holds any record), else when it is over the limit. A graph with
+    /// deleted slots is replaced by its compacted copy first, under the
+    /// write lock and with a journal record saying so (it renumbers ids,
+    /// so the version moves and open transactions that wrote will fail to
+    /// commit); the snapshot is then written under the read lock, so
+    /// queries go on meanwhile and writes wait. A failure is logged, and
+    /// the journal keeps growing until the next try.
+    fn compact(&self, stopping: bool) {
+        let Some(journal) = &self.journal else { return };
+        if self.compacting.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let due = |j: &Journal| if stopping { !j.is_empty() } else { j.len() > self.config.compact_after };
+        let is_due = due(&lock(journal));
+        if is_due {
+            {
+                let mut graph = self.write();
+                if has_deleted(&graph) {
+                    match lock(journal).append_compacted() {
+                        Ok(()) => {
+                            *graph = graph.compacted();
+                            self.version.fetch_add(1, Ordering::AcqRel);
+                        }
+                        Err(e) => log(format_args!("compaction failed: {e}")),
+                    }
+                }
+            }
+            let graph = self.read();
+            let mut journal = lock(journal);
+            // A write may have come between the two locks.
+            if due(&journal) && !has_deleted(&graph) {
+                let bytes = journal.len();
+                match journal.compact(&graph) {
+                    Ok(()) => log(format_args!("compacted a journal of {bytes} bytes into a new snapshot")),
+                    Err(e) => log(format_args!("compaction failed, the journal stays in use: {e}")),
+                }
+            }
+        }
+        self.compacting.store(false, Ordering::Release);
+    }
 }
+
+fn has_deleted(graph: &Graph) -> bool {
+    graph.node_count() != graph.node_slots() || graph.edge_count() != graph.edge_slots()
+}
+
+/// The journal; a panic while it was held cannot have left it half
+/// written in a way it does not already handle (see `Journal::append`).
+fn lock(journal: &Mutex<Journal>) -> MutexGuard<'_, Journal> {
+    journal.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// What a client is told when its write could not be made durable.
+fn not_durable(e: &JournalError) -> Failure {
+    log(format_args!("a write could not be made durable and was undone: {e}"));
+    Failure::new(
+        "Neo.DatabaseError.Transaction.TransactionCommitFailed",
+        format!("the write could not be made durable, so it was undone: {e}"),
+    )
+}
+
+impl Shared {}
 
 #[cfg(test)]
 mod tests {
@@ -489,7 +690,7 @@ mod tests {
 
     #[test]
     fn transactions_see_their_writes_and_commit_or_conflict() {
-        let shared = Shared::new(Graph::new(), ServerConfig::default());
+        let shared = Shared::new(Graph::new(), ServerConfig::default(), None);
         let options = shared.options(None);
         let create = shared.parse("CREATE (:T {n: 1})").unwrap();
         let count = shared.parse("MATCH (t:T) RETURN count(t) AS n").unwrap();
@@ -517,8 +718,52 @@ mod tests {
     }
 
     #[test]
+    fn a_transaction_is_one_record_and_what_changes_nothing_is_none() {
+        let dir = std::env::temp_dir().join(format!("aikg-server-journal-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("graph.aikg");
+        let (graph, journal, _) = Journal::open(&file, true).unwrap();
+        let shared = Shared::new(graph, ServerConfig::default(), journal);
+        let options = shared.options(None);
+        let run = |tx: &mut TxGraph, text: &str| {
+            shared.run_in(tx, &shared.parse(text).unwrap(), &Params::new(), &options).map(|_| ())
+        };
+        let records = || Journal::open(&file, false).unwrap().2.records;
+
+        let mut tx = TxGraph::default();
+        run(&mut tx, "CREATE (:T {n: 1})").unwrap();
+        run(&mut tx, "MATCH (t:T) SET t.n = 2 CREATE (:T {n: 3})").unwrap();
+        run(&mut tx, "MATCH (t:T {n: 3}) SET t.n = 1 / 0").unwrap_err();
+        assert_eq!(records(), 0, "nothing is written before the commit");
+        shared.commit(tx).unwrap();
+        assert_eq!(records(), 1);
+
+        let mut tx = TxGraph::default();
+        run(&mut tx, "CREATE (:T {n: 4})").unwrap();
+        drop(tx);
+        let mut tx = TxGraph::default();
+        run(&mut tx, "MATCH (t:T {n: 99}) SET t.n = 5").unwrap();
+        shared.commit(tx).unwrap();
+        for text in ["MATCH (t:T {n: 99}) DELETE t", "MATCH (t:T) RETURN t", "CREATE (:T {n: 1 / 0})"] {
+            let _ = shared.run(&shared.parse(text).unwrap(), &Params::new(), &options);
+        }
+        assert_eq!(records(), 1, "a rollback, no change and a failure write nothing");
+        shared.run(&shared.parse("MATCH (t:T {n: 3}) DELETE t").unwrap(), &Params::new(), &options).unwrap();
+        assert_eq!(records(), 2);
+
+        let json = crate::export::Subgraph::all(&shared.read()).to_json().to_string();
+        assert!(json.contains("\"n\":2") && !json.contains("\"n\":3"), "{json}");
+        drop(shared);
+        let (replayed, _, _) = Journal::open(&file, false).unwrap();
+        assert_eq!(crate::export::Subgraph::all(&replayed).to_json().to_string(), json);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn failures_carry_neo4j_codes_and_carets() {
-        let shared = Shared::new(Graph::new(), ServerConfig { read_only: true, ..ServerConfig::default() });
+        let shared =
+            Shared::new(Graph::new(), ServerConfig { read_only: true, ..ServerConfig::default() }, None);
         let syntax = shared.parse("MATCH (n RETURN n").unwrap_err();
         assert_eq!(syntax.code, "Neo.ClientError.Statement.SyntaxError");
         assert!(syntax.message.contains("\n    MATCH (n RETURN n\n"), "{}", syntax.message);

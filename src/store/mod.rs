@@ -21,6 +21,8 @@ mod adjacency;
 mod bulk;
 mod memory;
 mod names;
+#[cfg(any(feature = "server", test))]
+mod redo;
 mod snapshot;
 mod traverse;
 mod vocab;
@@ -39,6 +41,10 @@ use crate::model::{Direction, EdgeId, NodeId, Schema, Value};
 pub use memory::MemoryUsage;
 pub(crate) use names::closest;
 pub(crate) use names::normalize_name;
+#[cfg(feature = "server")]
+pub(crate) use redo::Changes;
+#[cfg(feature = "server")]
+pub(crate) use snapshot::snapshot_identity;
 pub use traverse::{Reachable, Step};
 pub(crate) use vocab::Vocab;
 pub use vocab::{Label, RelType};
@@ -1114,6 +1120,10 @@ mod tests {
         g.add_edge(d, c, "PART_OF", [("source", "x".into())]);
         assert_eq!(g.node_by_key("d"), Some(d));
         assert!(g.clone().by_id.hasher().is_keyed(), "a copy falls back to Fx");
+        let compact = g.compacted();
+        assert!(compact.by_id.hasher().is_keyed() && compact.keys.0.hasher().is_keyed());
+        assert!(compact.edge_property_pool.hasher().is_keyed());
+        assert_eq!(compact.node_by_key("d").map(|n| compact.node(n).key().map(str::to_string)), Some(Some("d".into())));
     }
 
     #[test]

@@ -109,7 +109,7 @@ impl Graph {
     /// a schema other than the built-in one (a snapshot records only
     /// whether it had the built-in schema), a list or map nested more than
     /// 256 deep, or deleted nodes or relationships (the format has no
-    /// tombstones yet: export to JSON and load that instead).
+    /// tombstones: save [`Graph::compacted`] instead).
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), Error> {
         let path = path.as_ref();
         let name = path.display().to_string();
@@ -153,7 +153,7 @@ impl Graph {
         if self.node_count() != self.node_slots() || self.edge_count() != self.edge_slots() {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
-                "the graph has deleted nodes or relationships, which a snapshot cannot hold yet: export it to JSON and load that instead",
+                "the graph has deleted nodes or relationships, which a snapshot cannot hold: save Graph::compacted() instead",
             ));
         }
         let mut w = Writer { out, hasher: crc32fast::Hasher::new(), len: 0, buf: Vec::with_capacity(CHUNK) };
@@ -300,6 +300,33 @@ impl Graph {
     }
 }
 
+/// What names a snapshot's content: the body length and checksum from its
+/// trailer, read from the file's last bytes without reading the rest. Two
+/// snapshots with the same identity hold the same graph (but for a CRC-32
+/// collision of two bodies of one length). `None` when the file does not end
+/// as a snapshot does.
+///
+/// # Errors
+/// When the file cannot be opened or read.
+#[cfg(feature = "server")]
+pub(crate) fn snapshot_identity(path: &Path) -> std::io::Result<Option<[u8; 12]>> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = std::fs::File::open(path)?;
+    let len = file.seek(SeekFrom::End(0))?;
+    if len < (HEADER + TRAILER) as u64 {
+        return Ok(None);
+    }
+    file.seek(SeekFrom::End(-(TRAILER as i64)))?;
+    let mut trailer = [0u8; TRAILER];
+    file.read_exact(&mut trailer)?;
+    if trailer[12..] != END {
+        return Ok(None);
+    }
+    let mut id = [0u8; 12];
+    id.copy_from_slice(&trailer[..12]);
+    Ok(Some(id))
+}
+
 fn invalid_input(message: &str) -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::InvalidInput, message)
 }
@@ -359,7 +386,7 @@ impl<W: Write> Writer<W> {
     }
 }
 
-fn put_uv(buf: &mut Vec<u8>, mut v: u64) {
+pub(super) fn put_uv(buf: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         buf.push(v as u8 | 0x80);
         v >>= 7;
@@ -371,7 +398,7 @@ fn put_iv(buf: &mut Vec<u8>, v: i64) {
     put_uv(buf, ((v << 1) ^ (v >> 63)) as u64);
 }
 
-fn put_str(buf: &mut Vec<u8>, s: &str) {
+pub(super) fn put_str(buf: &mut Vec<u8>, s: &str) {
     put_uv(buf, s.len() as u64);
     buf.extend_from_slice(s.as_bytes());
 }
@@ -408,7 +435,7 @@ const T_DURATION: u8 = 16;
 /// their eight bytes (so NaN payloads and -0.0 survive), strings as a
 /// length and UTF-8, lists and maps as a count and their items, temporals
 /// as their fields.
-fn put_value(buf: &mut Vec<u8>, value: &Value, depth: usize) -> std::io::Result<()> {
+pub(super) fn put_value(buf: &mut Vec<u8>, value: &Value, depth: usize) -> std::io::Result<()> {
     match value {
         Value::Null => buf.push(T_NULL),
         Value::Bool(b) => buf.push(if *b { T_TRUE } else { T_FALSE }),
@@ -526,9 +553,9 @@ fn put_temporal(buf: &mut Vec<u8>, t: &Temporal) {
 
 /// A problem with the file's bytes, without the file name.
 #[derive(Debug)]
-struct Corrupt(String);
+pub(super) struct Corrupt(pub(super) String);
 
-fn corrupt<T>(message: impl Into<String>) -> Result<T, Corrupt> {
+pub(super) fn corrupt<T>(message: impl Into<String>) -> Result<T, Corrupt> {
     Err(Corrupt(message.into()))
 }
 
@@ -600,13 +627,13 @@ fn decode(file: &str, bytes: &[u8]) -> Result<Graph, LoadError> {
 
 /// A cursor over the body. Every read checks its bounds.
 #[derive(Clone, Copy)]
-struct Reader<'a> {
-    bytes: &'a [u8],
-    pos: usize,
+pub(super) struct Reader<'a> {
+    pub(super) bytes: &'a [u8],
+    pub(super) pos: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn remaining(&self) -> usize {
+    pub(super) fn remaining(&self) -> usize {
         self.bytes.len() - self.pos
     }
 
@@ -629,7 +656,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn uv(&mut self) -> Result<u64, Corrupt> {
+    pub(super) fn uv(&mut self) -> Result<u64, Corrupt> {
         let mut v = 0u64;
         let mut shift = 0;
         loop {
@@ -663,7 +690,7 @@ impl<'a> Reader<'a> {
 
     /// A count of items of at least `min_bytes` each, checked against the
     /// bytes left so that a corrupt count cannot ask for a huge allocation.
-    fn count(&mut self, min_bytes: usize) -> Result<usize, Corrupt> {
+    pub(super) fn count(&mut self, min_bytes: usize) -> Result<usize, Corrupt> {
         let n = self.uv()?;
         if n.saturating_mul(min_bytes as u64) > self.remaining() as u64 {
             return corrupt(format!("a count of {n} is more than the {} bytes left hold", self.remaining()));
@@ -671,7 +698,7 @@ impl<'a> Reader<'a> {
         Ok(n as usize)
     }
 
-    fn str(&mut self) -> Result<&'a str, Corrupt> {
+    pub(super) fn str(&mut self) -> Result<&'a str, Corrupt> {
         let n = self.count(1)?;
         std::str::from_utf8(self.take(n)?).or_else(|_| corrupt("a string is not UTF-8"))
     }
@@ -681,7 +708,7 @@ impl<'a> Reader<'a> {
         T::try_from(v).or_else(|_| corrupt(format!("{what} {v} out of range")))
     }
 
-    fn u32(&mut self, what: &str) -> Result<u32, Corrupt> {
+    pub(super) fn u32(&mut self, what: &str) -> Result<u32, Corrupt> {
         let v = self.uv()?;
         u32::try_from(v).or_else(|_| corrupt(format!("{what} {v} out of range")))
     }
@@ -701,7 +728,7 @@ impl<'a> Reader<'a> {
         Ok(Reader { bytes: &self.bytes[..self.pos], pos: start })
     }
 
-    fn done(&self, what: &str) -> Result<(), Corrupt> {
+    pub(super) fn done(&self, what: &str) -> Result<(), Corrupt> {
         if self.remaining() != 0 {
             return corrupt(format!(
                 "{} unexpected bytes at the end of the {what} section",
@@ -1080,7 +1107,7 @@ fn read_offset(r: &mut Reader<'_>) -> Result<Offset, Corrupt> {
     Offset::from_seconds(seconds).or_else(|e| corrupt(format!("invalid offset: {e}")))
 }
 
-fn read_value(r: &mut Reader<'_>, depth: usize) -> Result<Value, Corrupt> {
+pub(super) fn read_value(r: &mut Reader<'_>, depth: usize) -> Result<Value, Corrupt> {
     let tag = r.byte()?;
     if matches!(tag, T_LIST | T_MAP) && depth >= MAX_DEPTH {
         return corrupt("lists or maps nested more than 256 deep");

@@ -19,7 +19,7 @@
 //!   only once some node has died (one branch per scan otherwise).
 //!
 //! A dead entity's slot is not reused: a graph that deletes much keeps that
-//! memory until it is rebuilt (exported and loaded again).
+//! memory until it is rebuilt ([`Graph::compacted`], which renumbers).
 //!
 //! # A statement is all or nothing
 //!
@@ -30,6 +30,15 @@
 //! fails, [`Graph::rollback_statement`] puts the recorded values back,
 //! revives what it deleted, truncates what it created and rebuilds the
 //! indexes: O(graph) on the error path only, nothing on success.
+//!
+//! # Units: several statements kept or undone together
+//!
+//! The server needs one more level: a write is kept only once it is
+//! durable, so it opens a unit ([`Graph::begin_unit`]) around a statement
+//! (or a transaction's statements). Inside a unit a statement's begin,
+//! commit and rollback work on a savepoint in the unit's record, and the
+//! unit's record, kept to its end, is both what [`Graph::rollback_unit`]
+//! undoes and what the redo record of the `redo` module is computed from.
 
 use fixedbitset::FixedBitSet;
 use petgraph::graph::{EdgeIndex, NodeIndex};
@@ -81,33 +90,141 @@ enum Undo {
     EdgeDeleted(EdgeId, u32),
 }
 
-/// The open statement's record of changes.
+/// The open statement's (or unit's) record of changes.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Journal {
+    /// Node and relationship slots at the start: what was created since
+    /// sits after them.
+    pub(super) nodes: usize,
+    pub(super) edges: usize,
+    undo: Vec<Undo>,
+    /// Whether this is a unit's record (see [`Graph::begin_unit`]).
+    unit: bool,
+    /// Inside a unit, where the running statement began.
+    statement: Option<Savepoint>,
+}
+
+/// Where a statement inside a unit began.
+#[derive(Debug, Clone, Copy)]
+struct Savepoint {
     nodes: usize,
     edges: usize,
-    undo: Vec<Undo>,
+    undo: usize,
+}
+
+#[cfg(any(feature = "server", test))]
+/// The entities a record of changes touched, by kind of change.
+#[derive(Debug, Default)]
+pub(super) struct Touched {
+    /// Nodes whose labels or properties changed (with repeats).
+    pub(super) nodes: Vec<NodeId>,
+    /// Relationships whose properties changed (with repeats).
+    pub(super) edges: Vec<EdgeId>,
+    /// Deleted nodes, in the order deleted.
+    pub(super) deleted_nodes: Vec<NodeId>,
+    /// Deleted relationships, in the order deleted.
+    pub(super) deleted_edges: Vec<EdgeId>,
+}
+
+#[cfg(any(feature = "server", test))]
+impl Journal {
+    /// What the record says was changed. O(changes).
+    pub(super) fn touched(&self) -> Touched {
+        let mut t = Touched::default();
+        for undo in &self.undo {
+            match undo {
+                Undo::NodeProperties(n, _) | Undo::NodeLabels(n, _) => t.nodes.push(*n),
+                Undo::EdgeProperties(e, _) => t.edges.push(*e),
+                Undo::NodeDeleted(n, _, _) => t.deleted_nodes.push(*n),
+                Undo::EdgeDeleted(e, _) => t.deleted_edges.push(*e),
+            }
+        }
+        t
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.undo.is_empty()
+    }
 }
 
 impl Graph {
     // ----- statements ------------------------------------------------------
 
     /// Starts recording changes so that a failing statement can be undone.
+    /// Inside a unit, marks where the statement begins.
     pub(crate) fn begin_statement(&mut self) {
-        self.journal =
-            Some(Box::new(Journal { nodes: self.node_slots(), edges: self.edge_slots(), undo: Vec::new() }));
+        let (nodes, edges) = (self.node_slots(), self.edge_slots());
+        match self.journal.as_deref_mut() {
+            Some(j) if j.unit => j.statement = Some(Savepoint { nodes, edges, undo: j.undo.len() }),
+            _ => {
+                self.journal = Some(Box::new(Journal { nodes, edges, ..Journal::default() }));
+            }
+        }
     }
 
-    /// Keeps the open statement's changes.
+    /// Keeps the open statement's changes (inside a unit: until the unit
+    /// ends).
     pub(crate) fn commit_statement(&mut self) {
         self.purge_deleted();
-        self.journal = None;
+        match self.journal.as_deref_mut() {
+            Some(j) if j.unit => j.statement = None,
+            _ => self.journal = None,
+        }
     }
 
     /// Undoes every change since [`begin_statement`](Self::begin_statement).
     pub(crate) fn rollback_statement(&mut self) {
+        match self.journal.as_deref_mut() {
+            Some(j) if j.unit => {
+                let Some(at) = j.statement.take() else { return };
+                let undo = j.undo.split_off(at.undo);
+                self.undo(undo, at.nodes, at.edges);
+            }
+            _ => self.rollback_unit(),
+        }
+    }
+
+    #[cfg(any(feature = "server", test))]
+    /// Starts a unit: the statements run until [`commit_unit`] or
+    /// [`rollback_unit`] are kept or undone together, and
+    /// [`unit_changes`](Self::unit_changes) tells what they changed. A
+    /// record left open (by a statement that panicked) is undone first, so
+    /// that the unit starts from a graph every earlier unit accounts for.
+    ///
+    /// [`commit_unit`]: Self::commit_unit
+    /// [`rollback_unit`]: Self::rollback_unit
+    pub(crate) fn begin_unit(&mut self) {
+        if self.journal.is_some() {
+            self.rollback_unit();
+        }
+        let (nodes, edges) = (self.node_slots(), self.edge_slots());
+        self.journal = Some(Box::new(Journal { nodes, edges, unit: true, ..Journal::default() }));
+    }
+
+    #[cfg(any(feature = "server", test))]
+    /// Keeps what the open unit (or statement) changed.
+    pub(crate) fn commit_unit(&mut self) {
+        self.purge_deleted();
+        self.journal = None;
+    }
+
+    /// Undoes everything the open unit (or statement) changed.
+    pub(crate) fn rollback_unit(&mut self) {
         let Some(journal) = self.journal.take() else { return };
-        for undo in journal.undo.into_iter().rev() {
+        self.undo(journal.undo, journal.nodes, journal.edges);
+    }
+
+    #[cfg(any(feature = "server", test))]
+    /// The open unit's record, if one is open.
+    pub(super) fn unit_record(&self) -> Option<&Journal> {
+        self.journal.as_deref().filter(|j| j.unit)
+    }
+
+    /// Puts back what `undo` records, newest first, and truncates the
+    /// nodes and relationships created after the first `nodes` and
+    /// `edges`.
+    fn undo(&mut self, undo: Vec<Undo>, nodes: usize, edges: usize) {
+        for undo in undo.into_iter().rev() {
             match undo {
                 Undo::NodeProperties(n, props) => self.inner[NodeIndex::new(n.index())].properties = props,
                 Undo::NodeLabels(n, labels) => self.inner[NodeIndex::new(n.index())].labels = labels,
@@ -130,10 +247,10 @@ impl Graph {
         }
         // Removing the last element moves nothing, so truncating from the
         // end keeps every older id.
-        while self.inner.edge_count() > journal.edges {
+        while self.inner.edge_count() > edges {
             self.inner.remove_edge(EdgeIndex::new(self.inner.edge_count() - 1));
         }
-        while self.inner.node_count() > journal.nodes {
+        while self.inner.node_count() > nodes {
             self.inner.remove_node(NodeIndex::new(self.inner.node_count() - 1));
         }
         self.rebuild_indexes();
@@ -221,6 +338,65 @@ impl Graph {
         t.nodes.grow(nodes);
         t.edges.grow(edges);
         t
+    }
+
+    /// A copy of the graph without the slots of deleted nodes and
+    /// relationships: the live ones in the same order, renumbered from 0,
+    /// with the same names, schema and registered procedures. Node and
+    /// relationship ids held from before do not name the same entities in
+    /// the copy (nor do node ids stored inside property values).
+    ///
+    /// [`Graph::save`] refuses a graph with deleted slots; save its
+    /// compacted copy instead. Cost: O(nodes + relationships + properties),
+    /// and a second copy of the graph in memory while it runs.
+    ///
+    /// ```
+    /// let mut graph = aikg::Graph::new();
+    /// graph.execute("CREATE (:T {n: 1}), (:T {n: 2})-[:R]->(:T {n: 3})")?;
+    /// graph.execute("MATCH (t:T {n: 1}) DELETE t")?;
+    /// let compact = graph.compacted();
+    /// assert_eq!(compact.node_ids().map(|n| n.0).collect::<Vec<_>>(), [0, 1]);
+    /// let path = std::env::temp_dir().join(format!("aikg-doc-compacted-{}.snapshot", std::process::id()));
+    /// assert!(graph.save(&path).is_err());
+    /// compact.save(&path)?;
+    /// assert_eq!(aikg::Graph::open(&path)?.query("MATCH (:T)-[:R]->(t) RETURN t.n AS n")?.len(), 1);
+    /// # std::fs::remove_file(&path).ok();
+    /// # Ok::<(), aikg::Error>(())
+    /// ```
+    pub fn compacted(&self) -> Graph {
+        let mut g = Graph {
+            schema: self.schema,
+            labels: self.labels.clone(),
+            rel_types: self.rel_types.clone(),
+            keys: self.keys.clone(),
+            id_key: self.id_key,
+            procedures: self.procedures.clone(),
+            by_label: vec![Vec::new(); self.by_label.len().max(self.labels.0.len())],
+            edges_per_type: vec![0; self.rel_types.0.len()],
+            // A graph on keyed hashing stays on it (see `use_keyed_hashing`).
+            by_id: indexmap::IndexMap::with_hasher(self.by_id.hasher().clone()),
+            edge_property_pool: std::collections::HashMap::with_hasher(self.edge_property_pool.hasher().clone()),
+            ..Graph::default()
+        };
+        g.reserve(self.node_count(), self.edge_count());
+        let mut renumbered = vec![NodeId(u32::MAX); self.node_slots()];
+        for n in self.node_ids() {
+            let data = self.inner[NodeIndex::new(n.index())].clone();
+            let id = NodeId(g.inner.node_count() as u32);
+            for l in data.labels.iter() {
+                g.by_label[l.0 as usize].push(id);
+            }
+            g.index_id(id, &data.properties);
+            g.inner.add_node(data);
+            renumbered[n.index()] = id;
+        }
+        for e in self.edge_ids() {
+            let (src, dst) = self.edge_endpoints(e);
+            let set = g.shared_properties(self.edge_properties(e).into());
+            g.add_edge_with_set(renumbered[src.index()], renumbered[dst.index()], self.edge_type(e), set);
+        }
+        g.prepare_traversal();
+        g
     }
 
     // ----- deleting --------------------------------------------------------
@@ -311,9 +487,20 @@ impl Graph {
         let old_id = id_key.and_then(|k| super::find_property(old, k)).cloned();
         let new_id = id_key.and_then(|k| super::find_property(&props, k)).cloned();
         if (touches_id(old) || touches_id(&props)) && old_id != new_id {
-            // The id index is keyed by the old value: it is no longer exact.
+            // Ids may repeat now, so queries stop trusting the id index;
+            // it still follows the change, so that `node_by_key` finds the
+            // node by its new id whether or not a rollback rebuilt the
+            // index since (and a replayed redo record gives the same index).
             self.duplicate_ids = true;
             self.ids_dense = false;
+            if let Some(Value::String(old)) = &old_id {
+                if self.by_id.get(&**old) == Some(&n) {
+                    self.by_id.swap_remove(&**old);
+                }
+            }
+            if let Some(new @ Value::String(_)) = new_id {
+                self.by_id.entry(super::IdKey(new)).or_insert(n);
+            }
         }
         let old = std::mem::replace(&mut self.inner[NodeIndex::new(n.index())].properties, props.into());
         self.record(|| Undo::NodeProperties(n, old));
@@ -418,6 +605,30 @@ impl Graph {
         removed
     }
 
+    #[cfg(any(feature = "server", test))]
+    /// Gives a node exactly `labels`, in that order (replaying a redo
+    /// record).
+    pub(super) fn set_labels(&mut self, n: NodeId, labels: &[&str]) {
+        let mut want: Vec<LabelId> = Vec::with_capacity(labels.len());
+        for l in labels {
+            let id = self.intern_label(l);
+            if !want.contains(&id) {
+                want.push(id);
+            }
+        }
+        let have = self.node_label_ids(n).to_vec();
+        if have == want {
+            return;
+        }
+        for l in have.iter().filter(|l| !want.contains(l)) {
+            self.by_label[l.0 as usize].retain(|x| *x != n);
+        }
+        for l in want.iter().filter(|l| !have.contains(l)) {
+            self.by_label[l.0 as usize].push(n);
+        }
+        self.put_labels(n, want);
+    }
+
     fn put_labels(&mut self, n: NodeId, labels: Vec<LabelId>) {
         let old =
             std::mem::replace(&mut self.inner[NodeIndex::new(n.index())].labels, LabelSet::from_vec(labels));
@@ -459,6 +670,28 @@ mod tests {
             g.query("MATCH (n)-->() RETURN count(*) AS c").unwrap().iter().next().unwrap().get_int("c"),
             Some(0)
         );
+    }
+
+    #[test]
+    fn compacting_drops_dead_slots_and_keeps_the_live_graph() {
+        let mut g = small();
+        g.execute("CREATE (:A {id: 'c'})-[:U {k: 1}]->(:B {id: 'd'})").unwrap();
+        g.execute("MATCH (a {id: 'a'}) DETACH DELETE a").unwrap();
+        g.execute("MATCH (c {id: 'c'}) SET c.id = 'c2', c:C").unwrap();
+        let json = |g: &Graph| crate::export::Subgraph::all(g).to_json().to_string();
+        let compact = g.compacted();
+        assert_eq!((compact.node_slots(), compact.edge_slots()), (3, 1));
+        assert_eq!(json(&compact), json(&g));
+        assert_eq!(compact.labels().collect::<Vec<_>>(), g.labels().collect::<Vec<_>>());
+        assert_eq!(compact.node_by_key("c2"), Some(crate::model::NodeId(1)));
+        assert_eq!(compact.node_by_key("c"), None);
+        let mut bytes = Vec::new();
+        assert!(g.write_snapshot(&mut bytes).is_err(), "tombstones are refused");
+        compact.write_snapshot(&mut bytes).unwrap();
+        let opened = Graph::read_snapshot(bytes.as_slice()).unwrap();
+        assert_eq!(json(&opened), json(&g));
+        let q = "MATCH (c:C)-[u:U]->(d) RETURN c.id, u.k, d.id";
+        assert_eq!(format!("{:?}", opened.query(q).unwrap()), format!("{:?}", g.query(q).unwrap()));
     }
 
     #[test]
