@@ -1123,7 +1123,10 @@ mod tests {
         let compact = g.compacted();
         assert!(compact.by_id.hasher().is_keyed() && compact.keys.0.hasher().is_keyed());
         assert!(compact.edge_property_pool.hasher().is_keyed());
-        assert_eq!(compact.node_by_key("d").map(|n| compact.node(n).key().map(str::to_string)), Some(Some("d".into())));
+        assert_eq!(
+            compact.node_by_key("d").map(|n| compact.node(n).key().map(str::to_string)),
+            Some(Some("d".into()))
+        );
     }
 
     #[test]

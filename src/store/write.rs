@@ -375,7 +375,9 @@ impl Graph {
             edges_per_type: vec![0; self.rel_types.0.len()],
             // A graph on keyed hashing stays on it (see `use_keyed_hashing`).
             by_id: indexmap::IndexMap::with_hasher(self.by_id.hasher().clone()),
-            edge_property_pool: std::collections::HashMap::with_hasher(self.edge_property_pool.hasher().clone()),
+            edge_property_pool: std::collections::HashMap::with_hasher(
+                self.edge_property_pool.hasher().clone(),
+            ),
             ..Graph::default()
         };
         g.reserve(self.node_count(), self.edge_count());
