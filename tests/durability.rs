@@ -39,6 +39,8 @@ struct Server {
     child: Child,
     addr: SocketAddr,
     log: Arc<Mutex<String>>,
+    /// Reads standard error into `log` until the server exits.
+    reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Server {
@@ -57,7 +59,7 @@ impl Server {
         let log = Arc::new(Mutex::new(String::new()));
         let mut stderr = child.stderr.take().unwrap();
         let sink = log.clone();
-        std::thread::spawn(move || {
+        let reader = std::thread::spawn(move || {
             let mut buf = [0u8; 4096];
             while let Ok(n) = stderr.read(&mut buf) {
                 if n == 0 {
@@ -69,7 +71,8 @@ impl Server {
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
         let mut line = String::new();
         let read = stdout.read_line(&mut line);
-        let mut server = Server { child, addr: SocketAddr::from(([127, 0, 0, 1], 0)), log };
+        let mut server =
+            Server { child, addr: SocketAddr::from(([127, 0, 0, 1], 0)), log, reader: Some(reader) };
         let addr = line
             .split("http://")
             .nth(1)
@@ -91,9 +94,31 @@ impl Server {
         self.log.lock().unwrap().clone()
     }
 
+    /// The log once it holds `needle`, or as it is after 10 s: standard
+    /// error is read on a thread of its own, so a line the server wrote
+    /// before its listening line may not have arrived yet.
+    fn log_with(&self, needle: &str) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let log = self.log();
+            if log.contains(needle) || std::time::Instant::now() > deadline {
+                return log;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        self.finish_log();
+    }
+
+    /// Once the server has exited: waits until its whole log is read.
+    fn finish_log(&mut self) {
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
     }
 
     /// Stops the server as Ctrl-C does, and waits for it to exit.
@@ -103,6 +128,7 @@ impl Server {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
+                self.finish_log();
                 return status;
             }
             assert!(Instant::now() < deadline, "the server did not stop on SIGINT\n{}", self.log());
@@ -310,7 +336,8 @@ fn a_clean_stop_compacts_and_the_restart_has_everything() {
     assert!(std::fs::metadata(&journal).unwrap().len() > empty_journal);
     let status = server.interrupt();
     assert!(status.success(), "{status:?}\n{}", server.log());
-    assert!(server.log().contains("compacted a journal of"), "{}", server.log());
+    let log = server.log_with("compacted a journal of");
+    assert!(log.contains("compacted a journal of"), "{log}");
     assert_eq!(std::fs::metadata(&journal).unwrap().len(), empty_journal, "the journal starts empty");
     assert!(!dir.0.join("new.aikg.journal.next").exists());
 
@@ -323,7 +350,8 @@ fn a_clean_stop_compacts_and_the_restart_has_everything() {
     assert_eq!(server.post(CREATE, 31).unwrap().0, 200);
     drop(server);
     let server = Server::start(&file, &[]);
-    assert!(server.log().contains("replayed 1 journal record\n"), "{}", server.log());
+    let log = server.log_with("replayed 1 journal record\n");
+    assert!(log.contains("replayed 1 journal record\n"), "{log}");
     states.insert(31, State::Present);
     assert_eq!(check(&server, &mut states), 21);
 }
