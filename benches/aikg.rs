@@ -4,6 +4,12 @@
 //! The generated graphs come from `../shared/bench/gen.py` (10k and 100k
 //! nodes, seed 42), written once under `target/bench-data/`; benches that
 //! need them are skipped when Python or the generator is missing.
+//!
+//! `AIKG_BENCH_10M=1` adds `exec/10M` (ten million nodes, 53 million
+//! relationships: about 7 GB of memory, several minutes to generate the
+//! first time, so never in CI); `AIKG_BENCH_10M=DIR` takes the graph from
+//! a folder `gen.py` already wrote. `Q6_1thread` in each `exec/` group is
+//! Q6 kept on one thread, beside `Q6` on all of them.
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -32,6 +38,11 @@ fn query_text(file: &str) -> String {
 
 /// Generates (once) and returns the folder of a synthetic graph.
 fn dataset(nodes: usize) -> Option<PathBuf> {
+    if nodes == 10_000_000 {
+        if let Some(dir) = std::env::var_os("AIKG_BENCH_10M").map(PathBuf::from).filter(|d| d.is_dir()) {
+            return Some(dir);
+        }
+    }
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-data/kg-{nodes}"));
     if out.join("params.json").exists() {
         return Some(out);
@@ -129,6 +140,12 @@ fn exec_generated(c: &mut Criterion, nodes: usize, label: &str) {
         // instead of copied into a result, and found in the graph's plan
         // cache by its text, which is what a caller that keeps no parsed
         // query pays on top.
+        if q == "Q6" {
+            let one = aikg::QueryOptions { threads: Some(1), ..aikg::QueryOptions::default() };
+            group.bench_function("Q6_1thread", |b| {
+                b.iter(|| assert_eq!(query.run_with(black_box(&graph), &params, &one).unwrap().len(), rows))
+            });
+        }
         if q == "Q1" {
             group.bench_function("Q1_rows", |b| {
                 b.iter(|| {
@@ -150,6 +167,9 @@ fn exec_generated(c: &mut Criterion, nodes: usize, label: &str) {
 fn exec(c: &mut Criterion) {
     exec_generated(c, 10_000, "10k");
     exec_generated(c, 100_000, "100k");
+    if std::env::var_os("AIKG_BENCH_10M").is_some_and(|v| !v.is_empty() && v != "0") {
+        exec_generated(c, 10_000_000, "10M");
+    }
     let graph = Graph::builtin();
     let lineage = [
         ("built_on_glm_130b", "MATCH (b {id: 'glm-130b'})<-[:BUILT_ON*]-(m) RETURN DISTINCT m.id"),

@@ -316,7 +316,7 @@ fn exercise(graph: &Graph, text: &str) {
         timeout: Some(Duration::from_millis(50)),
         max_rows: Some(1_000),
         max_expansions: Some(100_000),
-        cancel: None,
+        ..QueryOptions::default()
     };
     if query.is_read_only() {
         let _ = query.run_with(graph, &Params::new(), &options);

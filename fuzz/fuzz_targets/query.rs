@@ -37,7 +37,7 @@ fn budget() -> QueryOptions {
         timeout: Some(Duration::from_millis(50)),
         max_rows: Some(1_000),
         max_expansions: Some(100_000),
-        cancel: None,
+        ..QueryOptions::default()
     }
 }
 

@@ -221,6 +221,9 @@ pub struct ServeArgs {
     /// Most relationship expansions a query may make; 0 for no limit
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub max_expansions: u64,
+    /// Most threads one query may use (a grouping query over a large scan is split over them); 0 for AIKG_THREADS or the cores
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub query_threads: usize,
     /// With --graph: fold the journal into a new snapshot once it holds more than this many bytes
     #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
     pub compact_after: u64,

@@ -25,6 +25,7 @@ pub fn serve(source: &Source, args: ServeArgs) -> Result<ExitCode, Failure> {
             max_rows: limit_rows(args.max_rows),
             max_expansions: (args.max_expansions > 0).then_some(args.max_expansions),
             cancel: None,
+            threads: (args.query_threads > 0).then_some(args.query_threads),
         },
         compact_after: args.compact_after,
     };

@@ -103,6 +103,23 @@ pub struct QueryOptions {
     pub max_expansions: Option<u64>,
     /// A handle another thread can use to stop the run.
     pub cancel: Option<CancelHandle>,
+    /// Most threads the run may use, the calling thread included; `None`
+    /// for the `AIKG_THREADS` environment variable if set, else the cores
+    /// the process may use (at most eight). A grouping query that starts
+    /// with a scan of thousands of nodes is split over them (the result is
+    /// the same); every other query runs on the calling thread. `Some(1)`
+    /// keeps every run on the calling thread.
+    ///
+    /// ```
+    /// use aikg::{Graph, Params, Query, QueryOptions};
+    /// let graph = Graph::builtin();
+    /// let one = QueryOptions { threads: Some(1), ..QueryOptions::default() };
+    /// let query = Query::parse("MATCH (m:Model) RETURN count(*) AS n")?;
+    /// let rows = query.run_with(&graph, &Params::new(), &one)?;
+    /// assert_eq!(rows.len(), 1);
+    /// # Ok::<(), aikg::Error>(())
+    /// ```
+    pub threads: Option<usize>,
 }
 
 /// Stops a running query from another thread.

@@ -146,6 +146,69 @@ impl AggState {
         Ok(())
     }
 
+    /// Whether states of this aggregate made from consecutive parts of the
+    /// input can be merged into exactly the state one pass would have made
+    /// (see [`merge`](Self::merge)). Sums, averages and deviations are
+    /// left out: floating-point addition depends on its order, and an
+    /// integer sum could overflow in one order and not in another.
+    pub(crate) fn mergeable(func: AggFunc, distinct: bool) -> bool {
+        match func {
+            AggFunc::CountStar | AggFunc::Count | AggFunc::Collect | AggFunc::Min | AggFunc::Max => true,
+            AggFunc::PercentileCont | AggFunc::PercentileDisc => !distinct,
+            AggFunc::Sum | AggFunc::Avg | AggFunc::StDev | AggFunc::StDevP => false,
+        }
+    }
+
+    /// Folds in the state of the part of the input that follows this
+    /// one's, for an aggregate [`mergeable`](Self::mergeable) says can be:
+    /// the result is the state one pass over both parts would have made.
+    pub(crate) fn merge(&mut self, later: AggState) {
+        let AggState { acc, seen: later_seen, .. } = later;
+        match (&mut self.acc, acc) {
+            (Acc::Count(c), Acc::Count(more)) => match (&mut self.seen, later_seen) {
+                // `count(*)` counts rows, never values.
+                (Some(seen), Some(later_seen)) if self.func != AggFunc::CountStar => {
+                    for v in later_seen {
+                        if seen.insert(v) {
+                            *c += 1;
+                        }
+                    }
+                }
+                _ => *c += more,
+            },
+            (Acc::Collect(items), Acc::Collect(more)) => match &mut self.seen {
+                Some(seen) => {
+                    for v in more {
+                        let key = super::value::equivalence_key(&v).unwrap_or_else(|| v.clone());
+                        if seen.insert(key) {
+                            items.push(v);
+                        }
+                    }
+                }
+                None => items.extend(more),
+            },
+            (Acc::Extreme(best), Acc::Extreme(Some(v))) => {
+                let wanted = if self.func == AggFunc::Min { Ordering::Less } else { Ordering::Greater };
+                // One pass keeps the first of equal values: the earlier part's.
+                if best.as_ref().is_none_or(|b| order(&v, b) == wanted) {
+                    *best = Some(v);
+                }
+                if let (Some(seen), Some(later_seen)) = (&mut self.seen, later_seen) {
+                    seen.extend(later_seen);
+                }
+            }
+            (Acc::Percentile { values, p }, Acc::Percentile { values: more, p: later_p }) => {
+                values.extend(more);
+                if p.is_none() {
+                    *p = later_p;
+                }
+            }
+            // An empty later part (`Extreme(None)`), or a state `mergeable`
+            // rules out, which is never split.
+            _ => {}
+        }
+    }
+
     /// The aggregate's value for its group.
     pub(crate) fn finish(self) -> Value {
         match self.acc {
@@ -207,6 +270,65 @@ mod tests {
         assert_eq!(run(AggFunc::Count, true, &vals), Value::Int(2));
         assert_eq!(run(AggFunc::CountStar, false, &vals), Value::Int(4));
         assert_eq!(run(AggFunc::Collect, true, &vals), Value::List(vec![1.into(), 2.into()]));
+    }
+
+    /// Every mergeable aggregate, split at every point of an input with
+    /// duplicates, nulls and mixed types, merges into what one pass gives.
+    #[test]
+    fn merged_parts_equal_one_pass() {
+        let values: Vec<Value> = vec![
+            Value::Int(3),
+            Value::Null,
+            Value::Float(1.0),
+            Value::Int(1),
+            "b".into(),
+            Value::Int(3),
+            Value::Float(2.5),
+            "a".into(),
+            Value::Int(1),
+        ];
+        let funcs = [
+            AggFunc::CountStar,
+            AggFunc::Count,
+            AggFunc::Collect,
+            AggFunc::Min,
+            AggFunc::Max,
+            AggFunc::PercentileCont,
+            AggFunc::PercentileDisc,
+        ];
+        let numbers: Vec<Value> =
+            values.iter().filter(|v| v.as_f64().is_some() || v.is_null()).cloned().collect();
+        for func in funcs {
+            for distinct in [false, true] {
+                if !AggState::mergeable(func, distinct) {
+                    continue;
+                }
+                let input = if matches!(func, AggFunc::PercentileCont | AggFunc::PercentileDisc) {
+                    &numbers
+                } else {
+                    &values
+                };
+                let one_pass = run(func, distinct, input);
+                for cut in 0..=input.len() {
+                    let mut first = AggState::new(func, distinct);
+                    let mut second = AggState::new(func, distinct);
+                    for v in &input[..cut] {
+                        first.add(v, None, Span::default()).unwrap();
+                    }
+                    for v in &input[cut..] {
+                        second.add(v, None, Span::default()).unwrap();
+                    }
+                    first.merge(second);
+                    let merged = first.finish();
+                    assert!(
+                        format!("{merged:?}") == format!("{one_pass:?}"),
+                        "{func:?} distinct={distinct} cut at {cut}: {merged:?} vs {one_pass:?}"
+                    );
+                }
+            }
+        }
+        assert!(!AggState::mergeable(AggFunc::Sum, false));
+        assert!(!AggState::mergeable(AggFunc::PercentileDisc, true));
     }
 
     #[test]

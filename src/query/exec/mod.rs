@@ -19,6 +19,7 @@ mod create;
 mod eval;
 mod functions;
 mod ops;
+mod parallel;
 mod point;
 mod temporal;
 mod traverse;
@@ -108,6 +109,35 @@ impl<'o> Budget<'o> {
             rows: Cell::new(0),
             ticks: Cell::new(0),
         }
+    }
+
+    /// A budget for a thread that runs part of the same query: the same
+    /// limits and clock, counters of its own (see [`absorb`](Self::absorb)).
+    pub(crate) fn fork(&self) -> Budget<'o> {
+        Budget {
+            options: self.options,
+            started: self.started,
+            max_expansions: self.max_expansions,
+            max_rows: self.max_rows,
+            expansions: Cell::new(0),
+            rows: Cell::new(0),
+            ticks: Cell::new(0),
+        }
+    }
+
+    /// Adds what a [`fork`](Self::fork) spent, failing as this budget
+    /// would have had it spent the same itself.
+    pub(crate) fn absorb(&self, fork: &Budget<'_>) -> Result<(), QueryError> {
+        let n = self.expansions.get().saturating_add(fork.expansions.get());
+        self.expansions.set(n);
+        self.ticks.set(self.ticks.get().wrapping_add(fork.ticks.get()));
+        if n > self.max_expansions {
+            return Err(limit_exceeded(format!(
+                "the query went over its budget of {} relationship expansions",
+                self.max_expansions
+            )));
+        }
+        Ok(())
     }
 
     /// Counts one relationship expansion.
@@ -434,11 +464,11 @@ fn run_stages(
                     rows.end_row();
                     Ok(Flow::Continue)
                 };
-                ops::run(&mut stages, std::iter::once(row), &cx, &mut produce)?;
+                run_read(&mut stages, row, &cx, options, &mut produce)?;
             }
             None => {
                 let mut produce = |row: &mut Row| produce_row(planned, &budget, row, rows);
-                ops::run(&mut stages, std::iter::once(row), &cx, &mut produce)?;
+                run_read(&mut stages, row, &cx, options, &mut produce)?;
             }
         }
         ops::recycle(stages, graph.get());
@@ -467,6 +497,23 @@ fn run_stages(
             Err(e)
         }
     }
+}
+
+/// Runs a reading plan's stages from its first row: split over threads
+/// when the plan and the graph allow it (see `parallel`), else in one pass.
+fn run_read(
+    stages: &mut [ops::Stage<'_>],
+    row: Row,
+    cx: &Ctx<'_>,
+    options: &QueryOptions,
+    sink: &mut ops::Sink<'_>,
+) -> Result<(), QueryError> {
+    if let Some(split) = parallel::split(cx.plan) {
+        if parallel::run(&split, stages, cx, parallel::threads_for(options), sink)? {
+            return Ok(());
+        }
+    }
+    ops::run(stages, std::iter::once(row), cx, sink)
 }
 
 /// Runs the segments of a writing plan: the reading operators up to each

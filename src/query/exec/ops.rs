@@ -29,7 +29,7 @@ pub(crate) fn chain(root: &Op) -> Vec<&Op> {
     out
 }
 
-fn input_of(op: &Op) -> Option<&Op> {
+pub(super) fn input_of(op: &Op) -> Option<&Op> {
     Some(match op {
         Op::Argument => return None,
         Op::NodeScan { input, .. }
@@ -144,6 +144,94 @@ struct AggTable {
     /// the rows of one lab, say) skip evaluating and hashing the keys.
     deps: Vec<Slot>,
     last: Option<(Vec<Value>, usize)>,
+}
+
+impl AggTable {
+    fn empty(deps: Vec<Slot>) -> AggTable {
+        AggTable { groups: IndexMap::default(), shown: HashMap::default(), key: Vec::new(), deps, last: None }
+    }
+
+    /// Folds in the groups of the rows that follow this table's: groups
+    /// keep the order they first appear in, as in one pass.
+    fn merge(&mut self, later: AggTable) {
+        let AggTable { groups, mut shown, .. } = later;
+        for (i, (key, states)) in groups.into_iter().enumerate() {
+            match self.groups.get_index_of(&key) {
+                Some(at) => {
+                    if let Some((_, mine)) = self.groups.get_index_mut(at) {
+                        for (state, more) in mine.iter_mut().zip(states) {
+                            state.merge(more);
+                        }
+                    }
+                }
+                None => {
+                    let at = self.groups.insert_full(key, states).0;
+                    if let Some(first) = shown.remove(&i) {
+                        self.shown.insert(at, first);
+                    }
+                }
+            }
+        }
+        self.last = None;
+    }
+}
+
+/// The groups a grouping stage gathered from part of its input (see
+/// `super::parallel`).
+pub(super) struct Groups(Box<AggTable>);
+
+impl Groups {
+    /// Folds in the groups of the part of the input that follows.
+    pub(super) fn merge(&mut self, later: Groups) {
+        self.0.merge(*later.0);
+    }
+}
+
+/// Takes the groups out of `stage`, a grouping stage, leaving it empty for
+/// the next part of its input.
+pub(super) fn take_groups(stage: &mut Stage<'_>) -> Option<Groups> {
+    let State::Aggregate(table) = &mut stage.state else { return None };
+    let empty = Box::new(AggTable::empty(table.deps.clone()));
+    Some(Groups(std::mem::replace(table, empty)))
+}
+
+/// Puts `groups` into `stage`, a grouping stage, for it to emit when flushed.
+pub(super) fn put_groups(stage: &mut Stage<'_>, groups: Groups) {
+    if let State::Aggregate(table) = &mut stage.state {
+        *table = groups.0;
+    }
+}
+
+/// The operator a stage runs.
+pub(super) fn stage_op<'p>(stage: &Stage<'p>) -> &'p Op {
+    stage.op
+}
+
+/// Emits what `stages[from..]` held back, in order, as [`run`] does once
+/// its input is done.
+pub(super) fn flush_from(
+    stages: &mut [Stage<'_>],
+    from: usize,
+    cx: &Ctx<'_>,
+    sink: &mut Sink<'_>,
+) -> Result<(), QueryError> {
+    let len = stages.len();
+    flush_range(stages, from..len, cx, sink)
+}
+
+/// Emits what the stages in `range` held back, in order, each into the
+/// stages after it (those past the range included).
+pub(super) fn flush_range(
+    stages: &mut [Stage<'_>],
+    range: std::ops::Range<usize>,
+    cx: &Ctx<'_>,
+    sink: &mut Sink<'_>,
+) -> Result<(), QueryError> {
+    for i in range {
+        let (head, rest) = stages[i..].split_at_mut(1);
+        flush(&mut head[0], rest, cx, sink)?;
+    }
+    Ok(())
 }
 
 struct Distinct {
@@ -309,13 +397,7 @@ fn build_stage<'p>(op: &'p Op, cx: &Ctx<'_>) -> Result<Stage<'p>, QueryError> {
                     }
                 });
             }
-            State::Aggregate(Box::new(AggTable {
-                groups: IndexMap::default(),
-                shown: HashMap::default(),
-                key: Vec::new(),
-                deps,
-                last: None,
-            }))
+            State::Aggregate(Box::new(AggTable::empty(deps)))
         }
         Op::Distinct { slots, entities, .. } => {
             // The set in use is sized for the rows the last run returned,
@@ -432,11 +514,7 @@ pub(crate) fn run(
             break;
         }
     }
-    for i in 0..stages.len() {
-        let (head, rest) = stages[i..].split_at_mut(1);
-        flush(&mut head[0], rest, cx, sink)?;
-    }
-    Ok(())
+    flush_from(stages, 0, cx, sink)
 }
 
 fn violates_unique(row: &[Value], unique: &[Slot], e: EdgeId) -> bool {
