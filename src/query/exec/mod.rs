@@ -8,6 +8,10 @@
 //! Sorting, grouping and `CREATE` collect their input first and emit when
 //! their input is done.
 //!
+//! A grouping over a large label scan may run on several threads, each
+//! taking parts of the scan up to the grouping, with the groups merged in
+//! scan order (see `parallel`).
+//!
 //! `CREATE` splits the chain: the stages before it run to the end on a
 //! shared borrow of the graph, then the graph is changed once per collected
 //! row, and the stages after it run on the rows `CREATE` produced, with
