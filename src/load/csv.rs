@@ -1383,13 +1383,71 @@ mod tests {
         }
     }
 
-    /// The graph's dump or the error messages of a load on `threads`
-    /// threads in blocks of `block_bytes`, each file read in one chunk.
-    fn outcome(nodes: &str, edges: &str, threads: usize, block_bytes: usize) -> String {
-        let options = Options { threads, block_bytes, chunk_bytes: usize::MAX };
-        let nodes = ChunkReader::new("nodes.csv", nodes.as_bytes(), nodes.len(), usize::MAX, block_bytes);
-        let edges = ChunkReader::new("edges.csv", edges.as_bytes(), edges.len(), usize::MAX, block_bytes);
+    /// Hands out at most `step` bytes a read, so that reads end anywhere.
+    struct Trickle<'a> {
+        bytes: &'a [u8],
+        step: usize,
+    }
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(self.step).min(self.bytes.len());
+            buf[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    /// Reads its bytes, then fails.
+    struct Failing<'a>(&'a [u8]);
+
+    impl std::io::Read for Failing<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(std::io::Error::other("the disk is on fire"));
+            }
+            self.0.read(buf)
+        }
+    }
+
+    fn reader<'a>(
+        name: &str,
+        source: impl std::io::Read + Send + 'a,
+        size: usize,
+        options: Options,
+    ) -> ChunkReader<'a> {
+        ChunkReader::new(name, source, size, options.chunk_bytes, options.block_bytes)
+    }
+
+    /// A load of any bytes, each read through [`Trickle`] in steps of
+    /// `step`, with `options`.
+    fn load_bytes(nodes: &[u8], edges: &[u8], options: Options, step: usize) -> String {
+        let nodes = reader("nodes.csv", Trickle { bytes: nodes, step }, nodes.len(), options);
+        let edges = reader("edges.csv", Trickle { bytes: edges, step }, edges.len(), options);
         describe(super::load(nodes, edges, options))
+    }
+
+    /// The graph's dump or the error messages of a load on `threads`
+    /// threads in blocks of `block_bytes`, reading chunks of `chunk_bytes`.
+    fn outcome_in_chunks(
+        nodes: &str,
+        edges: &str,
+        threads: usize,
+        block_bytes: usize,
+        chunk_bytes: usize,
+    ) -> String {
+        let options = Options { threads, block_bytes, chunk_bytes };
+        load_bytes(nodes.as_bytes(), edges.as_bytes(), options, usize::MAX)
+    }
+
+    /// [`outcome_in_chunks`], reading each file in one chunk.
+    fn outcome(nodes: &str, edges: &str, threads: usize, block_bytes: usize) -> String {
+        outcome_in_chunks(nodes, edges, threads, block_bytes, usize::MAX)
+    }
+
+    /// What `Graph::from_csv_text` makes of the files.
+    fn in_memory(nodes: &str, edges: &str) -> String {
+        describe(load(nodes, edges).map_err(Error::from))
     }
 
     /// Quoted fields with commas, doubled quotes and newlines, a quote in
@@ -1493,6 +1551,121 @@ mod tests {
         }
     }
 
+    /// Chunk sizes that cut the small files of these tests everywhere, and
+    /// one that reads each whole.
+    fn chunk_sizes(len: usize) -> impl Iterator<Item = usize> {
+        (1..=len + 1).chain([usize::MAX])
+    }
+
+    #[test]
+    fn chunks_do_not_change_the_graph() {
+        let (nodes, edges) = tricky_files();
+        let whole = in_memory(&nodes, &edges);
+        assert_eq!(whole.lines().filter(|l| l.starts_with("EdgeId")).count(), 5000);
+        for (threads, block_bytes) in [(1, usize::MAX), (2, 1), (3, 64), (2, 999)] {
+            for chunk_bytes in [1, 7, 100, 4096, 100_000] {
+                let chunked = outcome_in_chunks(&nodes, &edges, threads, block_bytes, chunk_bytes);
+                assert!(
+                    chunked == whole,
+                    "{threads} threads, blocks of {block_bytes}, chunks of {chunk_bytes}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_quoted_newline_or_comma_across_chunks() {
+        let nodes = "id,label,name\nA,Model,\"first line\nsecond, line\"\nB,\"Model\",\"x\"\"y\"\n\"C\",Model,plain\n";
+        let edges = "src,dst,type,note\nA,B,R,\"a\nb,c\"\nB,C,R,\"\"\"\"\n";
+        let whole = in_memory(nodes, edges);
+        assert!(whole.contains(r#"String("first line\nsecond, line")"#), "{whole}");
+        assert!(whole.contains(r#"String("a\nb,c")"#), "{whole}");
+        for chunk_bytes in chunk_sizes(nodes.len().max(edges.len())) {
+            for (threads, block_bytes) in [(1, 1), (2, 1), (2, 16), (1, usize::MAX)] {
+                let chunked = outcome_in_chunks(nodes, edges, threads, block_bytes, chunk_bytes);
+                assert_eq!(
+                    chunked, whole,
+                    "chunks of {chunk_bytes}, {threads} threads, blocks of {block_bytes}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_character_split_by_a_read() {
+        let nodes = "id,label,name\n智,Company,智谱AI\n谱,Model,\"智谱 \"\"GLM\"\"\"\n";
+        let edges = "src,dst,type\n谱,智,开发\n";
+        let whole = in_memory(nodes, edges);
+        assert!(whole.contains(r#"String("智谱AI")"#) && whole.contains("开发"), "{whole}");
+        for step in [1, 2, 5] {
+            for chunk_bytes in chunk_sizes(nodes.len()) {
+                let options = Options { threads: 2, block_bytes: 1, chunk_bytes };
+                let chunked = load_bytes(nodes.as_bytes(), edges.as_bytes(), options, step);
+                assert_eq!(chunked, whole, "reads of {step}, chunks of {chunk_bytes}");
+            }
+        }
+    }
+
+    #[test]
+    fn crlf_and_a_byte_order_mark_across_chunks() {
+        let nodes = "\u{feff}id,label,year\r\nA,Model,2020\r\n\r\nB,Model,\r\n\"C\",Model,\"2\"\r\n";
+        let edges = "\u{feff}src,dst,type\r\nA,B,R\r\nB,C,\"S\"\r\n";
+        let whole = in_memory(nodes, edges);
+        assert!(!whole.contains('\r') && whole.contains("Int(2020)"), "{whole}");
+        assert_eq!(whole.lines().filter(|l| l.starts_with("EdgeId")).count(), 2);
+        for step in [1, 3, usize::MAX] {
+            for chunk_bytes in chunk_sizes(nodes.len()) {
+                let options = Options { threads: 2, block_bytes: 1, chunk_bytes };
+                let chunked = load_bytes(nodes.as_bytes(), edges.as_bytes(), options, step);
+                assert_eq!(chunked, whole, "reads of {step}, chunks of {chunk_bytes}");
+            }
+        }
+    }
+
+    #[test]
+    fn short_and_odd_files_in_chunks() {
+        let cases = [
+            // No final newline, with and without quotes.
+            ("id,label\nA,Model\nB,Model", "src,dst,type\nA,B,R"),
+            ("id,label\nA,Model\n\"B\",Model", "src,dst,type\nA,B,\"R\""),
+            // Empty, header only, blank lines only, blank lines before the header.
+            ("", "src,dst,type\n"),
+            ("id,label\n", "src,dst,type"),
+            ("\n\r\n\n", "src,dst,type\n"),
+            ("\n\r\n\nid,label\nA,\n", "\r\n\nsrc,dst,type\nA,A,R\n"),
+            ("\u{feff}", "\u{feff}src,dst,type\n"),
+            // A last line of a lone carriage return is blank, quoted or not.
+            ("id,label\nA,Model\n\r", "src,dst,type\nA,A,\"R\"\n\r"),
+            // Header problems, and an unterminated quote that runs to the end.
+            ("id,name\nA,x\n", "src,dst\n"),
+            ("id,label\n\"A,Model\nB,Model\n", "src,dst,type\n"),
+        ];
+        let expected = [
+            "2 nodes 1 edges",
+            "2 nodes 1 edges",
+            "nodes.csv:1: file is empty; expected a header row\n",
+            "0 nodes 0 edges",
+            "nodes.csv:1: file is empty; expected a header row\n",
+            "nodes.csv:5: node 'A' has an empty label\nedges.csv:4: src names unknown node 'A'\nedges.csv:4: dst names unknown node 'A'\n",
+            "nodes.csv:1: file is empty; expected a header row\n",
+            "1 nodes 1 edges",
+            "nodes.csv:1: header lacks required column 'label' (found: id,name)\nedges.csv:1: header lacks required column 'type' (found: src,dst)\n",
+            "nodes.csv:2: unterminated quoted field\n",
+        ];
+        for ((nodes, edges), expected) in cases.into_iter().zip(expected) {
+            let whole = in_memory(nodes, edges);
+            let counts =
+                load(nodes, edges).map(|g| format!("{} nodes {} edges", g.node_count(), g.edge_count()));
+            assert_eq!(counts.unwrap_or_else(|_| whole.clone()), expected, "{nodes:?} {edges:?}");
+            for chunk_bytes in chunk_sizes(nodes.len().max(edges.len())) {
+                for threads in [1, 2] {
+                    let chunked = outcome_in_chunks(nodes, edges, threads, 1, chunk_bytes);
+                    assert_eq!(chunked, whole, "{nodes:?} {edges:?} in chunks of {chunk_bytes}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn the_two_splitters_agree_on_text_without_quotes() {
         let texts = [
@@ -1514,6 +1687,179 @@ mod tests {
                 (out, records.row)
             };
             assert_eq!(split(true), split(false), "{text:?}");
+        }
+    }
+
+    /// A node file of `rows` rows after the header, with `bad` spliced in
+    /// before row `at` (1-based, after the header).
+    fn nodes_with(rows: usize, at: usize, bad: &[u8]) -> Vec<u8> {
+        let mut bytes = b"id,label,name\n".to_vec();
+        for i in 0..rows {
+            if i + 2 == at {
+                bytes.extend_from_slice(bad);
+            }
+            bytes.extend_from_slice(format!("N{i},Model,\"n\ni\"\n").as_bytes());
+        }
+        bytes
+    }
+
+    /// The error decoding `bytes` whole gives, as the loader did before it
+    /// read files in chunks.
+    fn whole_file_error(name: &str, bytes: &[u8]) -> String {
+        format!("{}\n", super::super::DataFile::new(name, bytes).text().unwrap_err())
+    }
+
+    #[test]
+    fn invalid_utf8_in_a_late_chunk_names_its_line() {
+        // Rows span two lines, so lines are not rows; a duplicate id before
+        // the bad byte is not reported, as the file is not read as text.
+        let bad = ["智,Model,\"x".as_bytes(), b"\xFF", b"y\"\n"].concat();
+        let mut nodes = nodes_with(300, 250, &bad);
+        nodes.splice(0..0, b"\xEF\xBB\xBF".iter().copied());
+        nodes.extend_from_slice(b"N1,Model,again\n");
+        let edges = b"src,dst,type\nN1,N2,R\n";
+        let error = whole_file_error("nodes.csv", &nodes);
+        // Each row is two lines; the bad one is before row 249.
+        assert_eq!(error, "nodes.csv:498: invalid UTF-8 at byte 4132\n");
+        let both = format!("{error}edges.csv:2: invalid UTF-8 at byte 18\n");
+        let bad_edges = b"src,dst,type\nN1,N2\xE6\x99,R\nN1,N2,R\n";
+        assert_eq!(whole_file_error("edges.csv", bad_edges), "edges.csv:2: invalid UTF-8 at byte 18\n");
+        for chunk_bytes in [1, 2, 3, 7, 100, 1000, 6400, 6500, usize::MAX] {
+            for (threads, step) in [(1, usize::MAX), (2, 1), (2, 4096)] {
+                let options = Options { threads, block_bytes: 100, chunk_bytes };
+                let at = format!("chunks of {chunk_bytes}, {threads} threads, reads of {step}");
+                assert_eq!(load_bytes(&nodes, edges, options, step), error, "{at}");
+                assert_eq!(load_bytes(&nodes, bad_edges, options, step), both, "{at}");
+                let fine = nodes_with(300, 0, b"");
+                let only_edges = whole_file_error("edges.csv", bad_edges);
+                assert_eq!(load_bytes(&fine, bad_edges, options, step), only_edges, "{at}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_character_cut_short_by_the_end_of_the_file() {
+        let nodes = "id,label,name\nA,Model,智谱".as_bytes();
+        let nodes = &nodes[..nodes.len() - 1];
+        let error = whole_file_error("nodes.csv", nodes);
+        assert_eq!(error, "nodes.csv:2: invalid UTF-8 at byte 25\n");
+        for chunk_bytes in chunk_sizes(nodes.len()) {
+            let options = Options { threads: 1, block_bytes: 1, chunk_bytes };
+            assert_eq!(load_bytes(nodes, b"src,dst,type\n", options, 1), error, "chunks of {chunk_bytes}");
+        }
+    }
+
+    #[test]
+    fn errors_in_several_chunks_keep_their_rows() {
+        let mut nodes = String::from("id,label,year:int,name\n");
+        let mut expected = String::new();
+        let mut line = 2;
+        for i in 0..400 {
+            // Quoted newlines make lines and rows differ.
+            let name = if i % 10 == 0 { "\"two\nlines\"" } else { "one" };
+            match i % 97 {
+                13 => {
+                    nodes.push_str(&format!("N{i},,1,{name}\n"));
+                    expected.push_str(&format!("nodes.csv:{line}: node 'N{i}' has an empty label\n"));
+                }
+                50 => {
+                    nodes.push_str(&format!("N{i},Model,soon,{name}\n"));
+                    expected
+                        .push_str(&format!("nodes.csv:{line}: column 'year': 'soon' is not an integer\n"));
+                }
+                _ => nodes.push_str(&format!("N{i},Model,{i},{name}\n")),
+            }
+            line += if i % 10 == 0 { 2 } else { 1 };
+        }
+        assert_eq!(expected.lines().count(), 8);
+        assert_eq!(in_memory(&nodes, "src,dst,type\n"), expected);
+        for chunk_bytes in [1, 10, 100, 1000, 3000] {
+            for threads in [1, 2, 3] {
+                let chunked = outcome_in_chunks(&nodes, "src,dst,type\n", threads, 50, chunk_bytes);
+                assert_eq!(chunked, expected, "chunks of {chunk_bytes}, {threads} threads");
+            }
+        }
+    }
+
+    #[test]
+    fn a_failed_read_names_the_file() {
+        let options = Options { threads: 2, block_bytes: 16, chunk_bytes: 32 };
+        let nodes = nodes_with(100, 0, b"");
+        let failed = |nodes: &[u8], fail_nodes: bool| {
+            let edges = b"src,dst,type\nN1,N2,R\n".as_slice();
+            let (n, e) = if fail_nodes {
+                (reader("nodes.csv", Failing(nodes), 0, options), reader("edges.csv", edges, 0, options))
+            } else {
+                (reader("nodes.csv", nodes, 0, options), reader("edges.csv", Failing(edges), 0, options))
+            };
+            match super::load(n, e, options) {
+                Err(Error::Io { path, source }) => format!("{path}: {source}"),
+                other => describe(other),
+            }
+        };
+        assert_eq!(failed(&nodes, true), "nodes.csv: the disk is on fire");
+        assert_eq!(failed(&nodes, false), "edges.csv: the disk is on fire");
+        // A failed read wins over a bad byte before it, in either file.
+        let bad = nodes_with(100, 3, b"\xFF\n");
+        assert_eq!(failed(&bad, true), "nodes.csv: the disk is on fire");
+        assert_eq!(failed(&bad, false), "edges.csv: the disk is on fire");
+        // And over a wrong header, after which the rest is only checked.
+        assert_eq!(failed(b"id,name\n", true), "nodes.csv: the disk is on fire");
+    }
+
+    /// A folder of test files, removed when dropped.
+    struct Scratch(std::path::PathBuf);
+
+    impl Scratch {
+        fn new(name: &str) -> Scratch {
+            let dir = std::env::temp_dir().join(format!("aikg-csv-{}-{name}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            Scratch(dir)
+        }
+
+        fn write(&self, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+            let path = self.0.join(name);
+            std::fs::write(&path, bytes).unwrap();
+            path
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn files_load_as_text_in_memory_does() {
+        let dir = Scratch::new("files");
+        let (nodes, edges) = tricky_files();
+        let mut bad_edges = edges.clone();
+        bad_edges.push_str("N1,Nowhere,R,,\nN1,N2,,,\n");
+        for (nodes, edges) in [(&nodes, &edges), (&nodes, &bad_edges)] {
+            let (n, e) = (dir.write("n.csv", nodes.as_bytes()), dir.write("e.csv", edges.as_bytes()));
+            let names = (n.display().to_string(), e.display().to_string());
+            let text = describe(Graph::from_csv_text(&names.0, nodes, &names.1, edges).map_err(Error::from));
+            assert!(text.contains("Nowhere") == (edges == &bad_edges), "{text}");
+            assert_eq!(describe(Graph::from_csv(&n, &e)), text);
+            for chunk_bytes in [1, 100, 10_000] {
+                let options = Options { threads: 2, block_bytes: 500, chunk_bytes };
+                let open = |path: &std::path::Path, name: &str| {
+                    let file = std::fs::File::open(path).unwrap();
+                    let size = file.metadata().unwrap().len() as usize;
+                    reader(name, file, size, options)
+                };
+                let chunked = describe(super::load(open(&n, &names.0), open(&e, &names.1), options));
+                assert_eq!(chunked, text, "chunks of {chunk_bytes}");
+            }
+        }
+        let missing = dir.0.join("missing.csv");
+        let n = dir.write("n.csv", nodes.as_bytes());
+        for (nodes, edges) in [(&missing, &n), (&n, &missing)] {
+            match Graph::from_csv(nodes, edges) {
+                Err(Error::Io { path, .. }) => assert_eq!(path, missing.display().to_string()),
+                other => panic!("{:?}", other.map(|g| g.node_count())),
+            }
         }
     }
 
