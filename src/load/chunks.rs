@@ -1,5 +1,5 @@
-//! Reading a CSV file a chunk at a time, so that a load holds a few MiB of
-//! it rather than all of it.
+//! Reading a CSV file a chunk at a time, so that a load holds a few chunks
+//! of it rather than all of it.
 //!
 //! A chunk is read text ending at a record boundary; the start of a record
 //! that runs past the bytes read so far is carried into the next chunk. The

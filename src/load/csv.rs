@@ -8,7 +8,7 @@
 //!
 //! # How a load runs
 //!
-//! Each file is read in chunks of a few MiB (see [`super::chunks`]), each
+//! Each file is read in chunks of about 1 MiB (see [`super::chunks`]), each
 //! cut into blocks of about 128 KiB at record boundaries, so a load holds a
 //! bounded part of a file however large it is. Worker threads parse blocks
 //! (splitting, converting values, resolving edge endpoints) into plain
@@ -657,8 +657,11 @@ pub(super) struct Options {
 }
 
 impl Default for Options {
+    /// Chunks of 1 MiB (eight blocks): larger ones raised the peak of a load
+    /// without making it faster (peak RSS at 1M nodes: 585 MiB with 4 MiB
+    /// chunks, 582 with 2 MiB, 571 with 1 MiB, 569 with 512 KiB).
     fn default() -> Options {
-        Options { threads: 0, block_bytes: 128 << 10, chunk_bytes: 4 << 20 }
+        Options { threads: 0, block_bytes: 128 << 10, chunk_bytes: 1 << 20 }
     }
 }
 

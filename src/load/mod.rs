@@ -73,7 +73,7 @@ impl Graph {
     /// field parses as; an empty field is null). A UTF-8 BOM and CRLF line
     /// ends are accepted; fields may be quoted as in RFC 4180.
     ///
-    /// Large files are parsed on the available cores, a few MiB at a time,
+    /// Large files are parsed on the available cores, a MiB at a time,
     /// so a load holds the graph and little of the files; the graph (node
     /// and relationship order included) and the errors are those of a
     /// front-to-back reading.
