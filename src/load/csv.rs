@@ -8,14 +8,16 @@
 //!
 //! # How a load runs
 //!
-//! After its header, each file is cut into blocks of about 128 KiB at
-//! record boundaries. Worker threads parse blocks (splitting, converting
-//! values, resolving edge endpoints) into plain records; the calling thread
-//! takes the blocks in file order and builds the graph, so node and
-//! relationship indices, interning order and the order of error messages
-//! are those of a front-to-back reading. Row numbers in a block are counted
-//! from its start and shifted by the rows before it. Small inputs are one
-//! block and never start a thread.
+//! Each file is read in chunks of about 1 MiB (see [`super::chunks`]), each
+//! cut into blocks of about 128 KiB at record boundaries, so a load holds a
+//! bounded part of a file however large it is. Worker threads parse blocks
+//! (splitting, converting values, resolving edge endpoints) into plain
+//! records that no longer refer to the text; the calling thread takes the
+//! blocks in file order and builds the graph, so node and relationship
+//! indices, interning order and the order of error messages are those of a
+//! front-to-back reading. Row numbers in a block are counted from its start
+//! and shifted by the rows before it. Small inputs are one block and never
+//! start a thread.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -23,11 +25,11 @@ use std::hash::BuildHasher;
 use std::ops::Range;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
-use crate::error::{DataError, DataErrorKind, LoadError, Location};
+use crate::error::{DataError, DataErrorKind, Error, LoadError, Location};
 use crate::model::{NodeId, Value};
 use crate::store::{splitmix, FxBuild, Graph, KeyId, RelTypeId};
 
-use super::DataFile;
+use super::chunks::{with_blocks, Block, Chunk, ChunkError, ChunkReader};
 
 /// Most problems kept; a file that is wrong on every row should not take
 /// gigabytes to say so.
@@ -93,7 +95,10 @@ fn infer(field: &str) -> Option<Value> {
 
 /// Splits CSV text into records of fields, RFC 4180 style, tracking the
 /// 1-based row number of each record. Text without any quote takes a fast
-/// path that splits on newlines and commas directly.
+/// path that splits on newlines and commas directly; the quoted splitter
+/// splits quote-free text the same way, so parts of a file may each take
+/// either (a carriage return is dropped only at the end of a record, and a
+/// last line of only one is blank, in both).
 ///
 /// A record's row is one more than the number of newlines before it, quoted
 /// ones included, so a parser started at a record boundary counts rows from
@@ -106,12 +111,12 @@ struct Records<'a> {
 }
 
 impl<'a> Records<'a> {
+    #[cfg(test)]
     fn new(text: &'a str) -> Records<'a> {
         Records::with_quoting(text, text.contains('"'))
     }
 
-    /// A parser for part of a file; `quoted` is whether the whole file has
-    /// a quote, so that every part is split by the same rules.
+    /// A parser for text that has a quote if `quoted`.
     fn with_quoting(text: &'a str, quoted: bool) -> Records<'a> {
         Records { text, pos: 0, row: 0, quoted }
     }
@@ -132,9 +137,9 @@ impl<'a> Records<'a> {
                 }
                 continue;
             }
-            let blank = self.text[self.pos..].starts_with('\n') || self.text[self.pos..].starts_with("\r\n");
-            if blank {
-                self.pos += if self.text[self.pos..].starts_with('\n') { 1 } else { 2 };
+            let rest = &self.text[self.pos..];
+            if rest.starts_with('\n') || rest.starts_with("\r\n") || rest == "\r" {
+                self.pos += if rest.starts_with('\n') { 1 } else { 2 };
                 continue;
             }
             return Some((row, self.next_quoted(fields)));
@@ -233,84 +238,19 @@ impl<'a> Records<'a> {
             } else {
                 let rest = &text[i..];
                 let end = rest.find([',', '\n']).unwrap_or(rest.len());
-                let field = rest[..end].strip_suffix('\r').unwrap_or(&rest[..end]);
-                fields.push(Cow::Borrowed(field));
+                let field = &rest[..end];
                 i += end;
-                match bytes.get(i) {
-                    Some(b',') => i += 1,
-                    _ => {
-                        self.pos = i + 1;
-                        return Ok(());
-                    }
+                if bytes.get(i) == Some(&b',') {
+                    fields.push(Cow::Borrowed(field));
+                    i += 1;
+                } else {
+                    fields.push(Cow::Borrowed(field.strip_suffix('\r').unwrap_or(field)));
+                    self.pos = i + 1;
+                    return Ok(());
                 }
             }
         }
     }
-}
-
-/// Where the record starting at `pos` of text with quotes ends: the rules
-/// of [`Records::next_quoted`] (and its blank-line skip) without building
-/// fields. A quote opens a quoted field only at the start of a field, so
-/// counting quotes would not do.
-fn quoted_record_end(b: &[u8], pos: usize) -> usize {
-    let mut i = pos;
-    loop {
-        if b.get(i) == Some(&b'"') {
-            let mut j = i + 1;
-            loop {
-                match b.get(j) {
-                    None => return b.len(),
-                    Some(b'"') if b.get(j + 1) == Some(&b'"') => j += 2,
-                    Some(b'"') => break,
-                    Some(_) => j += 1,
-                }
-            }
-            i = j + 1;
-            match b.get(i) {
-                Some(b',') => i += 1,
-                Some(b'\r') if b.get(i + 1) == Some(&b'\n') => return i + 2,
-                Some(b'\n') => return i + 1,
-                None => return i,
-                Some(_) => return b[i..].iter().position(|&c| c == b'\n').map_or(b.len(), |e| i + e + 1),
-            }
-        } else {
-            match b.get(i..).and_then(|rest| rest.iter().position(|&c| c == b',' || c == b'\n')) {
-                Some(e) if b[i + e] == b',' => i += e + 1,
-                Some(e) => return i + e + 1,
-                None => return b.len(),
-            }
-        }
-    }
-}
-
-/// Cuts `text[start..]` into blocks of at least `target` bytes (the last
-/// may be shorter), each ending at a record boundary.
-fn split_blocks(text: &str, start: usize, quoted: bool, target: usize) -> Vec<Range<usize>> {
-    let bytes = text.as_bytes();
-    let target = target.max(1);
-    let mut blocks = Vec::new();
-    let mut begin = start;
-    if quoted {
-        let mut pos = start;
-        while pos < bytes.len() {
-            pos = quoted_record_end(bytes, pos);
-            if pos - begin >= target || pos >= bytes.len() {
-                blocks.push(begin..pos.min(bytes.len()));
-                begin = pos;
-            }
-        }
-        return blocks;
-    }
-    while begin < bytes.len() {
-        let from = begin.saturating_add(target - 1);
-        let end = bytes
-            .get(from..)
-            .and_then(|rest| rest.iter().position(|&c| c == b'\n'))
-            .map_or(bytes.len(), |e| from + e + 1);
-        blocks.push(begin..end);
-        begin = end;
-    }
-    blocks
 }
 
 // ----- problems --------------------------------------------------------------
@@ -401,27 +341,74 @@ impl Problems {
 
 // ----- header and values -----------------------------------------------------
 
-/// Reads the header: the positions of the structural columns and the
-/// property columns.
+/// A file's header and where the records after it start.
+struct Header {
+    /// The positions of the structural columns, in the order asked for.
+    positions: Vec<usize>,
+    columns: Vec<Option<Column>>,
+    /// The chunk the header ends in, its blocks starting after the header.
+    chunk: Chunk,
+    /// Rows up to the end of the header.
+    rows: usize,
+}
+
+/// Reads the header from the first chunks of `reader` (blank lines may
+/// come first). `None` if it is missing or wrong; then `problems` say why,
+/// and the rest of the file has been read, so that a bad byte or a failed
+/// read anywhere in it is still reported instead.
+///
+/// # Errors
+/// As [`ChunkReader::next_chunk`].
 fn header(
+    reader: &mut ChunkReader<'_>,
+    required: &[&str],
+    graph: &mut Graph,
+    problems: &mut Problems,
+) -> Result<Option<Header>, ChunkError> {
+    let file = reader.name().to_string();
+    let mut rows = 0;
+    loop {
+        let Some(mut chunk) = reader.next_chunk()? else {
+            let msg = "file is empty; expected a header row".to_string();
+            problems.push(&file, 1, DataErrorKind::Malformed, msg);
+            return Ok(None);
+        };
+        let mut records = Records::with_quoting(chunk.text(), chunk.quoted());
+        records.row = rows;
+        let mut fields = Vec::new();
+        let Some((row, parsed)) = records.next_record(&mut fields) else {
+            rows = records.row;
+            continue;
+        };
+        let Some((positions, columns)) = columns(&file, row, parsed, &fields, required, graph, problems)
+        else {
+            reader.check_rest()?;
+            return Ok(None);
+        };
+        let (end, rows) = (records.pos, records.row);
+        chunk.skip(end);
+        return Ok(Some(Header { positions, columns, chunk, rows }));
+    }
+}
+
+/// Reads the header record at `row`: the positions of the structural
+/// columns and the property columns.
+fn columns(
     file: &str,
-    records: &mut Records<'_>,
+    row: usize,
+    parsed: Result<(), String>,
+    fields: &[Cow<'_, str>],
     required: &[&str],
     graph: &mut Graph,
     problems: &mut Problems,
 ) -> Option<(Vec<usize>, Vec<Option<Column>>)> {
-    let mut fields = Vec::new();
-    let Some((row, parsed)) = records.next_record(&mut fields) else {
-        problems.push(file, 1, DataErrorKind::Malformed, "file is empty; expected a header row".to_string());
-        return None;
-    };
     if let Err(e) = parsed {
         problems.push(file, row, DataErrorKind::Malformed, e);
         return None;
     }
     let mut columns: Vec<Option<Column>> = Vec::new();
     let mut names: Vec<&str> = Vec::new();
-    for field in &fields {
+    for field in fields {
         let field = field.trim();
         let (name, ty) = match field.rsplit_once(':') {
             Some((n, "int")) => (n, ColumnType::Int),
@@ -656,19 +643,25 @@ impl IdIndex {
 
 // ----- blocks in parallel ----------------------------------------------------
 
-/// How a load is split; tests use small blocks and fixed thread counts to
-/// exercise the boundaries.
+/// How a load is split; tests use small chunks and blocks and fixed thread
+/// counts to exercise the boundaries.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Options {
     /// Parser threads; 0 for one per available core.
     pub(super) threads: usize,
     /// Bytes per block, about.
     pub(super) block_bytes: usize,
+    /// Bytes read at a time, about (a record longer than this is read
+    /// whole).
+    pub(super) chunk_bytes: usize,
 }
 
 impl Default for Options {
+    /// Chunks of 1 MiB (eight blocks): larger ones raised the peak of a load
+    /// without making it faster (peak RSS at 1M nodes: 585 MiB with 4 MiB
+    /// chunks, 582 with 2 MiB, 571 with 1 MiB, 569 with 512 KiB).
     fn default() -> Options {
-        Options { threads: 0, block_bytes: 128 << 10 }
+        Options { threads: 0, block_bytes: 128 << 10, chunk_bytes: 1 << 20 }
     }
 }
 
@@ -682,8 +675,11 @@ const MAX_THREADS: usize = 8;
 const AHEAD_PER_THREAD: usize = 4;
 
 struct Pipeline<R> {
+    /// Blocks taken by parsers.
     next: usize,
     consumed: usize,
+    /// The number of blocks, once a parser has found no more.
+    count: Option<usize>,
     done: BTreeMap<usize, (usize, R)>,
     /// The consumer has stopped (finished or unwinding) or a parser panicked.
     stop: bool,
@@ -694,36 +690,43 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Parses blocks `0..count` with `parse` on parser threads, each with its
-/// own state from `new_parser`, and hands each result to `consume` on the
-/// calling thread in block order, with the number of the parser that made
-/// it (a parser takes its blocks in increasing order, so per-parser state
-/// such as new interned names reaches `consume` in the order it arose).
-/// With one thread or one block, everything runs on the calling thread.
-fn run_blocks<S, R, N, P, C>(count: usize, threads: usize, new_parser: N, parse: P, mut consume: C)
+/// Parses the items of `blocks` with `parse` on parser threads, each with
+/// its own state from `new_parser`, and hands each result to `consume` on
+/// the calling thread in block order, with the number of the parser that
+/// made it (a parser takes its blocks in increasing order, so per-parser
+/// state such as new interned names reaches `consume` in the order it
+/// arose). Parsers take blocks only while fewer than a few per parser wait
+/// for `consume`, so `blocks` is drawn no further ahead than that. With one
+/// thread or one block, everything runs on the calling thread.
+fn run_blocks<I, S, R, N, P, C>(blocks: I, threads: usize, new_parser: N, parse: P, mut consume: C)
 where
+    I: Iterator + Send,
+    I::Item: Send,
     R: Send,
     N: Fn() -> S + Sync,
-    P: Fn(&mut S, usize) -> R + Sync,
+    P: Fn(&mut S, I::Item) -> R + Sync,
     C: FnMut(usize, R),
 {
+    let mut blocks = blocks.peekable();
+    let first = blocks.next();
     let threads = match threads {
-        0 if count > 1 => {
-            std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(MAX_THREADS)
-        }
+        _ if blocks.peek().is_none() => 1,
+        0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(MAX_THREADS),
         t => t,
-    }
-    .min(count);
+    };
+    let mut blocks = first.into_iter().chain(blocks);
     if threads <= 1 {
         let mut state = new_parser();
-        for k in 0..count {
-            consume(0, parse(&mut state, k));
+        for block in blocks {
+            consume(0, parse(&mut state, block));
         }
         return;
     }
+    let source = Mutex::new(&mut blocks);
     let shared = Mutex::new(Pipeline {
         next: 0,
         consumed: 0,
+        count: None,
         done: BTreeMap::new(),
         stop: false,
         parser_panicked: false,
@@ -753,15 +756,19 @@ where
     std::thread::scope(|scope| {
         let mut started = 0;
         for parser in 0..threads {
-            let (shared, changed, new_parser, parse) = (&shared, &changed, &new_parser, &parse);
+            let (source, shared, changed, new_parser, parse) =
+                (&source, &shared, &changed, &new_parser, &parse);
             let worker = move || {
                 let _leave = Leave { shared, changed, consumer: false };
                 let mut state = new_parser();
                 loop {
+                    // Parsers take blocks one at a time, so that block `k`
+                    // is the `k`th drawn; the next one may wait for a read.
+                    let mut source = lock(source);
                     let k = {
                         let mut p = lock(shared);
                         loop {
-                            if p.stop || p.next >= count {
+                            if p.stop || p.count.is_some() {
                                 return;
                             }
                             if p.next < p.consumed + ahead {
@@ -769,10 +776,22 @@ where
                             }
                             p = changed.wait(p).unwrap_or_else(PoisonError::into_inner);
                         }
-                        p.next += 1;
-                        p.next - 1
+                        p.next
                     };
-                    let result = parse(&mut state, k);
+                    let block = source.next();
+                    {
+                        let mut p = lock(shared);
+                        match block {
+                            Some(_) => p.next = k + 1,
+                            None => p.count = Some(k),
+                        }
+                    }
+                    drop(source);
+                    let Some(block) = block else {
+                        changed.notify_all();
+                        return;
+                    };
+                    let result = parse(&mut state, block);
                     lock(shared).done.insert(k, (parser, result));
                     changed.notify_all();
                 }
@@ -784,13 +803,13 @@ where
             // No thread could be started (a process or memory limit); the
             // load still succeeds, on this thread.
             let mut state = new_parser();
-            for k in 0..count {
-                consume(0, parse(&mut state, k));
+            for block in &mut **lock(&source) {
+                consume(0, parse(&mut state, block));
             }
             return;
         }
         let _leave = Leave { shared: &shared, changed: &changed, consumer: true };
-        for k in 0..count {
+        for k in 0.. {
             let (parser, result) = {
                 let mut p = lock(&shared);
                 loop {
@@ -798,8 +817,8 @@ where
                         p.consumed = k + 1;
                         break r;
                     }
-                    // The scope re-raises the parser's panic once all have left.
-                    if p.parser_panicked {
+                    // The scope re-raises a parser's panic once all have left.
+                    if p.count == Some(k) || p.parser_panicked {
                         return;
                     }
                     p = changed.wait(p).unwrap_or_else(PoisonError::into_inner);
@@ -814,18 +833,24 @@ where
 // ----- nodes -----------------------------------------------------------------
 
 /// A node record that converted cleanly, waiting for its duplicate check.
-struct NodeRecord<'a> {
+struct NodeRecord {
     /// Row within the block.
     row: usize,
-    id: Cow<'a, str>,
+    /// Its id in [`NodeBlock::strings`].
+    id: Range<usize>,
     /// Its labels in [`NodeBlock::labels`].
     labels: Range<usize>,
     properties: Vec<(KeyId, Value)>,
 }
 
-struct NodeBlock<'a> {
-    nodes: Vec<NodeRecord<'a>>,
-    labels: Vec<Cow<'a, str>>,
+struct NodeBlock {
+    nodes: Vec<NodeRecord>,
+    /// The ids and labels of the records, one after the other: a block
+    /// outlives the chunk it was parsed from, and one string per block
+    /// costs less than one per id and label.
+    strings: String,
+    /// Labels in `strings`.
+    labels: Vec<Range<usize>>,
     problems: Problems,
     /// Newlines in the block, for the rows of the blocks after it.
     lines: usize,
@@ -844,17 +869,30 @@ fn split_labels(all: &str) -> impl Iterator<Item = &str> {
     all.split(';').map(str::trim).filter(|l| !l.is_empty())
 }
 
-fn parse_node_block<'a>(
+/// Appends `s` to `strings` and returns where it is.
+fn push_str(strings: &mut String, s: &str) -> Range<usize> {
+    let start = strings.len();
+    strings.push_str(s);
+    start..strings.len()
+}
+
+fn parse_node_block(
     columns: &mut [Option<Column>],
-    text: &'a str,
+    text: &str,
     quoted: bool,
     pos: &[usize],
     file: &str,
-) -> NodeBlock<'a> {
-    let mut block = NodeBlock { nodes: Vec::new(), labels: Vec::new(), problems: Problems::new(), lines: 0 };
+) -> NodeBlock {
+    let mut block = NodeBlock {
+        nodes: Vec::new(),
+        strings: String::new(),
+        labels: Vec::new(),
+        problems: Problems::new(),
+        lines: 0,
+    };
     let problems = &mut block.problems;
     let mut records = Records::with_quoting(text, quoted);
-    let mut fields: Vec<Cow<'a, str>> = Vec::new();
+    let mut fields: Vec<Cow<'_, str>> = Vec::new();
     let mut properties: Vec<(KeyId, Value)> = Vec::new();
     let width = columns.len();
     while let Some((row, parsed)) = records.next_record(&mut fields) {
@@ -866,10 +904,9 @@ fn parse_node_block<'a>(
             problems.push(file, row, DataErrorKind::MissingProperty, "empty id".to_string());
             continue;
         }
-        let first_label = block.labels.len();
-        match &fields[pos[1]] {
-            Cow::Borrowed(all) => block.labels.extend(split_labels(all).map(Cow::Borrowed)),
-            Cow::Owned(all) => block.labels.extend(split_labels(all).map(|l| Cow::Owned(l.to_string()))),
+        let (first_label, first_string) = (block.labels.len(), block.strings.len());
+        for label in split_labels(&fields[pos[1]]) {
+            block.labels.push(push_str(&mut block.strings, label));
         }
         if block.labels.len() == first_label {
             let msg = format!("node '{id}' has an empty label");
@@ -878,11 +915,12 @@ fn parse_node_block<'a>(
         }
         if !row_properties(columns, &fields, file, row, problems, &mut properties) {
             block.labels.truncate(first_label);
+            block.strings.truncate(first_string);
             continue;
         }
         block.nodes.push(NodeRecord {
             row,
-            id: std::mem::take(&mut fields[pos[0]]),
+            id: push_str(&mut block.strings, id),
             labels: first_label..block.labels.len(),
             properties: take_exact(&mut properties),
         });
@@ -893,77 +931,78 @@ fn parse_node_block<'a>(
 
 /// The graph after the node file, with the index the edge file's endpoints
 /// are looked up in.
-pub(super) struct NodesLoaded {
+struct NodesLoaded {
     graph: Graph,
     index: IdIndex,
     problems: Problems,
 }
 
-/// Loads the node file: decodes it, then [`load_nodes`].
+/// Loads the node file.
 ///
 /// # Errors
-/// The file is not UTF-8.
-pub(super) fn parse_nodes(file: &DataFile<'_>, options: Options) -> Result<NodesLoaded, DataError> {
-    Ok(load_nodes(file.name(), file.text()?, options))
-}
-
-fn load_nodes(file: &str, text: &str, options: Options) -> NodesLoaded {
+/// Reading failed, or the file is not UTF-8.
+fn load_nodes(mut reader: ChunkReader<'_>, options: Options) -> Result<NodesLoaded, ChunkError> {
     let mut problems = Problems::new();
     let mut graph = Graph::new();
-    let mut records = Records::new(text);
-    let Some((pos, columns)) = header(file, &mut records, &["id", "label"], &mut graph, &mut problems) else {
-        return NodesLoaded { graph, index: IdIndex::with_capacity(0), problems };
+    let Some(Header { positions: pos, columns, chunk, rows }) =
+        header(&mut reader, &["id", "label"], &mut graph, &mut problems)?
+    else {
+        return Ok(NodesLoaded { graph, index: IdIndex::with_capacity(0), problems });
     };
-    let estimate = text.len() / 40;
+    let file = &reader.name().to_string();
+    let estimate = reader.text_len() / 40;
     graph.reserve(estimate, 0);
     graph.reserve_ids(estimate);
     let mut index = IdIndex::with_capacity(estimate);
     // The row each node came from, for duplicate-id messages.
     let mut first_row: Vec<u32> = Vec::with_capacity(estimate);
-    let quoted = records.quoted;
-    let blocks = split_blocks(text, records.pos, quoted, options.block_bytes);
-    let mut base = records.row;
-    run_blocks(
-        blocks.len(),
-        options.threads,
-        || columns.clone(),
-        |columns, k| parse_node_block(columns, &text[blocks[k].clone()], quoted, &pos, file),
-        |_, block| {
-            let NodeBlock { nodes, labels, problems: found, lines } = block;
-            let dropped = found.dropped;
-            let mut found = found.errors.into_iter().peekable();
-            let mut names: Vec<&str> = Vec::new();
-            let mut probes: Vec<Probe> = Vec::with_capacity(BATCH);
-            let mut nodes = nodes;
-            for batch in nodes.chunks_mut(BATCH) {
-                probes.clear();
-                probes.extend(batch.iter().map(|n| IdIndex::probe(&n.id)));
-                std::hint::black_box(probes.iter().fold(0, |t, p| t ^ index.touch(p)));
-                for (node, probe) in batch.iter_mut().zip(&probes) {
-                    // The block's own problems are on other rows; keep file order.
-                    while let Some(mut e) = found.next_if(|e| e.location.line < node.row) {
-                        e.location.line += base;
-                        problems.push_error(e);
+    let mut base = rows;
+    let ((), error) = with_blocks(reader, chunk, |blocks| {
+        run_blocks(
+            blocks,
+            options.threads,
+            || columns.clone(),
+            |columns, block: Block| parse_node_block(columns, block.text(), block.quoted(), &pos, file),
+            |_, block| {
+                let NodeBlock { mut nodes, strings, labels, problems: found, lines } = block;
+                let dropped = found.dropped;
+                let mut found = found.errors.into_iter().peekable();
+                let mut names: Vec<&str> = Vec::new();
+                let mut probes: Vec<Probe> = Vec::with_capacity(BATCH);
+                for batch in nodes.chunks_mut(BATCH) {
+                    probes.clear();
+                    probes.extend(batch.iter().map(|n| IdIndex::probe(&strings[n.id.clone()])));
+                    std::hint::black_box(probes.iter().fold(0, |t, p| t ^ index.touch(p)));
+                    for (node, probe) in batch.iter_mut().zip(&probes) {
+                        // The block's own problems are on other rows; keep file order.
+                        while let Some(mut e) = found.next_if(|e| e.location.line < node.row) {
+                            e.location.line += base;
+                            problems.push_error(e);
+                        }
+                        let row = base + node.row;
+                        let next = NodeId(graph.node_count() as u32);
+                        let id = &strings[node.id.clone()];
+                        if let Err(first) = index.insert(id, probe, next) {
+                            let msg =
+                                format!("duplicate id '{id}' (first at row {})", first_row[first.index()]);
+                            problems.push(file, row, DataErrorKind::DuplicateId, msg);
+                            continue;
+                        }
+                        names.clear();
+                        names.extend(labels[node.labels.clone()].iter().map(|l| &strings[l.clone()]));
+                        graph.add_node_interned(&names, std::mem::take(&mut node.properties));
+                        first_row.push(row as u32);
                     }
-                    let row = base + node.row;
-                    let next = NodeId(graph.node_count() as u32);
-                    if let Err(first) = index.insert(&node.id, probe, next) {
-                        let msg =
-                            format!("duplicate id '{}' (first at row {})", node.id, first_row[first.index()]);
-                        problems.push(file, row, DataErrorKind::DuplicateId, msg);
-                        continue;
-                    }
-                    names.clear();
-                    names.extend(labels[node.labels.clone()].iter().map(|l| &**l));
-                    graph.add_node_interned(&names, std::mem::take(&mut node.properties));
-                    first_row.push(row as u32);
                 }
-            }
-            problems.append(Problems { errors: found.collect(), dropped }, base);
-            base += lines;
-        },
-    );
-    NodesLoaded { graph, index, problems }
+                problems.append(Problems { errors: found.collect(), dropped }, base);
+                base += lines;
+            },
+        );
+    });
+    match error {
+        Some(e) => Err(e),
+        None => Ok(NodesLoaded { graph, index, problems }),
+    }
 }
 
 // ----- edges -----------------------------------------------------------------
@@ -1144,104 +1183,119 @@ fn parse_edge_block(
     block
 }
 
-/// Loads the edge file into the graph of [`parse_nodes`] and checks the
+/// Loads the edge file into the graph of [`load_nodes`] and checks the
 /// whole load.
 ///
 /// # Errors
-/// Every problem in both files; only the encoding problems if either file
-/// is not UTF-8.
-pub(super) fn parse_edges(
-    nodes: Result<NodesLoaded, DataError>,
-    file: &DataFile<'_>,
+/// Reading failed, or the file is not UTF-8.
+fn load_edges(
+    nodes: NodesLoaded,
+    mut reader: ChunkReader<'_>,
     options: Options,
-) -> Result<Graph, LoadError> {
-    let (nodes, text) = match (nodes, file.text()) {
-        (Ok(nodes), Ok(text)) => (nodes, text),
-        (nodes, text) => {
-            let mut problems = Problems::new();
-            for e in [nodes.err(), text.err()].into_iter().flatten() {
-                problems.push_error(e);
-            }
-            return problems.into_result(Graph::new());
-        }
-    };
-    let file = file.name();
+) -> Result<Result<Graph, LoadError>, ChunkError> {
     let NodesLoaded { mut graph, index, mut problems } = nodes;
-    let mut records = Records::new(text);
-    let Some((pos, columns)) = header(file, &mut records, &["src", "dst", "type"], &mut graph, &mut problems)
+    let Some(Header { positions: pos, columns, chunk, rows }) =
+        header(&mut reader, &["src", "dst", "type"], &mut graph, &mut problems)?
     else {
-        return problems.into_result(graph);
+        return Ok(problems.into_result(graph));
     };
-    graph.reserve(0, text.len() / 24);
-    let quoted = records.quoted;
-    let blocks = split_blocks(text, records.pos, quoted, options.block_bytes);
-    let mut base = records.row;
+    let file = &reader.name().to_string();
+    graph.reserve(0, reader.text_len() / 24);
+    let mut base = rows;
     // Per parser: its type and property set numbers in the graph.
     let mut types: Vec<Vec<RelTypeId>> = Vec::new();
     let mut sets: Vec<Vec<u32>> = Vec::new();
-    run_blocks(
-        blocks.len(),
-        options.threads,
-        || EdgeParser {
-            columns: columns.clone(),
-            types: HashMap::default(),
-            sets: HashMap::default(),
-            pairs: HashMap::default(),
-            key: Vec::new(),
-        },
-        |parser, k| parse_edge_block(parser, &text[blocks[k].clone()], quoted, &pos, file, &index),
-        |parser, block| {
-            if types.len() <= parser {
-                types.resize_with(parser + 1, Vec::new);
-                sets.resize_with(parser + 1, Vec::new);
-            }
-            let (types, sets) = (&mut types[parser], &mut sets[parser]);
-            // A type new to this parser in this block first occurs in the
-            // file in this block or earlier, so interning here, in the
-            // block's order, interns in file order.
-            types.extend(block.new_types.iter().map(|t| graph.intern_rel_type(t)));
-            sets.extend(block.new_sets.into_iter().map(|s| graph.edge_property_set(s)));
-            // A load with errors returns no graph, so stop building it.
-            let clean = problems.errors.is_empty() && block.problems.errors.is_empty();
-            problems.append(block.problems, base);
-            base += block.lines;
-            if !clean {
-                return;
-            }
-            let mut one_off = block.one_off;
-            for batch in block.edges.chunks(BATCH) {
-                std::hint::black_box(
-                    batch
-                        .iter()
-                        .fold(0, |t, e| t ^ graph.touch_edge_heads(e.src) ^ graph.touch_edge_heads(e.dst)),
-                );
-                for e in batch {
-                    let set = match e.set & ONE_OFF {
-                        0 => sets[e.set as usize],
-                        _ => {
-                            graph.edge_property_set(std::mem::take(&mut one_off[(e.set ^ ONE_OFF) as usize]))
-                        }
-                    };
-                    graph.add_edge_with_set(e.src, e.dst, types[e.rel_type as usize], set);
+    let ((), error) = with_blocks(reader, chunk, |blocks| {
+        run_blocks(
+            blocks,
+            options.threads,
+            || EdgeParser {
+                columns: columns.clone(),
+                types: HashMap::default(),
+                sets: HashMap::default(),
+                pairs: HashMap::default(),
+                key: Vec::new(),
+            },
+            |parser, block: Block| parse_edge_block(parser, block.text(), block.quoted(), &pos, file, &index),
+            |parser, block| {
+                if types.len() <= parser {
+                    types.resize_with(parser + 1, Vec::new);
+                    sets.resize_with(parser + 1, Vec::new);
                 }
-            }
+                let (types, sets) = (&mut types[parser], &mut sets[parser]);
+                // A type new to this parser in this block first occurs in the
+                // file in this block or earlier, so interning here, in the
+                // block's order, interns in file order.
+                types.extend(block.new_types.iter().map(|t| graph.intern_rel_type(t)));
+                sets.extend(block.new_sets.into_iter().map(|s| graph.edge_property_set(s)));
+                // A load with errors returns no graph, so stop building it.
+                let clean = problems.errors.is_empty() && block.problems.errors.is_empty();
+                problems.append(block.problems, base);
+                base += block.lines;
+                if !clean {
+                    return;
+                }
+                let mut one_off = block.one_off;
+                for batch in block.edges.chunks(BATCH) {
+                    std::hint::black_box(
+                        batch.iter().fold(0, |t, e| {
+                            t ^ graph.touch_edge_heads(e.src) ^ graph.touch_edge_heads(e.dst)
+                        }),
+                    );
+                    for e in batch {
+                        let set = match e.set & ONE_OFF {
+                            0 => sets[e.set as usize],
+                            _ => graph
+                                .edge_property_set(std::mem::take(&mut one_off[(e.set ^ ONE_OFF) as usize])),
+                        };
+                        graph.add_edge_with_set(e.src, e.dst, types[e.rel_type as usize], set);
+                    }
+                }
+            },
+        );
+    });
+    match error {
+        Some(e) => Err(e),
+        None => Ok(problems.into_result(graph)),
+    }
+}
+
+/// Loads a node file and an edge file into a graph.
+///
+/// # Errors
+/// [`Error::Io`] if reading either file failed; otherwise
+/// [`Error::Load`] with every problem in both files, or only the encoding
+/// problems if either file is not UTF-8 (as when each file was decoded
+/// whole before it was parsed).
+pub(super) fn load(
+    nodes: ChunkReader<'_>,
+    mut edges: ChunkReader<'_>,
+    options: Options,
+) -> Result<Graph, Error> {
+    let mut problems = Problems::new();
+    match load_nodes(nodes, options) {
+        Ok(nodes) => match load_edges(nodes, edges, options) {
+            Ok(loaded) => return Ok(loaded?),
+            Err(ChunkError::Io(e)) => return Err(e),
+            Err(ChunkError::Text(e)) => problems.push_error(e),
         },
-    );
-    problems.into_result(graph)
-}
-
-/// Parses a node file and an edge file into a graph.
-pub(super) fn parse_csv(nodes: &DataFile<'_>, edges: &DataFile<'_>) -> Result<Graph, LoadError> {
-    parse_csv_with(nodes, edges, Options::default())
-}
-
-fn parse_csv_with(nodes: &DataFile<'_>, edges: &DataFile<'_>, options: Options) -> Result<Graph, LoadError> {
-    parse_edges(parse_nodes(nodes, options), edges, options)
+        Err(ChunkError::Io(e)) => return Err(e),
+        Err(ChunkError::Text(e)) => {
+            problems.push_error(e);
+            match edges.check_rest() {
+                Ok(()) => {}
+                Err(ChunkError::Io(e)) => return Err(e),
+                Err(ChunkError::Text(e)) => problems.push_error(e),
+            }
+        }
+    }
+    Ok(problems.into_result(Graph::new())?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::load::chunks::cut_blocks;
 
     fn load(nodes: &str, edges: &str) -> Result<Graph, LoadError> {
         Graph::from_csv_text("nodes.csv", nodes, "edges.csv", edges)
@@ -1323,16 +1377,80 @@ mod tests {
         out
     }
 
-    /// The graph's dump or the error messages of a load on `threads`
-    /// threads in blocks of `block_bytes`.
-    fn outcome(nodes: &str, edges: &str, threads: usize, block_bytes: usize) -> String {
-        let options = Options { threads, block_bytes };
-        let nodes = DataFile::new("nodes.csv", nodes.as_bytes());
-        let edges = DataFile::new("edges.csv", edges.as_bytes());
-        match parse_csv_with(&nodes, &edges, options) {
+    /// The graph's dump, or the messages of the load's errors.
+    fn describe(loaded: Result<Graph, Error>) -> String {
+        match loaded {
             Ok(g) => dump(&g),
-            Err(e) => e.errors.iter().map(|e| format!("{e}\n")).collect(),
+            Err(Error::Load(e)) => e.errors.iter().map(|e| format!("{e}\n")).collect(),
+            Err(e) => format!("{e}\n"),
         }
+    }
+
+    /// Hands out at most `step` bytes a read, so that reads end anywhere.
+    struct Trickle<'a> {
+        bytes: &'a [u8],
+        step: usize,
+    }
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(self.step).min(self.bytes.len());
+            buf[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    /// Reads its bytes, then fails.
+    struct Failing<'a>(&'a [u8]);
+
+    impl std::io::Read for Failing<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(std::io::Error::other("the disk is on fire"));
+            }
+            self.0.read(buf)
+        }
+    }
+
+    fn reader<'a>(
+        name: &str,
+        source: impl std::io::Read + Send + 'a,
+        size: usize,
+        options: Options,
+    ) -> ChunkReader<'a> {
+        ChunkReader::new(name, source, size, options.chunk_bytes, options.block_bytes)
+    }
+
+    /// A load of any bytes, each read through [`Trickle`] in steps of
+    /// `step`, with `options`.
+    fn load_bytes(nodes: &[u8], edges: &[u8], options: Options, step: usize) -> String {
+        let nodes = reader("nodes.csv", Trickle { bytes: nodes, step }, nodes.len(), options);
+        let edges = reader("edges.csv", Trickle { bytes: edges, step }, edges.len(), options);
+        describe(super::load(nodes, edges, options))
+    }
+
+    /// The graph's dump or the error messages of a load on `threads`
+    /// threads in blocks of `block_bytes`, reading chunks of `chunk_bytes`.
+    fn outcome_in_chunks(
+        nodes: &str,
+        edges: &str,
+        threads: usize,
+        block_bytes: usize,
+        chunk_bytes: usize,
+    ) -> String {
+        let options = Options { threads, block_bytes, chunk_bytes };
+        load_bytes(nodes.as_bytes(), edges.as_bytes(), options, usize::MAX)
+    }
+
+    /// [`outcome_in_chunks`], reading each file in one chunk.
+    fn outcome(nodes: &str, edges: &str, threads: usize, block_bytes: usize) -> String {
+        outcome_in_chunks(nodes, edges, threads, block_bytes, usize::MAX)
+    }
+
+    /// What `Graph::from_csv_text` makes of the files.
+    fn in_memory(nodes: &str, edges: &str) -> String {
+        describe(load(nodes, edges).map_err(Error::from))
     }
 
     /// Quoted fields with commas, doubled quotes and newlines, a quote in
@@ -1395,7 +1513,7 @@ mod tests {
         for target in 1..text.len() + 2 {
             let mut got = Vec::new();
             let mut base = 0;
-            for block in split_blocks(text, 0, true, target) {
+            for block in cut_blocks(text.as_bytes(), true, target, true).0 {
                 let mut records = Records::with_quoting(&text[block], true);
                 let mut fields = Vec::new();
                 while let Some((row, parsed)) = records.next_record(&mut fields) {
@@ -1432,6 +1550,318 @@ mod tests {
                     expected,
                     "{threads} {block_bytes}"
                 );
+            }
+        }
+    }
+
+    /// Chunk sizes that cut the small files of these tests everywhere, and
+    /// one that reads each whole.
+    fn chunk_sizes(len: usize) -> impl Iterator<Item = usize> {
+        (1..=len + 1).chain([usize::MAX])
+    }
+
+    #[test]
+    fn chunks_do_not_change_the_graph() {
+        let (nodes, edges) = tricky_files();
+        let whole = in_memory(&nodes, &edges);
+        assert_eq!(whole.lines().filter(|l| l.starts_with("EdgeId")).count(), 5000);
+        for (threads, block_bytes) in [(1, usize::MAX), (2, 1), (3, 64), (2, 999)] {
+            for chunk_bytes in [1, 7, 100, 4096, 100_000] {
+                let chunked = outcome_in_chunks(&nodes, &edges, threads, block_bytes, chunk_bytes);
+                assert!(
+                    chunked == whole,
+                    "{threads} threads, blocks of {block_bytes}, chunks of {chunk_bytes}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_quoted_newline_or_comma_across_chunks() {
+        let nodes = "id,label,name\nA,Model,\"first line\nsecond, line\"\nB,\"Model\",\"x\"\"y\"\n\"C\",Model,plain\n";
+        let edges = "src,dst,type,note\nA,B,R,\"a\nb,c\"\nB,C,R,\"\"\"\"\n";
+        let whole = in_memory(nodes, edges);
+        assert!(whole.contains(r#"String("first line\nsecond, line")"#), "{whole}");
+        assert!(whole.contains(r#"String("a\nb,c")"#), "{whole}");
+        for chunk_bytes in chunk_sizes(nodes.len().max(edges.len())) {
+            for (threads, block_bytes) in [(1, 1), (2, 1), (2, 16), (1, usize::MAX)] {
+                let chunked = outcome_in_chunks(nodes, edges, threads, block_bytes, chunk_bytes);
+                assert_eq!(
+                    chunked, whole,
+                    "chunks of {chunk_bytes}, {threads} threads, blocks of {block_bytes}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_character_split_by_a_read() {
+        let nodes = "id,label,name\n智,Company,智谱AI\n谱,Model,\"智谱 \"\"GLM\"\"\"\n";
+        let edges = "src,dst,type\n谱,智,开发\n";
+        let whole = in_memory(nodes, edges);
+        assert!(whole.contains(r#"String("智谱AI")"#) && whole.contains("开发"), "{whole}");
+        for step in [1, 2, 5] {
+            for chunk_bytes in chunk_sizes(nodes.len()) {
+                let options = Options { threads: 2, block_bytes: 1, chunk_bytes };
+                let chunked = load_bytes(nodes.as_bytes(), edges.as_bytes(), options, step);
+                assert_eq!(chunked, whole, "reads of {step}, chunks of {chunk_bytes}");
+            }
+        }
+    }
+
+    #[test]
+    fn crlf_and_a_byte_order_mark_across_chunks() {
+        let nodes = "\u{feff}id,label,year\r\nA,Model,2020\r\n\r\nB,Model,\r\n\"C\",Model,\"2\"\r\n";
+        let edges = "\u{feff}src,dst,type\r\nA,B,R\r\nB,C,\"S\"\r\n";
+        let whole = in_memory(nodes, edges);
+        assert!(!whole.contains('\r') && whole.contains("Int(2020)"), "{whole}");
+        assert_eq!(whole.lines().filter(|l| l.starts_with("EdgeId")).count(), 2);
+        for step in [1, 3, usize::MAX] {
+            for chunk_bytes in chunk_sizes(nodes.len()) {
+                let options = Options { threads: 2, block_bytes: 1, chunk_bytes };
+                let chunked = load_bytes(nodes.as_bytes(), edges.as_bytes(), options, step);
+                assert_eq!(chunked, whole, "reads of {step}, chunks of {chunk_bytes}");
+            }
+        }
+    }
+
+    #[test]
+    fn short_and_odd_files_in_chunks() {
+        let cases = [
+            // No final newline, with and without quotes.
+            ("id,label\nA,Model\nB,Model", "src,dst,type\nA,B,R"),
+            ("id,label\nA,Model\n\"B\",Model", "src,dst,type\nA,B,\"R\""),
+            // Empty, header only, blank lines only, blank lines before the header.
+            ("", "src,dst,type\n"),
+            ("id,label\n", "src,dst,type"),
+            ("\n\r\n\n", "src,dst,type\n"),
+            ("\n\r\n\nid,label\nA,\n", "\r\n\nsrc,dst,type\nA,A,R\n"),
+            ("\u{feff}", "\u{feff}src,dst,type\n"),
+            // A last line of a lone carriage return is blank, quoted or not.
+            ("id,label\nA,Model\n\r", "src,dst,type\nA,A,\"R\"\n\r"),
+            // Header problems, and an unterminated quote that runs to the end.
+            ("id,name\nA,x\n", "src,dst\n"),
+            ("id,label\n\"A,Model\nB,Model\n", "src,dst,type\n"),
+        ];
+        let expected = [
+            "2 nodes 1 edges",
+            "2 nodes 1 edges",
+            "nodes.csv:1: file is empty; expected a header row\n",
+            "0 nodes 0 edges",
+            "nodes.csv:1: file is empty; expected a header row\n",
+            "nodes.csv:5: node 'A' has an empty label\nedges.csv:4: src names unknown node 'A'\nedges.csv:4: dst names unknown node 'A'\n",
+            "nodes.csv:1: file is empty; expected a header row\n",
+            "1 nodes 1 edges",
+            "nodes.csv:1: header lacks required column 'label' (found: id,name)\nedges.csv:1: header lacks required column 'type' (found: src,dst)\n",
+            "nodes.csv:2: unterminated quoted field\n",
+        ];
+        for ((nodes, edges), expected) in cases.into_iter().zip(expected) {
+            let whole = in_memory(nodes, edges);
+            let counts =
+                load(nodes, edges).map(|g| format!("{} nodes {} edges", g.node_count(), g.edge_count()));
+            assert_eq!(counts.unwrap_or_else(|_| whole.clone()), expected, "{nodes:?} {edges:?}");
+            for chunk_bytes in chunk_sizes(nodes.len().max(edges.len())) {
+                for threads in [1, 2] {
+                    let chunked = outcome_in_chunks(nodes, edges, threads, 1, chunk_bytes);
+                    assert_eq!(chunked, whole, "{nodes:?} {edges:?} in chunks of {chunk_bytes}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_two_splitters_agree_on_text_without_quotes() {
+        let texts = [
+            "a,b\r\nc\r,d\r\n\r\n,\r\n,,\n\r\r\n\rx\r",
+            "a\r\n\r",
+            "a,\r",
+            "\r\n\r\n",
+            "x,y,\n\n,",
+            "last\r\r",
+        ];
+        for text in texts {
+            let split = |quoted| {
+                let mut records = Records::with_quoting(text, quoted);
+                let mut fields = Vec::new();
+                let mut out = Vec::new();
+                while let Some((row, parsed)) = records.next_record(&mut fields) {
+                    out.push((row, parsed, fields.clone()));
+                }
+                (out, records.row)
+            };
+            assert_eq!(split(true), split(false), "{text:?}");
+        }
+    }
+
+    /// A node file of `rows` rows after the header, with `bad` spliced in
+    /// before row `at` (1-based, after the header).
+    fn nodes_with(rows: usize, at: usize, bad: &[u8]) -> Vec<u8> {
+        let mut bytes = b"id,label,name\n".to_vec();
+        for i in 0..rows {
+            if i + 2 == at {
+                bytes.extend_from_slice(bad);
+            }
+            bytes.extend_from_slice(format!("N{i},Model,\"n\ni\"\n").as_bytes());
+        }
+        bytes
+    }
+
+    /// The error decoding `bytes` whole gives, as the loader did before it
+    /// read files in chunks.
+    fn whole_file_error(name: &str, bytes: &[u8]) -> String {
+        format!("{}\n", super::super::DataFile::new(name, bytes).text().unwrap_err())
+    }
+
+    #[test]
+    fn invalid_utf8_in_a_late_chunk_names_its_line() {
+        // Rows span two lines, so lines are not rows; a duplicate id before
+        // the bad byte is not reported, as the file is not read as text.
+        let bad = ["智,Model,\"x".as_bytes(), b"\xFF", b"y\"\n"].concat();
+        let mut nodes = nodes_with(300, 250, &bad);
+        nodes.splice(0..0, b"\xEF\xBB\xBF".iter().copied());
+        nodes.extend_from_slice(b"N1,Model,again\n");
+        let edges = b"src,dst,type\nN1,N2,R\n";
+        let error = whole_file_error("nodes.csv", &nodes);
+        // Each row is two lines; the bad one is before row 249.
+        assert_eq!(error, "nodes.csv:498: invalid UTF-8 at byte 4132\n");
+        let both = format!("{error}edges.csv:2: invalid UTF-8 at byte 18\n");
+        let bad_edges = b"src,dst,type\nN1,N2\xE6\x99,R\nN1,N2,R\n";
+        assert_eq!(whole_file_error("edges.csv", bad_edges), "edges.csv:2: invalid UTF-8 at byte 18\n");
+        for chunk_bytes in [1, 2, 3, 7, 100, 1000, 6400, 6500, usize::MAX] {
+            for (threads, step) in [(1, usize::MAX), (2, 1), (2, 4096)] {
+                let options = Options { threads, block_bytes: 100, chunk_bytes };
+                let at = format!("chunks of {chunk_bytes}, {threads} threads, reads of {step}");
+                assert_eq!(load_bytes(&nodes, edges, options, step), error, "{at}");
+                assert_eq!(load_bytes(&nodes, bad_edges, options, step), both, "{at}");
+                let fine = nodes_with(300, 0, b"");
+                let only_edges = whole_file_error("edges.csv", bad_edges);
+                assert_eq!(load_bytes(&fine, bad_edges, options, step), only_edges, "{at}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_character_cut_short_by_the_end_of_the_file() {
+        let nodes = "id,label,name\nA,Model,智谱".as_bytes();
+        let nodes = &nodes[..nodes.len() - 1];
+        let error = whole_file_error("nodes.csv", nodes);
+        assert_eq!(error, "nodes.csv:2: invalid UTF-8 at byte 25\n");
+        for chunk_bytes in chunk_sizes(nodes.len()) {
+            let options = Options { threads: 1, block_bytes: 1, chunk_bytes };
+            assert_eq!(load_bytes(nodes, b"src,dst,type\n", options, 1), error, "chunks of {chunk_bytes}");
+        }
+    }
+
+    #[test]
+    fn errors_in_several_chunks_keep_their_rows() {
+        let mut nodes = String::from("id,label,year:int,name\n");
+        let mut expected = String::new();
+        let mut line = 2;
+        for i in 0..400 {
+            // Quoted newlines make lines and rows differ.
+            let name = if i % 10 == 0 { "\"two\nlines\"" } else { "one" };
+            match i % 97 {
+                13 => {
+                    nodes.push_str(&format!("N{i},,1,{name}\n"));
+                    expected.push_str(&format!("nodes.csv:{line}: node 'N{i}' has an empty label\n"));
+                }
+                50 => {
+                    nodes.push_str(&format!("N{i},Model,soon,{name}\n"));
+                    expected
+                        .push_str(&format!("nodes.csv:{line}: column 'year': 'soon' is not an integer\n"));
+                }
+                _ => nodes.push_str(&format!("N{i},Model,{i},{name}\n")),
+            }
+            line += if i % 10 == 0 { 2 } else { 1 };
+        }
+        assert_eq!(expected.lines().count(), 8);
+        assert_eq!(in_memory(&nodes, "src,dst,type\n"), expected);
+        for chunk_bytes in [1, 10, 100, 1000, 3000] {
+            for threads in [1, 2, 3] {
+                let chunked = outcome_in_chunks(&nodes, "src,dst,type\n", threads, 50, chunk_bytes);
+                assert_eq!(chunked, expected, "chunks of {chunk_bytes}, {threads} threads");
+            }
+        }
+    }
+
+    #[test]
+    fn a_failed_read_names_the_file() {
+        let options = Options { threads: 2, block_bytes: 16, chunk_bytes: 32 };
+        let nodes = nodes_with(100, 0, b"");
+        let failed = |nodes: &[u8], fail_nodes: bool| {
+            let edges = b"src,dst,type\nN1,N2,R\n".as_slice();
+            let (n, e) = if fail_nodes {
+                (reader("nodes.csv", Failing(nodes), 0, options), reader("edges.csv", edges, 0, options))
+            } else {
+                (reader("nodes.csv", nodes, 0, options), reader("edges.csv", Failing(edges), 0, options))
+            };
+            match super::load(n, e, options) {
+                Err(Error::Io { path, source }) => format!("{path}: {source}"),
+                other => describe(other),
+            }
+        };
+        assert_eq!(failed(&nodes, true), "nodes.csv: the disk is on fire");
+        assert_eq!(failed(&nodes, false), "edges.csv: the disk is on fire");
+        // A failed read wins over a bad byte before it, in either file.
+        let bad = nodes_with(100, 3, b"\xFF\n");
+        assert_eq!(failed(&bad, true), "nodes.csv: the disk is on fire");
+        assert_eq!(failed(&bad, false), "edges.csv: the disk is on fire");
+        // And over a wrong header, after which the rest is only checked.
+        assert_eq!(failed(b"id,name\n", true), "nodes.csv: the disk is on fire");
+    }
+
+    /// A folder of test files, removed when dropped.
+    struct Scratch(std::path::PathBuf);
+
+    impl Scratch {
+        fn new(name: &str) -> Scratch {
+            let dir = std::env::temp_dir().join(format!("aikg-csv-{}-{name}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            Scratch(dir)
+        }
+
+        fn write(&self, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+            let path = self.0.join(name);
+            std::fs::write(&path, bytes).unwrap();
+            path
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn files_load_as_text_in_memory_does() {
+        let dir = Scratch::new("files");
+        let (nodes, edges) = tricky_files();
+        let mut bad_edges = edges.clone();
+        bad_edges.push_str("N1,Nowhere,R,,\nN1,N2,,,\n");
+        for (nodes, edges) in [(&nodes, &edges), (&nodes, &bad_edges)] {
+            let (n, e) = (dir.write("n.csv", nodes.as_bytes()), dir.write("e.csv", edges.as_bytes()));
+            let names = (n.display().to_string(), e.display().to_string());
+            let text = describe(Graph::from_csv_text(&names.0, nodes, &names.1, edges).map_err(Error::from));
+            assert!(text.contains("Nowhere") == (edges == &bad_edges), "{text}");
+            assert_eq!(describe(Graph::from_csv(&n, &e)), text);
+            for chunk_bytes in [1, 100, 10_000] {
+                let options = Options { threads: 2, block_bytes: 500, chunk_bytes };
+                let open = |path: &std::path::Path, name: &str| {
+                    let file = std::fs::File::open(path).unwrap();
+                    let size = file.metadata().unwrap().len() as usize;
+                    reader(name, file, size, options)
+                };
+                let chunked = describe(super::load(open(&n, &names.0), open(&e, &names.1), options));
+                assert_eq!(chunked, text, "chunks of {chunk_bytes}");
+            }
+        }
+        let missing = dir.0.join("missing.csv");
+        let n = dir.write("n.csv", nodes.as_bytes());
+        for (nodes, edges) in [(&missing, &n), (&n, &missing)] {
+            match Graph::from_csv(nodes, edges) {
+                Err(Error::Io { path, .. }) => assert_eq!(path, missing.display().to_string()),
+                other => panic!("{:?}", other.map(|g| g.node_count())),
             }
         }
     }

@@ -15,6 +15,7 @@
 //! {"type":"INVESTED_IN","src":"legend-capital","dst":"zhipu-ai","round":"B","year":2022,"source":"..."}
 //! ```
 
+mod chunks;
 pub mod citations;
 mod csv;
 mod graph_data;
@@ -22,7 +23,7 @@ mod graph_data;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use crate::error::{Error, LoadError};
+use crate::error::{DataError, DataErrorKind, Error, LoadError, Location};
 use crate::model::schema::AI_INDUSTRY;
 use crate::store::Graph;
 
@@ -72,37 +73,32 @@ impl Graph {
     /// field parses as; an empty field is null). A UTF-8 BOM and CRLF line
     /// ends are accepted; fields may be quoted as in RFC 4180.
     ///
-    /// Large files are parsed on the available cores; the graph (node and
-    /// relationship order included) and the errors are those of a
+    /// Large files are parsed on the available cores, a MiB at a time,
+    /// so a load holds the graph and little of the files; the graph (node
+    /// and relationship order included) and the errors are those of a
     /// front-to-back reading.
     ///
     /// # Errors
     /// [`Error::Io`] if a file cannot be read; [`Error::Load`] with every
     /// problem found, each with its file and row.
     pub fn from_csv(nodes: impl AsRef<Path>, edges: impl AsRef<Path>) -> Result<Graph, Error> {
-        let (nodes, edges) = (nodes.as_ref(), edges.as_ref());
-        let (nodes_name, edges_name) = (nodes.display().to_string(), edges.display().to_string());
-        let read =
-            |p: &Path| std::fs::read(p).map_err(|source| Error::Io { path: p.display().to_string(), source });
-        let node_bytes = read(nodes)?;
         let options = csv::Options::default();
-        // The edge file is read while the node file is parsed, and the node
-        // file's bytes are freed before the edges (the larger part) are
-        // built, which lowers the peak.
-        let (loaded, edge_bytes) = std::thread::scope(|scope| {
-            let reader =
-                std::thread::Builder::new().name("aikg-read".to_string()).spawn_scoped(scope, || read(edges));
-            let loaded = csv::parse_nodes(&DataFile::new(&nodes_name, &node_bytes), options);
-            let edge_bytes = match reader {
-                Ok(reader) => reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                // No thread to spare: read it now.
-                Err(_) => read(edges),
-            };
-            (loaded, edge_bytes)
-        });
-        drop(node_bytes);
-        let edge_bytes = edge_bytes?;
-        Ok(csv::parse_edges(loaded, &DataFile::new(&edges_name, &edge_bytes), options)?)
+        let open = |path: &Path| {
+            let name = path.display().to_string();
+            match std::fs::File::open(path) {
+                Ok(file) => {
+                    // Only sizes the graph's tables; unknown is no harm.
+                    let size = file.metadata().ok().and_then(|m| usize::try_from(m.len()).ok()).unwrap_or(0);
+                    Ok(chunks::ChunkReader::new(&name, file, size, options.chunk_bytes, options.block_bytes))
+                }
+                Err(source) => Err(Error::Io { path: name, source }),
+            }
+        };
+        // Both are opened first, so that a missing edge file is reported
+        // before the node file is parsed.
+        let nodes = open(nodes.as_ref())?;
+        let edges = open(edges.as_ref())?;
+        csv::load(nodes, edges, options)
     }
 
     /// Like [`Graph::from_csv`], from text already in memory; `nodes_name`
@@ -116,11 +112,28 @@ impl Graph {
         edges_name: &str,
         edges: &str,
     ) -> Result<Graph, LoadError> {
-        csv::parse_csv(
-            &DataFile::new(nodes_name, nodes.as_bytes()),
-            &DataFile::new(edges_name, edges.as_bytes()),
-        )
+        let options = csv::Options::default();
+        let (nodes, edges) =
+            (text_reader(nodes_name, nodes, options), text_reader(edges_name, edges, options));
+        match csv::load(nodes, edges, options) {
+            Ok(graph) => Ok(graph),
+            Err(Error::Load(e)) => Err(e),
+            // Reading text in memory does not fail; should it, it is a
+            // problem with the input like any other.
+            Err(other) => Err(LoadError {
+                errors: vec![DataError {
+                    location: Location { file: nodes_name.to_string(), line: 0 },
+                    kind: DataErrorKind::Malformed,
+                    message: other.to_string(),
+                }],
+            }),
+        }
     }
+}
+
+/// Reads CSV text in memory through the same chunks as a file.
+fn text_reader<'a>(name: &str, text: &'a str, options: csv::Options) -> chunks::ChunkReader<'a> {
+    chunks::ChunkReader::new(name, text.as_bytes(), text.len(), options.chunk_bytes, options.block_bytes)
 }
 
 /// Checks a graph-data folder and returns every problem in it (an empty
