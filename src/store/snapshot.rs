@@ -862,7 +862,10 @@ fn read_graph(r: &mut Reader<'_>) -> Result<Graph, Corrupt> {
     let at_nodes = *r;
     // Outgoing lists on the second thread after the ids, incoming ones on
     // this thread after the graph: the two threads finish about together.
-    let records = Records::find(at_nodes, edges, nodes, types);
+    // The records are found (a pass over all of them) by whichever thread
+    // needs them first, not before either starts.
+    let records = std::sync::OnceLock::new();
+    let records = || records.get_or_init(|| Records::find(at_nodes, edges, nodes, types)).as_ref();
     let outgoing = |e: &Records<'_>| Lists::build(nodes, e.total, |_| true, |i| e.get(i));
     let incoming = |e: &Records<'_>| {
         Lists::build(
@@ -877,13 +880,13 @@ fn read_graph(r: &mut Reader<'_>) -> Result<Graph, Corrupt> {
     };
     let second = || {
         let by_id = read_ids(ids, id_count, nodes);
-        let out = records.as_ref().map(outgoing);
+        let out = records().map(outgoing);
         (by_id, out)
     };
     let (rest, incoming, (by_id, outgoing)) = std::thread::scope(|scope| {
         let worker = std::thread::Builder::new().name("aikg-open".to_string()).spawn_scoped(scope, second);
         let rest = read_nodes_and_edges(r, &mut graph, &meta);
-        let incoming = records.as_ref().map(incoming);
+        let incoming = records().map(incoming);
         let second = match worker {
             Ok(worker) => worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
             // No thread to spare: do its part now.
