@@ -34,10 +34,25 @@ pub(crate) struct Lists {
 /// to follow, the relationship to bind. In one array a node's list is one
 /// cache miss, where an array per field would be three.
 #[derive(Debug, Clone, Copy, Default)]
-struct Entry {
+pub(crate) struct Entry {
     other: u32,
     edge: u32,
     ty: u32,
+}
+
+impl Entry {
+    pub(crate) fn new(other: u32, edge: u32, ty: u32) -> Entry {
+        Entry { other, edge, ty }
+    }
+}
+
+/// An order-free digest of a set of relationships, each given by its
+/// source, target, index and type: the sum of a hash of each. A snapshot's
+/// stored lists are checked against its relationship records with it, in
+/// one pass over each rather than by building the lists again.
+pub(crate) fn digest_one(source: u32, target: u32, edge: u32, ty: u32) -> u64 {
+    let ends = u64::from(source) << 32 | u64::from(target);
+    super::splitmix(ends ^ super::splitmix(u64::from(edge) << 32 | u64::from(ty)))
 }
 
 /// Outgoing and incoming lists of every node, and every node's label in a
@@ -146,6 +161,11 @@ impl Adjacency {
         Adjacency { outgoing, incoming, labels, ends: ends.into_boxed_slice() }
     }
 
+    /// The outgoing and the incoming lists, for a snapshot to store.
+    pub(crate) fn lists(&self) -> [&Lists; 2] {
+        [&self.outgoing, &self.incoming]
+    }
+
     /// The bytes the arrays hold, for `Graph::memory_usage`.
     pub(crate) fn heap_bytes(&self) -> usize {
         let lists = |l: &Lists| std::mem::size_of_val(&*l.offsets) + std::mem::size_of_val(&*l.entries);
@@ -216,6 +236,55 @@ impl Lists {
             entries[at] = Entry { other: to as u32, edge: i as u32, ty };
         }
         Lists { offsets: offsets.into_boxed_slice(), entries: entries.into_boxed_slice() }
+    }
+
+    /// The length of each node's list, node by node.
+    pub(crate) fn degrees(&self) -> impl Iterator<Item = u32> + '_ {
+        self.offsets.windows(2).map(|w| w[1] - w[0])
+    }
+
+    /// Every entry, node by node: `(other end, relationship, type)`.
+    pub(crate) fn raw_entries(&self) -> impl Iterator<Item = [u32; 3]> + '_ {
+        self.entries.iter().map(|e| [e.other, e.edge, e.ty])
+    }
+
+    /// Lists as a snapshot stores them: each node's degree and every entry,
+    /// node by node, each entry's ends and type already checked to be in
+    /// range. `None` unless the degrees add up to the entries and each
+    /// node's list is newest first, as [`Lists::build`] makes it; otherwise
+    /// the [`digest_one`] sum of the lists' relationships, with each list's
+    /// node as the source (`outgoing`) or the target.
+    pub(crate) fn from_stored(
+        degrees: &[u32],
+        entries: Vec<Entry>,
+        relationships: usize,
+        outgoing: bool,
+    ) -> Option<(Lists, u64)> {
+        let mut offsets = Vec::with_capacity(degrees.len() + 1);
+        let mut end = 0u32;
+        offsets.push(0);
+        for d in degrees {
+            end = end.checked_add(*d)?;
+            offsets.push(end);
+        }
+        if end as usize != entries.len() {
+            return None;
+        }
+        let mut digest = 0u64;
+        for (node, range) in offsets.windows(2).enumerate() {
+            let list = &entries[range[0] as usize..range[1] as usize];
+            let mut newer = u32::MAX;
+            for e in list {
+                // The first entry is below u32::MAX, as every index is.
+                if e.edge as usize >= relationships || e.edge >= newer {
+                    return None;
+                }
+                newer = e.edge;
+                let (source, target) = if outgoing { (node as u32, e.other) } else { (e.other, node as u32) };
+                digest = digest.wrapping_add(digest_one(source, target, e.edge, e.ty));
+            }
+        }
+        Some((Lists { offsets: offsets.into_boxed_slice(), entries: entries.into_boxed_slice() }, digest))
     }
 
     #[inline]

@@ -241,7 +241,7 @@ impl std::borrow::Borrow<str> for IdKey {
 /// entry's id without a call to `memcmp`, which for ids of a few bytes
 /// costs more than the hash.
 #[derive(Hash)]
-struct IdLookup<'a>(&'a str);
+pub(super) struct IdLookup<'a>(pub(super) &'a str);
 
 impl indexmap::Equivalent<IdKey> for IdLookup<'_> {
     #[inline]

@@ -6,7 +6,7 @@
 //! interning, hashing property sets) and restores the same node and
 //! relationship ids, hence the same query results in the same order.
 //!
-//! # Format, version 1
+//! # Format, version 2
 //!
 //! All integers are little-endian; "varint" is unsigned LEB128, signed values
 //! are zigzag-encoded first.
@@ -29,6 +29,14 @@
 //! | 6 | nodes | labels and properties of each node (repeated, a chunk each) |
 //! | 7 | relationships | source, target, type, property set: four u32 each (repeated) |
 //! | 5 | ids | the id index: node and id string (repeated) |
+//! | 8, 9 | outgoing lists | each node's list length (u32 each), then every entry, node by node: other end, relationship, type (three u32 each) (repeated) |
+//! | 10, 11 | incoming lists | as the outgoing ones |
+//!
+//! Version 1 is the same without the lists (tags 8 to 11), which opening
+//! then builds from the relationships; this build reads both versions and
+//! writes version 2. Sections come in the order of the table but for the
+//! ids, which precede the nodes. See [`lists`] for why the lists are stored
+//! and how they are checked.
 //!
 //! A property value is a tag byte and its payload (see [`put_value`]);
 //! every [`Value`] variant has one, temporals included.
@@ -42,7 +50,9 @@ use jiff::civil::{Date, DateTime, Time};
 use jiff::tz::{Offset, TimeZone};
 use petgraph::graph::NodeIndex;
 
-use super::adjacency::{Adjacency, Lists};
+mod lists;
+
+use super::adjacency::{digest_one, Adjacency, Lists};
 use super::{
     find_property, EdgeData, Graph, IdKey, Interner, KeyId, LabelId, LabelSet, NodeData, Properties,
     RelTypeId,
@@ -56,8 +66,9 @@ use crate::model::{Duration, EdgeId, NodeId, Path as GraphPath, Temporal, Text, 
 /// a transfer that treated the file as text, as PNG's signature does.
 const SNAPSHOT_MAGIC: [u8; 8] = *b"\x89AIKG\r\n\x1a";
 
-/// The format version this build writes, and the newest it reads.
-const VERSION: u32 = 1;
+/// The format version this build writes, and the newest it reads. Version
+/// 1 has no stored relationship lists; this build reads it too.
+const VERSION: u32 = 2;
 
 /// The end of every snapshot: a file cut short ends without it.
 const END: [u8; 4] = *b"KGND";
@@ -150,6 +161,12 @@ impl Graph {
     /// What writing to `out` returns; an [`std::io::ErrorKind::InvalidInput`]
     /// error for a graph a snapshot cannot hold (see [`Graph::save`]).
     pub fn write_snapshot(&self, out: impl Write) -> std::io::Result<()> {
+        self.write_version(out, VERSION)
+    }
+
+    /// Writes a snapshot in format `version` (tests write version 1 to
+    /// check that it is still read).
+    fn write_version(&self, out: impl Write, version: u32) -> std::io::Result<()> {
         if self.node_count() != self.node_slots() || self.edge_count() != self.edge_slots() {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
@@ -158,8 +175,8 @@ impl Graph {
         }
         let mut w = Writer { out, hasher: crc32fast::Hasher::new(), len: 0, buf: Vec::with_capacity(CHUNK) };
         w.out.write_all(&SNAPSHOT_MAGIC)?;
-        w.out.write_all(&VERSION.to_le_bytes())?;
-        self.write_body(&mut w)?;
+        w.out.write_all(&version.to_le_bytes())?;
+        self.write_body(&mut w, version)?;
         let crc = w.hasher.clone().finalize();
         let mut trailer = Vec::with_capacity(TRAILER);
         trailer.extend_from_slice(&w.len.to_le_bytes());
@@ -169,15 +186,16 @@ impl Graph {
     }
 
     /// Opens a snapshot written by [`Graph::save`]. The indexes are
-    /// rebuilt from the file in bulk, and the packed relationship lists are
-    /// built now, as the loaders build them, so the first query pays
-    /// nothing extra.
+    /// rebuilt from the file in bulk and the packed relationship lists read
+    /// from it (built, for a version 1 file, as the loaders build them), so
+    /// the first query pays nothing extra.
     ///
     /// The whole file is read into memory and its checksum verified before
     /// anything is decoded; opening needs about the file's size beyond the
-    /// graph, released before this returns. Decoding uses one thread besides
-    /// the caller's (the id index and the relationship lists are built on
-    /// it), or the caller's alone when no thread can be started.
+    /// graph, released before this returns. Reading, checking and decoding
+    /// use one thread besides the caller's (the id index, the lists and an
+    /// eighth of the nodes are decoded on it), or the caller's alone when
+    /// no thread can be started.
     ///
     /// Cost: O(nodes + relationships + file bytes).
     ///
@@ -198,7 +216,7 @@ impl Graph {
     pub fn open(path: impl AsRef<Path>) -> Result<Graph, Error> {
         let path = path.as_ref();
         let name = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| Error::Io { path: name.clone(), source })?;
+        let bytes = read_whole(path).map_err(|source| Error::Io { path: name.clone(), source })?;
         Ok(decode(&name, &bytes)?)
     }
 
@@ -223,7 +241,7 @@ impl Graph {
             && start == SNAPSHOT_MAGIC
     }
 
-    fn write_body<W: Write>(&self, w: &mut Writer<W>) -> std::io::Result<()> {
+    fn write_body<W: Write>(&self, w: &mut Writer<W>, version: u32) -> std::io::Result<()> {
         let schema = match self.schema {
             None => 0u8,
             Some(s) if *s == AI_INDUSTRY => 1,
@@ -296,7 +314,14 @@ impl Graph {
                 buf.extend_from_slice(&v.to_le_bytes());
             }
             Ok(())
-        })
+        })?;
+        if version >= 2 {
+            self.prepare_traversal();
+            if let Some(adjacency) = self.adjacency() {
+                lists::write_lists(w, adjacency.lists())?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -569,6 +594,62 @@ fn load_error(file: &str, message: String) -> LoadError {
     }
 }
 
+/// Files and bodies from this size on are read and checked on two threads.
+const TWO_THREADS: usize = 64 << 20;
+
+/// The whole file at `path`, its two halves read on two threads when it is
+/// large: one core copies from the page cache into fresh memory at about
+/// 2 GB/s, a second of a ten-million-node open.
+fn read_whole(path: &Path) -> std::io::Result<Vec<u8>> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileExt as _;
+        let file = std::fs::File::open(path)?;
+        let len = usize::try_from(file.metadata()?.len()).unwrap_or(0);
+        if len >= TWO_THREADS {
+            let mut bytes = vec![0u8; len];
+            let (first, second) = bytes.split_at_mut(len / 2);
+            let at = first.len() as u64;
+            let read = std::thread::scope(|scope| {
+                let other = std::thread::Builder::new()
+                    .name("aikg-read".to_string())
+                    .spawn_scoped(scope, || file.read_exact_at(second, at));
+                let here = file.read_exact_at(first, 0);
+                let there = other?.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                here.and(there)
+            });
+            // No thread to spare, or the file changed while it was read:
+            // read it again as a whole.
+            return read.map_or_else(|_| std::fs::read(path), |()| Ok(bytes));
+        }
+    }
+    std::fs::read(path)
+}
+
+/// The CRC-32 of `body`, of its halves on two threads when it is large.
+fn checksum(body: &[u8]) -> u32 {
+    if body.len() < TWO_THREADS {
+        return crc32fast::hash(body);
+    }
+    let (first, second) = body.split_at(body.len() / 2);
+    let hash = |part: &[u8]| {
+        let mut h = crc32fast::Hasher::new();
+        h.update(part);
+        h
+    };
+    std::thread::scope(|scope| {
+        let other =
+            std::thread::Builder::new().name("aikg-crc".to_string()).spawn_scoped(scope, || hash(second));
+        let mut h = hash(first);
+        let tail = match other {
+            Ok(other) => other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => hash(second),
+        };
+        h.combine(&tail);
+        h.finalize()
+    })
+}
+
 /// Checks the frame (magic, version, trailer, checksum), then decodes the
 /// body.
 fn decode(file: &str, bytes: &[u8]) -> Result<Graph, LoadError> {
@@ -612,14 +693,14 @@ fn decode(file: &str, bytes: &[u8]) -> Result<Graph, LoadError> {
         )));
     }
     let stored = u32::from_le_bytes(trailer[8..12].try_into().unwrap_or_default());
-    let computed = crc32fast::hash(body);
+    let computed = checksum(body);
     if stored != computed {
         return Err(fail(format!(
             "snapshot checksum mismatch (stored {stored:08x}, computed {computed:08x}): the file is corrupt"
         )));
     }
     let mut r = Reader { bytes: body, pos: 0 };
-    match read_graph(&mut r) {
+    match read_graph(&mut r, version) {
         Ok(graph) => Ok(graph),
         Err(Corrupt(message)) => Err(fail(format!("corrupt snapshot: {message}"))),
     }
@@ -738,6 +819,25 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
+    /// The next chunked section of `tag`, `read` of `total` items of at
+    /// least `min_bytes` each being read: its reader past its count, and
+    /// the count, which is at least one and at most the items left.
+    fn chunk(
+        &mut self,
+        tag: u8,
+        read: usize,
+        total: usize,
+        min_bytes: usize,
+        what: &str,
+    ) -> Result<(Reader<'a>, usize), Corrupt> {
+        let mut section = self.section(tag)?;
+        let n = section.count(min_bytes)?;
+        if n == 0 || n > total - read {
+            return corrupt(format!("a {what} chunk of {n} with {read} of {total} read"));
+        }
+        Ok((section, n))
+    }
+
     /// Reads chunked sections of `tag` until `total` items are read; a
     /// chunk's count cannot pass the total.
     fn chunked(
@@ -749,11 +849,7 @@ impl<'a> Reader<'a> {
     ) -> Result<(), Corrupt> {
         let mut read = 0usize;
         while read < total {
-            let mut section = self.section(tag)?;
-            let n = section.count(1)?;
-            if n == 0 || n > total - read {
-                return corrupt(format!("a {what} chunk of {n} with {} of {total} read", read));
-            }
+            let (mut section, n) = self.chunk(tag, read, total, 1, what)?;
             for _ in 0..n {
                 item(&mut section)?;
             }
@@ -775,7 +871,7 @@ struct Meta {
     ids: usize,
 }
 
-fn read_graph(r: &mut Reader<'_>) -> Result<Graph, Corrupt> {
+fn read_graph(r: &mut Reader<'_>, version: u32) -> Result<Graph, Corrupt> {
     let mut s = r.section(META)?;
     let (schema, flags, id_key) = (s.byte()?, s.byte()?, s.uv()?);
     // Each node takes at least two bytes, each relationship sixteen and
@@ -848,24 +944,37 @@ fn read_graph(r: &mut Reader<'_>) -> Result<Graph, Corrupt> {
     s.done("pool")?;
     graph.edge_property_pool = pool;
 
-    // Two threads share the rest: the second builds the id index and the
-    // relationship lists while the first decodes the nodes and
-    // relationships into the graph. The id sections come first and are
-    // skipped here by their lengths; the lists are built from the
-    // relationship records as they are in the file, not from the graph.
+    // Two threads share the rest: the second builds the id index and reads
+    // (version 2) or builds (version 1) the relationship lists while the
+    // first decodes the nodes and relationships into the graph. The id
+    // sections come first and are skipped here by their lengths.
     let ids_start = r.pos;
     while r.remaining() > 0 && r.bytes[r.pos] == IDS {
         r.section(IDS)?;
     }
     let ids = Reader { bytes: &r.bytes[..r.pos], pos: ids_start };
     let (nodes, edges, id_count, types) = (meta.nodes, meta.edges, meta.ids, graph.rel_types.0.len());
-    let at_nodes = *r;
-    // Outgoing lists on the second thread after the ids, incoming ones on
-    // this thread after the graph: the two threads finish about together.
-    // The records are found (a pass over all of them) by whichever thread
-    // needs them first, not before either starts.
+    let sections = node_sections(r, nodes)?;
+    // The second thread decodes the last eighth of the nodes first, so that
+    // the two threads' shares come out about even.
+    let (mine, theirs) = sections.split_at(sections.len() - sections.len() / 8);
+    let at_edges = *r;
+    // Version 2's lists follow the relationship sections.
+    let stored_lists = if version >= 2 {
+        let mut after = at_edges;
+        while after.remaining() > 0 && after.bytes[after.pos] == EDGES {
+            after.section(EDGES)?;
+        }
+        Some(after)
+    } else {
+        None
+    };
+    // Version 1: outgoing lists on the second thread after the ids,
+    // incoming ones on this thread after the graph, so that the two threads
+    // finish about together. The records are found (a pass over all of
+    // them) by whichever thread needs them first, not before either starts.
     let records = std::sync::OnceLock::new();
-    let records = || records.get_or_init(|| Records::find(at_nodes, edges, nodes, types)).as_ref();
+    let records = || records.get_or_init(|| Records::find(at_edges, edges, nodes, types)).as_ref();
     let outgoing = |e: &Records<'_>| Lists::build(nodes, e.total, |_| true, |i| e.get(i));
     let incoming = |e: &Records<'_>| {
         Lists::build(
@@ -878,26 +987,65 @@ fn read_graph(r: &mut Reader<'_>) -> Result<Graph, Corrupt> {
             },
         )
     };
-    let second = || {
-        let by_id = read_ids(ids, id_count, nodes);
-        let out = records().map(outgoing);
-        (by_id, out)
-    };
-    let (rest, incoming, (by_id, outgoing)) = std::thread::scope(|scope| {
-        let worker = std::thread::Builder::new().name("aikg-open".to_string()).spawn_scoped(scope, second);
-        let rest = read_nodes_and_edges(r, &mut graph, &meta);
-        let incoming = records().map(incoming);
-        let second = match worker {
-            Ok(worker) => worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            // No thread to spare: do its part now.
-            Err(_) => second(),
+    let (label_count, key_count) = (graph.labels.0.len(), graph.keys.0.len());
+    type Decoded = Result<Vec<NodeData>, Corrupt>;
+    let second = |decoded: std::sync::mpsc::Sender<Decoded>| {
+        let mut their_nodes = Vec::with_capacity(theirs.iter().map(|(_, n)| n).sum());
+        let result = decode_nodes(theirs, label_count, key_count, |node| their_nodes.push(node));
+        // The receiver is gone only if the first thread failed already.
+        let _ = decoded.send(result.map(|()| their_nodes));
+        // The lists are read in file order while the first thread decodes
+        // nodes; the id index, whose every insertion is a cache miss, is
+        // built while the first thread adds relationships, which are too:
+        // the other way round, each pair slowed the other down.
+        let lists = match stored_lists {
+            Some(at) => ListsOnSecond::Stored(lists::read_lists(at, nodes, edges, types)),
+            None => ListsOnSecond::Outgoing(records().map(outgoing)),
         };
+        let by_id = read_ids(ids, id_count, nodes);
+        (by_id, lists)
+    };
+    let (rest, incoming, (by_id, lists)) = std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let worker = std::thread::Builder::new()
+            .name("aikg-open".to_string())
+            .spawn_scoped(scope, move || second(sender));
+        // No thread to spare: do its part now.
+        let (receiver, done_here) = match worker {
+            Ok(worker) => (receiver, Err(worker)),
+            Err(_) => {
+                let (sender, receiver) = std::sync::mpsc::channel();
+                (receiver, Ok(second(sender)))
+            }
+        };
+        let theirs = || receiver.recv().unwrap_or_else(|_| corrupt("the second thread stopped"));
+        let rest =
+            read_nodes_and_edges(r, &mut graph, &meta, mine, theirs).and_then(|digest| match stored_lists {
+                Some(at) if r.pos != at.pos => corrupt("unexpected sections after the relationships"),
+                None if r.remaining() != 0 => {
+                    corrupt(format!("{} unexpected bytes at the end", r.remaining()))
+                }
+                _ => Ok(digest),
+            });
+        let incoming = if stored_lists.is_none() { records().map(incoming) } else { None };
+        let second = done_here.unwrap_or_else(|worker: std::thread::ScopedJoinHandle<'_, _>| {
+            worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
         (rest, incoming, second)
     });
-    let lists = outgoing.zip(incoming);
-    rest?;
+    let digest = rest?;
     graph.by_id = by_id?;
     share_long_ids(&mut graph);
+    let lists = match lists {
+        ListsOnSecond::Stored(read) => {
+            let [(outgoing, out_digest), (incoming, in_digest)] = read?;
+            if out_digest != digest || in_digest != digest {
+                return corrupt("the stored relationship lists do not hold the file's relationships");
+            }
+            Some((outgoing, incoming))
+        }
+        ListsOnSecond::Outgoing(outgoing) => outgoing.zip(incoming),
+    };
     match lists {
         Some((outgoing, incoming)) => {
             let adjacency = Adjacency::with_lists(&graph.inner, outgoing, incoming, |_| true);
@@ -907,6 +1055,15 @@ fn read_graph(r: &mut Reader<'_>) -> Result<Graph, Corrupt> {
         _ => {}
     }
     Ok(graph)
+}
+
+/// The relationship lists as the second thread of an open leaves them.
+enum ListsOnSecond {
+    /// Read from the file (version 2), with their digests.
+    Stored(Result<[(Lists, u64); 2], Corrupt>),
+    /// The outgoing lists built from the records (version 1), if the
+    /// records are laid out as the writer lays them out.
+    Outgoing(Option<Lists>),
 }
 
 /// The relationship records of the file, for building the relationship
@@ -976,31 +1133,72 @@ impl<'a> Records<'a> {
     }
 }
 
-/// The node and relationship sections, into `graph`.
-fn read_nodes_and_edges(r: &mut Reader<'_>, graph: &mut Graph, meta: &Meta) -> Result<(), Corrupt> {
+/// The node sections at `r`, each as its reader (past its count) and its
+/// count of nodes; `r` is left after them.
+fn node_sections<'a>(r: &mut Reader<'a>, total: usize) -> Result<Vec<(Reader<'a>, usize)>, Corrupt> {
+    let mut sections = Vec::new();
+    let mut read = 0usize;
+    while read < total {
+        let (section, n) = r.chunk(NODES, read, total, 1, "node")?;
+        sections.push((section, n));
+        read += n;
+    }
+    Ok(sections)
+}
+
+/// Decodes the nodes of `sections` in order, handing each to `add`.
+fn decode_nodes(
+    sections: &[(Reader<'_>, usize)],
+    labels: usize,
+    keys: usize,
+    mut add: impl FnMut(NodeData),
+) -> Result<(), Corrupt> {
+    for (section, n) in sections {
+        let mut s = *section;
+        for _ in 0..*n {
+            let node_labels = match s.count(1)? {
+                0 => LabelSet::default(),
+                1 => LabelSet::One(LabelId(s.u32_below(labels, "label")?)),
+                n => {
+                    let mut many = Vec::with_capacity(n);
+                    for _ in 0..n {
+                        many.push(LabelId(s.u32_below(labels, "label")?));
+                    }
+                    LabelSet::Many(many.into_boxed_slice())
+                }
+            };
+            let properties = read_properties(&mut s, keys)?;
+            add(NodeData { labels: node_labels, properties });
+        }
+        s.done("node")?;
+    }
+    Ok(())
+}
+
+/// The nodes of `mine` and then those `theirs` gives (decoded on the
+/// other thread), and the relationship sections at `r`, into `graph`;
+/// returns the [`digest_one`] sum of the relationships.
+fn read_nodes_and_edges(
+    r: &mut Reader<'_>,
+    graph: &mut Graph,
+    meta: &Meta,
+    mine: &[(Reader<'_>, usize)],
+    theirs: impl FnOnce() -> Result<Vec<NodeData>, Corrupt>,
+) -> Result<u64, Corrupt> {
     let (labels, rel_types, keys) = (graph.labels.0.len(), graph.rel_types.0.len(), graph.keys.0.len());
     graph.inner = petgraph::Graph::with_capacity(meta.nodes, meta.edges);
-    r.chunked(NODES, meta.nodes, "node", |s| {
+    let add = |graph: &mut Graph, node: NodeData| {
         let id = NodeId(graph.inner.node_count() as u32);
-        let node_labels = match s.count(1)? {
-            0 => LabelSet::default(),
-            1 => LabelSet::One(LabelId(s.u32_below(labels, "label")?)),
-            n => {
-                let mut many = Vec::with_capacity(n);
-                for _ in 0..n {
-                    many.push(LabelId(s.u32_below(labels, "label")?));
-                }
-                LabelSet::Many(many.into_boxed_slice())
-            }
-        };
-        for l in node_labels.as_slice() {
+        for l in node.labels.as_slice() {
             graph.by_label[l.0 as usize].push(id);
         }
-        let properties = read_properties(s, keys)?;
-        graph.inner.add_node(NodeData { labels: node_labels, properties });
-        Ok(())
-    })?;
-
+        graph.inner.add_node(node);
+    };
+    decode_nodes(mine, labels, keys, |node| add(graph, node))?;
+    let theirs = theirs()?;
+    for node in theirs {
+        add(graph, node);
+    }
     let (nodes, sets) = (meta.nodes as u64, graph.edge_property_sets.len() as u64);
     // Adding a relationship updates the list heads of both its ends, two
     // nodes anywhere in memory: the nodes of the next batch are touched
@@ -1008,6 +1206,7 @@ fn read_nodes_and_edges(r: &mut Reader<'_>, graph: &mut Graph, meta: &Meta) -> R
     // relationship after another (as the CSV loader does).
     const BATCH: usize = 64;
     let mut in_batch = 0;
+    let mut digest = 0u64;
     r.chunked(EDGES, meta.edges, "relationship", |s| {
         if in_batch == 0 {
             let ahead = s.bytes.get(s.pos..).unwrap_or_default();
@@ -1029,14 +1228,15 @@ fn read_nodes_and_edges(r: &mut Reader<'_>, graph: &mut Graph, meta: &Meta) -> R
             return corrupt(format!("relationship type {ty} or property set {set} out of range"));
         }
         graph.edges_per_type[ty as usize] += 1;
-        graph.inner.add_edge(
+        let edge = graph.inner.add_edge(
             NodeIndex::new(src as usize),
             NodeIndex::new(dst as usize),
             EdgeData { rel_type: RelTypeId(ty), properties: set },
         );
+        digest = digest.wrapping_add(digest_one(src, dst, edge.index() as u32, ty));
         Ok(())
     })?;
-    r.done("last")
+    Ok(digest)
 }
 
 /// The id index from its sections.
@@ -1045,15 +1245,34 @@ fn read_ids(
     count: usize,
     nodes: usize,
 ) -> Result<IndexMap<IdKey, NodeId, super::IndexHash>, Corrupt> {
+    // Each insertion lands in a random bucket of a table far larger than
+    // the caches: the ids of the next batch are looked up first, so that
+    // their buckets are fetched from memory together rather than one
+    // insertion after another.
+    const BATCH: usize = 64;
     let mut by_id = IndexMap::with_capacity_and_hasher(count, super::IndexHash::default());
-    r.chunked(IDS, count, "id", |s| {
-        let node = s.u32_below(nodes, "node")?;
-        let id = Value::String(Text::from(s.str()?));
-        if by_id.insert(IdKey(id), NodeId(node)).is_some() {
-            return corrupt(format!("the id of node {node} is in the id index twice"));
+    let mut batch: Vec<(u32, &str)> = Vec::with_capacity(BATCH);
+    let mut read = 0usize;
+    while read < count {
+        let (mut s, n) = r.chunk(IDS, read, count, 1, "id")?;
+        let mut left = n;
+        while left > 0 {
+            batch.clear();
+            while batch.len() < BATCH && left > 0 {
+                batch.push((s.u32_below(nodes, "node")?, s.str()?));
+                left -= 1;
+            }
+            let warmed = batch.iter().filter(|(_, id)| by_id.get(&super::IdLookup(id)).is_some()).count();
+            std::hint::black_box(warmed);
+            for &(node, id) in &batch {
+                if by_id.insert(IdKey(Value::String(Text::from(id))), NodeId(node)).is_some() {
+                    return corrupt(format!("the id of node {node} is in the id index twice"));
+                }
+            }
         }
-        Ok(())
-    })?;
+        s.done("id")?;
+        read += n;
+    }
     r.done("id")?;
     Ok(by_id)
 }
@@ -1219,9 +1438,25 @@ mod tests {
     use crate::model::temporal::{parse_datetime, parse_duration, parse_local_datetime, parse_time};
 
     fn bytes_of(g: &Graph) -> Vec<u8> {
+        bytes_of_version(g, VERSION)
+    }
+
+    fn bytes_of_version(g: &Graph, version: u32) -> Vec<u8> {
         let mut out = Vec::new();
-        g.write_snapshot(&mut out).unwrap();
+        g.write_version(&mut out, version).unwrap();
         out
+    }
+
+    /// Three hundred nodes and relationships enough for three chunks.
+    fn several_chunks() -> Graph {
+        let mut g = Graph::new();
+        let nodes: Vec<NodeId> =
+            (0..300).map(|i| g.add_node(["N"], [("id", format!("n{i}").into())])).collect();
+        for i in 0..CHUNK / ONE_RELATIONSHIP * 2 + 7 {
+            let (a, b) = (nodes[i * 7 % 300], nodes[i * 13 % 300]);
+            g.add_edge(a, b, ["A", "B"][i % 2], [("i", Value::Int((i % 5) as i64))]);
+        }
+        g
     }
 
     fn open_bytes(bytes: &[u8]) -> Result<Graph, String> {
@@ -1364,15 +1599,9 @@ mod tests {
 
     #[test]
     fn relationships_over_several_chunks_keep_their_order() {
-        let mut g = Graph::new();
-        let nodes: Vec<NodeId> =
-            (0..300).map(|i| g.add_node(["N"], [("id", format!("n{i}").into())])).collect();
+        let g = several_chunks();
         let per_chunk = CHUNK / ONE_RELATIONSHIP;
-        for i in 0..per_chunk * 2 + 7 {
-            let (a, b) = (nodes[i * 7 % 300], nodes[i * 13 % 300]);
-            g.add_edge(a, b, ["A", "B"][i % 2], [("i", Value::Int((i % 5) as i64))]);
-        }
-        let bytes = bytes_of(&g);
+        let bytes = bytes_of_version(&g, 1);
         let body = &bytes[HEADER..bytes.len() - TRAILER];
         // Section tags and where each starts.
         let mut r = Reader { bytes: body, pos: 0 };
@@ -1418,10 +1647,10 @@ mod tests {
         );
         assert_eq!(err(&good[..5]), "g.snapshot: truncated snapshot: 5 bytes, shorter than any snapshot");
         let mut newer = good.clone();
-        newer[8] = 2;
+        newer[8] = 3;
         assert_eq!(
             err(&newer),
-            "g.snapshot: snapshot format version 2 is newer than this aikg reads (up to 1); open it with a newer aikg"
+            "g.snapshot: snapshot format version 3 is newer than this aikg reads (up to 2); open it with a newer aikg"
         );
         let cut = err(&good[..good.len() - 100]);
         assert!(cut.starts_with("g.snapshot: truncated snapshot: the end marker is missing"), "{cut}");
@@ -1445,20 +1674,91 @@ mod tests {
     /// wrongly, or crafted), which must give an error, never a panic.
     #[test]
     fn the_decoder_never_panics_on_damaged_bodies() {
-        let good = bytes_of(&every_value());
-        let body = &good[HEADER..good.len() - TRAILER];
-        let read = |b: &[u8]| read_graph(&mut Reader { bytes: b, pos: 0 }).map(|_| ());
-        assert!(read(body).is_ok());
-        for len in 0..body.len() {
-            assert!(read(&body[..len]).is_err(), "cut at {len}");
-        }
-        for at in 0..body.len() {
-            for bits in [0x01u8, 0x80, 0xff] {
-                let mut b = body.to_vec();
-                b[at] ^= bits;
-                let _ = read(&b);
+        for version in [1, VERSION] {
+            let good = bytes_of_version(&every_value(), version);
+            let body = &good[HEADER..good.len() - TRAILER];
+            let read = |b: &[u8]| read_graph(&mut Reader { bytes: b, pos: 0 }, version).map(|_| ());
+            assert!(read(body).is_ok());
+            for len in 0..body.len() {
+                assert!(read(&body[..len]).is_err(), "cut at {len}");
+            }
+            for at in 0..body.len() {
+                for bits in [0x01u8, 0x80, 0xff] {
+                    let mut b = body.to_vec();
+                    b[at] ^= bits;
+                    let _ = read(&b);
+                }
             }
         }
+    }
+
+    #[test]
+    fn version_1_files_are_still_read() {
+        for g in [every_value(), Graph::builtin(), several_chunks()] {
+            let bytes = bytes_of_version(&g, 1);
+            assert_eq!(bytes[8..12], 1u32.to_le_bytes());
+            assert!(bytes.len() < bytes_of(&g).len() || g.edge_count() == 0);
+            assert_same(&g, &open_bytes(&bytes).unwrap());
+        }
+    }
+
+    /// Where each section of a snapshot's body starts: `(tag, offset in the
+    /// file of its first content byte, content length)`.
+    fn sections_of(bytes: &[u8]) -> Vec<(u8, usize, usize)> {
+        let body = &bytes[HEADER..bytes.len() - TRAILER];
+        let mut r = Reader { bytes: body, pos: 0 };
+        let mut sections = Vec::new();
+        while r.remaining() > 0 {
+            let tag = r.bytes[r.pos];
+            let s = r.section(tag).unwrap();
+            sections.push((tag, HEADER + s.pos, s.remaining()));
+        }
+        sections
+    }
+
+    /// `bytes` with a checksum that matches its body again, as a file
+    /// written wrongly or crafted would have.
+    fn resealed(mut bytes: Vec<u8>) -> Vec<u8> {
+        let end = bytes.len() - TRAILER;
+        let crc = crc32fast::hash(&bytes[HEADER..end]);
+        bytes[end + 8..end + 12].copy_from_slice(&crc.to_le_bytes());
+        bytes
+    }
+
+    #[test]
+    fn stored_lists_that_disagree_with_the_relationships_are_refused() {
+        let g = several_chunks();
+        let good = bytes_of(&g);
+        let sections = sections_of(&good);
+        let (_, entries_at, len) = *sections.iter().find(|(tag, _, _)| *tag == 9).unwrap();
+        // The outgoing entries' chunk starts with a count: node 0's list
+        // comes next, newest first.
+        let mut chunk = Reader { bytes: &good[..entries_at + len], pos: entries_at };
+        chunk.uv().unwrap();
+        let first_entry = chunk.pos;
+        let field = |b: &[u8], at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap());
+        assert!(field(&good, first_entry + 4) > field(&good, first_entry + 16));
+        // Another end for one relationship, still a node of the graph.
+        let mut other_end = good.clone();
+        let end = field(&good, first_entry);
+        other_end[first_entry..first_entry + 4].copy_from_slice(&((end + 1) % 300).to_le_bytes());
+        assert_eq!(
+            open_bytes(&resealed(other_end)).unwrap_err(),
+            "g.snapshot: corrupt snapshot: the stored relationship lists do not hold the file's relationships"
+        );
+        // The first two relationships of node 0's list swapped: out of order.
+        let mut swapped = good.clone();
+        swapped.copy_within(first_entry..first_entry + 12, first_entry + 24);
+        swapped[first_entry..first_entry + 12].copy_from_slice(&good[first_entry + 12..first_entry + 24]);
+        swapped[first_entry + 12..first_entry + 24].copy_from_slice(&good[first_entry..first_entry + 12]);
+        let err = open_bytes(&resealed(swapped)).unwrap_err();
+        assert!(err.contains("out of order"), "{err}");
+        // An end past the last node.
+        let mut past = good.clone();
+        past[first_entry..first_entry + 4].copy_from_slice(&300u32.to_le_bytes());
+        let err = open_bytes(&resealed(past)).unwrap_err();
+        assert!(err.contains("out of range"), "{err}");
+        assert_same(&g, &open_bytes(&resealed(good)).unwrap());
     }
 
     #[test]
@@ -1472,7 +1772,7 @@ mod tests {
         put_uv(&mut meta, 0);
         body.extend_from_slice(&(meta.len() as u64).to_le_bytes());
         body.extend_from_slice(&meta);
-        let err = read_graph(&mut Reader { bytes: &body, pos: 0 }).err().unwrap();
+        let err = read_graph(&mut Reader { bytes: &body, pos: 0 }, VERSION).err().unwrap();
         assert!(err.0.contains("more than the"), "{}", err.0);
     }
 }
