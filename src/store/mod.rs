@@ -837,8 +837,14 @@ impl Graph {
     /// a program that adds to a graph and then hands it to many threads
     /// can call it first so that no query pays for it.
     pub(crate) fn prepare_traversal(&self) {
+        self.packed_lists();
+    }
+
+    /// The packed relationship lists, built first if they are not (see
+    /// [`Graph::prepare_traversal`]).
+    pub(crate) fn packed_lists(&self) -> &adjacency::Adjacency {
         self.adjacency
-            .get_or_init(|| Arc::new(adjacency::Adjacency::build(&self.inner, |e| self.edge_is_dead(e))));
+            .get_or_init(|| Arc::new(adjacency::Adjacency::build(&self.inner, |e| self.edge_is_dead(e))))
     }
 
     // ----- names -----------------------------------------------------------

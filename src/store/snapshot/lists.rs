@@ -15,7 +15,7 @@
 use std::io::Write;
 
 use super::super::adjacency::{Entry, Lists};
-use super::{corrupt, Corrupt, Reader, Writer};
+use super::{corrupt, le32, Corrupt, Reader, Writer};
 
 /// Section tags: each direction's list lengths (one u32 per node), then
 /// its entries (other end, relationship, type: three u32 each).
@@ -80,11 +80,6 @@ pub(super) fn read_lists(
     let incoming = one([IN_DEGREES, IN_ENTRIES], false)?;
     r.done("last")?;
     Ok([outgoing, incoming])
-}
-
-#[inline]
-fn le32(b: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
 
 /// Chunked sections of `tag` holding `total` records of `width` bytes in

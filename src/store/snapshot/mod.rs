@@ -316,10 +316,7 @@ impl Graph {
             Ok(())
         })?;
         if version >= 2 {
-            self.prepare_traversal();
-            if let Some(adjacency) = self.adjacency() {
-                lists::write_lists(w, adjacency.lists())?;
-            }
+            lists::write_lists(w, self.packed_lists().lists())?;
         }
         Ok(())
     }
@@ -706,6 +703,12 @@ fn decode(file: &str, bytes: &[u8]) -> Result<Graph, LoadError> {
     }
 }
 
+/// The little-endian u32 at `at` in `b` (fixed-width records).
+#[inline]
+fn le32(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
 /// A cursor over the body. Every read checks its bounds.
 #[derive(Clone, Copy)]
 pub(super) struct Reader<'a> {
@@ -815,6 +818,14 @@ impl<'a> Reader<'a> {
                 "{} unexpected bytes at the end of the {what} section",
                 self.remaining()
             ));
+        }
+        Ok(())
+    }
+
+    /// Moves past every section of `tag` at the cursor, by their lengths.
+    fn skip(&mut self, tag: u8) -> Result<(), Corrupt> {
+        while self.remaining() > 0 && self.bytes[self.pos] == tag {
+            self.section(tag)?;
         }
         Ok(())
     }
@@ -949,9 +960,7 @@ fn read_graph(r: &mut Reader<'_>, version: u32) -> Result<Graph, Corrupt> {
     // first decodes the nodes and relationships into the graph. The id
     // sections come first and are skipped here by their lengths.
     let ids_start = r.pos;
-    while r.remaining() > 0 && r.bytes[r.pos] == IDS {
-        r.section(IDS)?;
-    }
+    r.skip(IDS)?;
     let ids = Reader { bytes: &r.bytes[..r.pos], pos: ids_start };
     let (nodes, edges, id_count, types) = (meta.nodes, meta.edges, meta.ids, graph.rel_types.0.len());
     let sections = node_sections(r, nodes)?;
@@ -962,9 +971,7 @@ fn read_graph(r: &mut Reader<'_>, version: u32) -> Result<Graph, Corrupt> {
     // Version 2's lists follow the relationship sections.
     let stored_lists = if version >= 2 {
         let mut after = at_edges;
-        while after.remaining() > 0 && after.bytes[after.pos] == EDGES {
-            after.section(EDGES)?;
-        }
+        after.skip(EDGES)?;
         Some(after)
     } else {
         None
@@ -1086,9 +1093,7 @@ impl<'a> Records<'a> {
     /// range; otherwise `None`, and the lists are built from the graph once
     /// it is filled (the decoder reports what is wrong with the records).
     fn find(mut r: Reader<'a>, total: usize, nodes: usize, types: usize) -> Option<Records<'a>> {
-        while r.remaining() > 0 && r.bytes[r.pos] == NODES {
-            r.section(NODES).ok()?;
-        }
+        r.skip(NODES).ok()?;
         let mut chunks = Vec::new();
         let mut found = 0usize;
         while found < total {
@@ -1112,7 +1117,7 @@ impl<'a> Records<'a> {
                 && last.len() <= per_chunk * ONE_RELATIONSHIP
         });
         let in_range = chunks.iter().flat_map(|c| c.chunks_exact(ONE_RELATIONSHIP)).all(|b| {
-            let field = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]) as usize;
+            let field = |at: usize| le32(b, at) as usize;
             field(0) < nodes && field(4) < nodes && field(8) < types
         });
         let shift = per_chunk.trailing_zeros();
@@ -1128,8 +1133,7 @@ impl<'a> Records<'a> {
     #[inline]
     fn get(&self, i: usize) -> (usize, usize, u32) {
         let b = &self.chunks[i >> self.shift][(i & (self.per_chunk - 1)) * ONE_RELATIONSHIP..];
-        let field = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
-        (field(0) as usize, field(4) as usize, field(8))
+        (le32(b, 0) as usize, le32(b, 4) as usize, le32(b, 8))
     }
 }
 
@@ -1211,16 +1215,14 @@ fn read_nodes_and_edges(
         if in_batch == 0 {
             let ahead = s.bytes.get(s.pos..).unwrap_or_default();
             let touched = ahead.chunks_exact(ONE_RELATIONSHIP).take(BATCH).fold(0, |t, b| {
-                let end = |i: usize| NodeId(u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]));
-                t ^ graph.touch_edge_heads(end(0)) ^ graph.touch_edge_heads(end(4))
+                t ^ graph.touch_edge_heads(NodeId(le32(b, 0))) ^ graph.touch_edge_heads(NodeId(le32(b, 4)))
             });
             std::hint::black_box(touched);
             in_batch = BATCH;
         }
         in_batch -= 1;
         let b = s.take(ONE_RELATIONSHIP)?;
-        let field = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
-        let (src, dst, ty, set) = (field(0), field(4), field(8), field(12));
+        let (src, dst, ty, set) = (le32(b, 0), le32(b, 4), le32(b, 8), le32(b, 12));
         if u64::from(src) >= nodes || u64::from(dst) >= nodes {
             return corrupt(format!("relationship from node {src} to {dst} (there are {nodes} nodes)"));
         }
