@@ -21,13 +21,13 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
-use std::hash::BuildHasher;
 use std::ops::Range;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use crate::error::{DataError, DataErrorKind, Error, LoadError, Location};
 use crate::model::{NodeId, Value};
-use crate::store::{splitmix, FxBuild, Graph, KeyId, RelTypeId};
+use crate::store::ids::{IdTable, Probe};
+use crate::store::{FxBuild, Graph, KeyId, RelTypeId};
 
 use super::chunks::{with_blocks, Block, Chunk, ChunkError, ChunkReader};
 
@@ -489,157 +489,8 @@ fn row_properties(
 
 // ----- the id index ----------------------------------------------------------
 
-/// The loaded nodes by id, for duplicate checks and edge endpoints. An
-/// open-addressing table whose 16-byte slots hold ids of up to
-/// [`INLINE`] bytes in place, so finding an endpoint is usually one cache
-/// miss; the graph's own index takes four (table, entry, string, bytes),
-/// which was half the time of a bulk load. Longer ids live in `long` and
-/// their slots hold a tag of the hash and where the id is.
-struct IdIndex {
-    slots: Vec<Slot>,
-    len: usize,
-    /// Ids longer than [`INLINE`], each as an 8-byte length and the bytes.
-    long: Vec<u8>,
-}
-
-/// `key` is the id's length and bytes, zero-padded, or [`LONG`], three tag
-/// bytes and the id's offset in `IdIndex::long`.
-#[derive(Debug, Clone, Copy)]
-struct Slot {
-    key: [u8; 12],
-    node: u32,
-}
-
-const VACANT: Slot = Slot { key: [0; 12], node: u32::MAX };
-
-/// An id's slot key (see [`Slot`]) and hash, computed once per lookup.
-#[derive(Debug, Clone, Copy)]
-struct Probe {
-    key: [u8; 12],
-    hash: u64,
-}
-
-/// Records whose id lookups are started together (see [`IdIndex::touch`]).
+/// Records whose id lookups are started together (see [`IdTable::touch`]).
 const BATCH: usize = 32;
-const INLINE: usize = 11;
-const LONG: u8 = 0xFF;
-
-fn hash_inline(key: &[u8; 12]) -> u64 {
-    let mut a = [0u8; 8];
-    let mut b = [0u8; 4];
-    a.copy_from_slice(&key[..8]);
-    b.copy_from_slice(&key[8..]);
-    splitmix(u64::from_le_bytes(a).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ u64::from(u32::from_le_bytes(b)))
-}
-
-fn hash_long(bytes: &[u8]) -> u64 {
-    FxBuild::default().hash_one(bytes)
-}
-
-impl IdIndex {
-    fn with_capacity(ids: usize) -> IdIndex {
-        let slots = (ids.max(8) * 4 / 3 + 1).next_power_of_two();
-        IdIndex { slots: vec![VACANT; slots], len: 0, long: Vec::new() }
-    }
-
-    /// The slot key of `id` (without the offset, for a long one) and its hash.
-    fn probe(id: &str) -> Probe {
-        let b = id.as_bytes();
-        let mut key = [0u8; 12];
-        if b.len() <= INLINE {
-            key[0] = b.len() as u8;
-            key[1..=b.len()].copy_from_slice(b);
-            Probe { key, hash: hash_inline(&key) }
-        } else {
-            let hash = hash_long(b);
-            key[0] = LONG;
-            key[1..4].copy_from_slice(&hash.to_le_bytes()[5..]);
-            Probe { key, hash }
-        }
-    }
-
-    fn long_id(&self, key: &[u8; 12]) -> &[u8] {
-        let mut at = [0u8; 8];
-        at.copy_from_slice(&key[4..]);
-        let at = u64::from_le_bytes(at) as usize;
-        let len = self.long.get(at..at + 8).map_or(0, |l| {
-            let mut n = [0u8; 8];
-            n.copy_from_slice(l);
-            u64::from_le_bytes(n) as usize
-        });
-        self.long.get(at + 8..at + 8 + len).unwrap_or_default()
-    }
-
-    fn matches(&self, slot: &Slot, probe: &Probe, id: &str) -> bool {
-        if probe.key[0] != LONG {
-            return slot.key == probe.key;
-        }
-        slot.key[..4] == probe.key[..4] && self.long_id(&slot.key) == id.as_bytes()
-    }
-
-    /// Reads the first slot `probe` would look at. The lookups of a batch
-    /// of records are independent, so touching all their slots first lets
-    /// the processor fetch them from memory at once instead of one after
-    /// the other; the lookups then hit the cache.
-    fn touch(&self, probe: &Probe) -> u32 {
-        self.slots[probe.hash as usize & (self.slots.len() - 1)].node
-    }
-
-    /// The slot holding `id`, or the vacant slot where it would go.
-    fn find(&self, id: &str, probe: &Probe) -> usize {
-        let mask = self.slots.len() - 1;
-        let mut i = probe.hash as usize & mask;
-        loop {
-            let slot = &self.slots[i];
-            if slot.node == VACANT.node || self.matches(slot, probe, id) {
-                return i;
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    /// The node with `id`, whose probe is `probe`.
-    fn get(&self, id: &str, probe: &Probe) -> Option<NodeId> {
-        let node = self.slots[self.find(id, probe)].node;
-        (node != VACANT.node).then_some(NodeId(node))
-    }
-
-    /// Enters `id` (whose probe is `probe`) for `node`, or returns the node
-    /// that already has it.
-    fn insert(&mut self, id: &str, probe: &Probe, node: NodeId) -> Result<(), NodeId> {
-        if (self.len + 1) * 4 > self.slots.len() * 3 {
-            self.grow();
-        }
-        let i = self.find(id, probe);
-        if self.slots[i].node != VACANT.node {
-            return Err(NodeId(self.slots[i].node));
-        }
-        let mut key = probe.key;
-        if key[0] == LONG {
-            key[4..].copy_from_slice(&(self.long.len() as u64).to_le_bytes());
-            self.long.extend_from_slice(&(id.len() as u64).to_le_bytes());
-            self.long.extend_from_slice(id.as_bytes());
-        }
-        self.slots[i] = Slot { key, node: node.0 };
-        self.len += 1;
-        Ok(())
-    }
-
-    fn grow(&mut self) {
-        let bigger = vec![VACANT; 2 * self.slots.len()];
-        let old = std::mem::replace(&mut self.slots, bigger);
-        let mask = self.slots.len() - 1;
-        for slot in old.into_iter().filter(|s| s.node != VACANT.node) {
-            let hash =
-                if slot.key[0] == LONG { hash_long(self.long_id(&slot.key)) } else { hash_inline(&slot.key) };
-            let mut i = hash as usize & mask;
-            while self.slots[i].node != VACANT.node {
-                i = (i + 1) & mask;
-            }
-            self.slots[i] = slot;
-        }
-    }
-}
 
 // ----- blocks in parallel ----------------------------------------------------
 
@@ -929,11 +780,9 @@ fn parse_node_block(
     block
 }
 
-/// The graph after the node file, with the index the edge file's endpoints
-/// are looked up in.
+/// The graph after the node file, and the problems found in it.
 struct NodesLoaded {
     graph: Graph,
-    index: IdIndex,
     problems: Problems,
 }
 
@@ -947,13 +796,12 @@ fn load_nodes(mut reader: ChunkReader<'_>, options: Options) -> Result<NodesLoad
     let Some(Header { positions: pos, columns, chunk, rows }) =
         header(&mut reader, &["id", "label"], &mut graph, &mut problems)?
     else {
-        return Ok(NodesLoaded { graph, index: IdIndex::with_capacity(0), problems });
+        return Ok(NodesLoaded { graph, problems });
     };
     let file = &reader.name().to_string();
     let estimate = reader.text_len() / 40;
     graph.reserve(estimate, 0);
     graph.reserve_ids(estimate);
-    let mut index = IdIndex::with_capacity(estimate);
     // The row each node came from, for duplicate-id messages.
     let mut first_row: Vec<u32> = Vec::with_capacity(estimate);
     let mut base = rows;
@@ -971,8 +819,8 @@ fn load_nodes(mut reader: ChunkReader<'_>, options: Options) -> Result<NodesLoad
                 let mut probes: Vec<Probe> = Vec::with_capacity(BATCH);
                 for batch in nodes.chunks_mut(BATCH) {
                     probes.clear();
-                    probes.extend(batch.iter().map(|n| IdIndex::probe(&strings[n.id.clone()])));
-                    std::hint::black_box(probes.iter().fold(0, |t, p| t ^ index.touch(p)));
+                    probes.extend(batch.iter().map(|n| graph.id_probe(&strings[n.id.clone()])));
+                    std::hint::black_box(probes.iter().fold(0, |t, p| t ^ graph.touch_id(p)));
                     for (node, probe) in batch.iter_mut().zip(&probes) {
                         // The block's own problems are on other rows; keep file order.
                         while let Some(mut e) = found.next_if(|e| e.location.line < node.row) {
@@ -980,18 +828,20 @@ fn load_nodes(mut reader: ChunkReader<'_>, options: Options) -> Result<NodesLoad
                             problems.push_error(e);
                         }
                         let row = base + node.row;
-                        let next = NodeId(graph.node_count() as u32);
                         let id = &strings[node.id.clone()];
-                        if let Err(first) = index.insert(id, probe, next) {
-                            let msg =
-                                format!("duplicate id '{id}' (first at row {})", first_row[first.index()]);
-                            problems.push(file, row, DataErrorKind::DuplicateId, msg);
-                            continue;
-                        }
                         names.clear();
                         names.extend(labels[node.labels.clone()].iter().map(|l| &strings[l.clone()]));
-                        graph.add_node_interned(&names, std::mem::take(&mut node.properties));
-                        first_row.push(row as u32);
+                        let properties = std::mem::take(&mut node.properties);
+                        match graph.add_node_with_id(&names, properties, id, probe) {
+                            Ok(_) => first_row.push(row as u32),
+                            Err(first) => {
+                                let msg = format!(
+                                    "duplicate id '{id}' (first at row {})",
+                                    first_row[first.index()]
+                                );
+                                problems.push(file, row, DataErrorKind::DuplicateId, msg);
+                            }
+                        }
                     }
                 }
                 problems.append(Problems { errors: found.collect(), dropped }, base);
@@ -1001,7 +851,7 @@ fn load_nodes(mut reader: ChunkReader<'_>, options: Options) -> Result<NodesLoad
     });
     match error {
         Some(e) => Err(e),
-        None => Ok(NodesLoaded { graph, index, problems }),
+        None => Ok(NodesLoaded { graph, problems }),
     }
 }
 
@@ -1064,7 +914,7 @@ fn parse_edge_block(
     quoted: bool,
     pos: &[usize],
     file: &str,
-    index: &IdIndex,
+    index: &IdTable,
 ) -> EdgeBlock {
     let mut block = EdgeBlock {
         edges: Vec::new(),
@@ -1087,9 +937,9 @@ fn parse_edge_block(
         while batch.len() < BATCH {
             let Some((row, parsed)) = records.next_record(&mut fields) else { break };
             let probes = if fields.len() == width {
-                [IdIndex::probe(&fields[pos[0]]), IdIndex::probe(&fields[pos[1]])]
+                [index.probe(&fields[pos[0]]), index.probe(&fields[pos[1]])]
             } else {
-                [Probe { key: [0; 12], hash: 0 }; 2]
+                [index.probe(""); 2]
             };
             let first = all.len();
             all.append(&mut fields);
@@ -1109,7 +959,7 @@ fn parse_edge_block(
             let mut ends = [NodeId(0); 2];
             let mut bad = false;
             for (k, role) in ["src", "dst"].iter().enumerate() {
-                match index.get(&fields[pos[k]], &probes[k]) {
+                match index.get_probed(&fields[pos[k]], &probes[k]) {
                     Some(n) => ends[k] = n,
                     None => {
                         let msg = format!("{role} names unknown node '{}'", fields[pos[k]]);
@@ -1193,12 +1043,14 @@ fn load_edges(
     mut reader: ChunkReader<'_>,
     options: Options,
 ) -> Result<Result<Graph, LoadError>, ChunkError> {
-    let NodesLoaded { mut graph, index, mut problems } = nodes;
+    let NodesLoaded { mut graph, mut problems } = nodes;
     let Some(Header { positions: pos, columns, chunk, rows }) =
         header(&mut reader, &["src", "dst", "type"], &mut graph, &mut problems)?
     else {
         return Ok(problems.into_result(graph));
     };
+    // Parsers look endpoints up while the graph takes relationships.
+    let index = graph.take_id_index();
     let file = &reader.name().to_string();
     graph.reserve(0, reader.text_len() / 24);
     let mut base = rows;
@@ -1254,6 +1106,7 @@ fn load_edges(
             },
         );
     });
+    graph.put_id_index(index);
     match error {
         Some(e) => Err(e),
         None => Ok(problems.into_result(graph)),
@@ -1876,24 +1729,6 @@ mod tests {
         assert!(sequential.ends_with("nodes.csv: 900 more errors not shown\n"), "{sequential}");
         for block_bytes in [1, 30, 1000] {
             assert_eq!(outcome(&nodes, "src,dst,type\n", 2, block_bytes), sequential);
-        }
-    }
-
-    #[test]
-    fn the_id_index_finds_short_and_long_ids() {
-        let mut index = IdIndex::with_capacity(0);
-        let ids: Vec<String> = (0..5000)
-            .map(|i| if i % 3 == 0 { format!("long-id-number-{i}") } else { format!("{i}") })
-            .collect();
-        for (i, id) in ids.iter().enumerate() {
-            assert_eq!(index.insert(id, &IdIndex::probe(id), NodeId(i as u32)), Ok(()));
-        }
-        for (i, id) in ids.iter().enumerate() {
-            assert_eq!(index.get(id, &IdIndex::probe(id)), Some(NodeId(i as u32)));
-            assert_eq!(index.insert(id, &IdIndex::probe(id), NodeId(0)), Err(NodeId(i as u32)));
-        }
-        for missing in ["", "5000", "long-id-number-1", "long-id-number-3x"] {
-            assert_eq!(index.get(missing, &IdIndex::probe(missing)), None, "{missing}");
         }
     }
 

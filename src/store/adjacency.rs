@@ -79,6 +79,10 @@ pub(crate) enum Labels {
     Many,
 }
 
+/// Relationships from which the two directions are built on two threads:
+/// below it, starting a thread costs more than it saves.
+const PARALLEL_MIN_EDGES: usize = 1 << 18;
+
 const NO_LABEL: u32 = u32::MAX;
 const MANY_LABELS: u32 = u32::MAX - 1;
 /// In `Adjacency::ends`: no relationship of the type seen yet / ends with
@@ -104,23 +108,48 @@ impl Iterator for Slice<'_> {
 }
 
 impl Adjacency {
-    /// Builds both directions from petgraph's edge array.
+    /// Builds both directions from petgraph's edge array, on two threads
+    /// when there are enough relationships to repay one and the process
+    /// may use two (see [`super::threads`]): the directions are
+    /// independent, and each is a counting sort bound by memory latency.
     /// Deleted relationships (`dead`) are left out.
     pub(crate) fn build(
         graph: &petgraph::Graph<super::NodeData, EdgeData, petgraph::Directed, u32>,
-        dead: impl Fn(EdgeId) -> bool,
+        dead: impl Fn(EdgeId) -> bool + Sync,
     ) -> Adjacency {
         let edges = graph.raw_edges();
         let nodes = graph.node_count();
         let live = |i: usize| !dead(EdgeId(i as u32));
-        let outgoing = Lists::build(nodes, edges.len(), live, |i| {
-            let e = &edges[i];
-            (e.source().index(), e.target().index(), e.weight.rel_type.0)
-        });
-        let incoming = Lists::build(nodes, edges.len(), live, |i| {
-            let e = &edges[i];
-            (e.target().index(), e.source().index(), e.weight.rel_type.0)
-        });
+        let outgoing = || {
+            Lists::build(nodes, edges.len(), live, |i| {
+                let e = &edges[i];
+                (e.source().index(), e.target().index(), e.weight.rel_type.0)
+            })
+        };
+        let incoming = || {
+            Lists::build(nodes, edges.len(), live, |i| {
+                let e = &edges[i];
+                (e.target().index(), e.source().index(), e.weight.rel_type.0)
+            })
+        };
+        let (outgoing, incoming) =
+            if edges.len() >= PARALLEL_MIN_EDGES && super::threads::default_threads() > 1 {
+                std::thread::scope(|scope| {
+                    let builder = std::thread::Builder::new().name("aikg-lists".to_string());
+                    match builder.spawn_scoped(scope, incoming) {
+                        Ok(other) => {
+                            let outgoing = outgoing();
+                            // A panic there is a bug; re-raise it here.
+                            let incoming = other.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+                            (outgoing, incoming)
+                        }
+                        // No thread to be had (a process limit): one after the other.
+                        Err(_) => (outgoing(), incoming()),
+                    }
+                })
+            } else {
+                (outgoing(), incoming())
+            };
         Adjacency::with_lists(graph, outgoing, incoming, live)
     }
 

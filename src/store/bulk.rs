@@ -6,6 +6,7 @@
 //!
 //! `add_edge` and `add_edge_interned` are built from the same steps.
 
+use super::ids::{IdTable, Probe};
 use super::{EdgeData, Graph, KeyId, RelTypeId};
 use crate::model::{EdgeId, NodeId, Value};
 use petgraph::graph::NodeIndex;
@@ -15,7 +16,49 @@ impl Graph {
     /// Reserves room in the id index for `ids` more nodes with an `id`, so
     /// a bulk load of a known size does not rehash it as it grows.
     pub(crate) fn reserve_ids(&mut self, ids: usize) {
-        self.by_id.reserve_exact(ids);
+        self.by_id.reserve(ids);
+    }
+
+    /// The id index's probe for `id`: worked out once by a loader, for
+    /// [`touch_id`](Self::touch_id) and the insertion or lookup after it.
+    pub(crate) fn id_probe(&self, id: &str) -> Probe {
+        self.by_id.probe(id)
+    }
+
+    /// Reads the id index slot that looking `probe` up starts at. A loader
+    /// touches the slots of a batch of ids first, so that the processor
+    /// fetches them from memory together (see [`IdTable::touch`]).
+    pub(crate) fn touch_id(&self, probe: &Probe) -> u32 {
+        self.by_id.touch(probe)
+    }
+
+    /// Adds a node whose property keys are already interned (null values
+    /// are skipped; keys must be distinct) and whose `id` property is `id`
+    /// (with probe `probe`), unless a node has that id already: then that
+    /// node is the error and nothing is added.
+    pub(crate) fn add_node_with_id(
+        &mut self,
+        labels: &[&str],
+        properties: Vec<(KeyId, Value)>,
+        id: &str,
+        probe: &Probe,
+    ) -> Result<NodeId, NodeId> {
+        match self.by_id.get_probed(id, probe) {
+            Some(first) => Err(first),
+            None => Ok(self.add_node_probed(labels, properties, Some(probe))),
+        }
+    }
+
+    /// Lends the id index out while a loader adds relationships: parser
+    /// threads look endpoints up in it while the graph takes the
+    /// relationships. [`put_id_index`](Self::put_id_index) gives it back.
+    pub(crate) fn take_id_index(&mut self) -> IdTable {
+        std::mem::take(&mut self.by_id)
+    }
+
+    /// Puts back the index [`take_id_index`](Self::take_id_index) lent.
+    pub(crate) fn put_id_index(&mut self, ids: IdTable) {
+        self.by_id = ids;
     }
 
     /// Reads a node's relationship list heads, which adding a relationship

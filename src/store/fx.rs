@@ -85,6 +85,15 @@ impl IndexHash {
     pub(crate) fn is_keyed(&self) -> bool {
         self.0.is_some()
     }
+
+    /// The hash of `bytes` as written, without the length a `str` or slice
+    /// adds when hashed through `Hash` (the id index keys on raw bytes).
+    #[inline]
+    pub(crate) fn hash_bytes(&self, bytes: &[u8]) -> u64 {
+        let mut h = self.build_hasher();
+        h.write(bytes);
+        h.finish()
+    }
 }
 
 impl BuildHasher for IndexHash {

@@ -140,7 +140,7 @@ impl Graph {
             packed_adjacency: self.adjacency().map_or(0, super::adjacency::Adjacency::heap_bytes),
             node_properties,
             edge_properties,
-            id_index: index_map_bytes(&self.by_id),
+            id_index: self.by_id.heap_bytes(),
             label_index,
             name_index: self.by_name.get().map_or(0, super::names::NameIndex::heap_bytes),
             names: [&self.labels, &self.rel_types, &self.keys].into_iter().map(interner_bytes).sum(),
@@ -251,7 +251,7 @@ mod tests {
         assert!(full.total() > empty.total());
         // A thousand copies of the long string alone.
         assert!(full.node_properties > 1000 * long.len(), "{full:?}");
-        assert!(full.id_index >= 1000 * std::mem::size_of::<crate::store::IdKey>(), "{full:?}");
+        assert!(full.id_index >= 1000 * std::mem::size_of::<crate::Value>(), "{full:?}");
         assert!(full.label_index >= 1000 * 4, "{full:?}");
         assert_eq!(full.name_index, 0, "not built yet");
         assert_eq!(full.packed_adjacency, 0, "not built yet");

@@ -24,6 +24,7 @@ mod names;
 #[cfg(any(feature = "server", test))]
 mod redo;
 mod snapshot;
+pub(crate) mod threads;
 mod traverse;
 mod vocab;
 mod write;
@@ -32,7 +33,7 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::sync::{Arc, OnceLock};
 
-use indexmap::{IndexMap, IndexSet};
+use indexmap::IndexSet;
 use petgraph::graph::{EdgeIndex, NodeIndex};
 
 use crate::error::Error;
@@ -55,6 +56,7 @@ pub use vocab::{Label, RelType};
 pub(crate) type FxBuild = BuildHasherDefault<fx::FxHasher>;
 
 mod fx;
+pub(crate) mod ids;
 pub(crate) use fx::splitmix;
 use fx::IndexHash;
 
@@ -169,10 +171,10 @@ pub struct Graph {
     labels: Interner,
     rel_types: Interner,
     keys: Interner,
-    by_id: IndexMap<IdKey, NodeId, IndexHash>,
+    by_id: ids::IdTable,
     /// The interned `id` key, once some entity has carried it.
     id_key: Option<KeyId>,
-    /// Node `n`'s id is entry `n` of `by_id`, for every node: so `n.id` is
+    /// Every node's id is in `by_id`, under the node: so `n.id` is
     /// read from that dense array (one memory access) instead of through
     /// the node's property list (three). True for graph data and bulk loads.
     ids_dense: bool,
@@ -199,80 +201,6 @@ pub struct Graph {
     dead: Option<Box<write::Tombstones>>,
     /// The open writing statement's undo record (see `write`).
     journal: Option<Box<write::Journal>>,
-}
-
-/// A string `id` property as the id index's key: the property's own value,
-/// so that the index's entries can answer `n.id` (see `Graph::ids_dense`),
-/// looked up by `&str`. Only ever made from a `Value::String`.
-#[derive(Debug, Clone)]
-struct IdKey(Value);
-
-impl IdKey {
-    fn as_str(&self) -> &str {
-        match &self.0 {
-            Value::String(s) => s,
-            _ => "",
-        }
-    }
-}
-
-impl PartialEq for IdKey {
-    fn eq(&self, other: &IdKey) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for IdKey {}
-
-/// Hashes as the `str` does, as `Borrow<str>` requires.
-impl std::hash::Hash for IdKey {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
-    }
-}
-
-impl std::borrow::Borrow<str> for IdKey {
-    fn borrow(&self) -> &str {
-        self.as_str()
-    }
-}
-
-/// An id to look up in the id index: hashed as the `str`, compared to the
-/// entry's id without a call to `memcmp`, which for ids of a few bytes
-/// costs more than the hash.
-#[derive(Hash)]
-pub(super) struct IdLookup<'a>(pub(super) &'a str);
-
-impl indexmap::Equivalent<IdKey> for IdLookup<'_> {
-    #[inline]
-    fn equivalent(&self, key: &IdKey) -> bool {
-        same_short_bytes(self.0.as_bytes(), key.as_str().as_bytes())
-    }
-}
-
-/// `a == b`, comparing strings of 4 to 16 bytes as two overlapping words.
-#[inline]
-fn same_short_bytes(a: &[u8], b: &[u8]) -> bool {
-    fn word<const N: usize>(s: &[u8], at: usize) -> [u8; N] {
-        let mut w = [0; N];
-        w.copy_from_slice(&s[at..at + N]);
-        w
-    }
-    let n = a.len();
-    if n != b.len() {
-        return false;
-    }
-    match n {
-        8..=16 => {
-            u64::from_ne_bytes(word(a, 0)) == u64::from_ne_bytes(word(b, 0))
-                && u64::from_ne_bytes(word(a, n - 8)) == u64::from_ne_bytes(word(b, n - 8))
-        }
-        4..=7 => {
-            u32::from_ne_bytes(word(a, 0)) == u32::from_ne_bytes(word(b, 0))
-                && u32::from_ne_bytes(word(a, n - 4)) == u32::from_ne_bytes(word(b, n - 4))
-        }
-        _ => a == b,
-    }
 }
 
 /// A node with access to its graph: labels, properties, neighbours.
@@ -323,11 +251,9 @@ impl Graph {
             return;
         }
         let keyed = IndexHash::keyed();
+        self.by_id.rehash_with(keyed.clone());
         // Re-inserting in order keeps every entry's position, which is the
-        // id of an interned name and, for `by_id`, may be the node's index.
-        let by_id = std::mem::take(&mut self.by_id);
-        self.by_id = IndexMap::with_capacity_and_hasher(by_id.len(), keyed.clone());
-        self.by_id.extend(by_id);
+        // id of an interned name.
         for interner in [&mut self.labels, &mut self.rel_types, &mut self.keys] {
             let old = std::mem::take(&mut interner.0);
             interner.0 = IndexSet::with_capacity_and_hasher(old.len(), keyed.clone());
@@ -464,26 +390,28 @@ impl Graph {
             }
             self.by_label[l.0 as usize].push(id);
         }
-        self.index_id(id, &properties);
+        self.index_id(id, &properties, None);
         self.inner.add_node(NodeData { labels: LabelSet::from_vec(label_ids), properties });
         self.by_name.take();
         self.adjacency.take();
         id
     }
 
-    /// Enters a new node's string `id` in the id index.
-    fn index_id(&mut self, node: NodeId, properties: &[(KeyId, Value)]) {
+    /// Enters a new node's string `id` in the id index; `probe` is the
+    /// id's, when a bulk loader worked it out beforehand.
+    fn index_id(&mut self, node: NodeId, properties: &[(KeyId, Value)], probe: Option<&ids::Probe>) {
         let id =
             self.id_key.and_then(|k| find_property(properties, k)).filter(|v| matches!(v, Value::String(_)));
         let dense_before = self.ids_dense || node.index() == 0;
         self.ids_dense = false;
         let Some(id) = id else { return };
-        match self.by_id.entry(IdKey(id.clone())) {
-            indexmap::map::Entry::Occupied(_) => self.duplicate_ids = true,
-            indexmap::map::Entry::Vacant(v) => {
-                self.ids_dense = dense_before && v.index() == node.index();
-                v.insert(node);
-            }
+        let entered = match probe {
+            Some(probe) => self.by_id.insert_probed(id.clone(), probe, node),
+            None => self.by_id.insert(id.clone(), node),
+        };
+        match entered {
+            Err(_) => self.duplicate_ids = true,
+            Ok(()) => self.ids_dense = dense_before,
         }
     }
 
@@ -497,11 +425,13 @@ impl Graph {
     }
 
     /// Adds a node whose property keys are already interned (the bulk
-    /// loaders' fast path). Null values are skipped; keys must be distinct.
-    pub(crate) fn add_node_interned(
+    /// loaders' fast path), with the probe of its `id` worked out
+    /// beforehand. Null values are skipped; keys must be distinct.
+    fn add_node_probed(
         &mut self,
         labels: &[&str],
         mut properties: Vec<(KeyId, Value)>,
+        id_probe: Option<&ids::Probe>,
     ) -> NodeId {
         let mut label_ids: Vec<LabelId> = Vec::with_capacity(labels.len());
         for l in labels {
@@ -515,7 +445,7 @@ impl Graph {
         for &l in &label_ids {
             self.by_label[l.0 as usize].push(id);
         }
-        self.index_id(id, &properties);
+        self.index_id(id, &properties, id_probe);
         self.inner.add_node(NodeData {
             labels: LabelSet::from_vec(label_ids),
             properties: properties.into_boxed_slice(),
@@ -650,7 +580,7 @@ impl Graph {
     /// share it: graph data and the bulk loaders never repeat an id, but
     /// `add_node` and `CREATE` may). O(1).
     pub fn node_by_key(&self, key: &str) -> Option<NodeId> {
-        self.by_id.get(&IdLookup(key)).copied()
+        self.by_id.get(key)
     }
 
     /// The labels of a node.
@@ -701,7 +631,7 @@ impl Graph {
     #[inline]
     pub(crate) fn node_property(&self, id: NodeId, key: KeyId) -> Option<&Value> {
         if self.dense_id_key() == Some(key) {
-            return self.dense_id(id).map(|k| &k.0);
+            return self.dense_id(id);
         }
         find_property(self.node_properties(id), key)
     }
@@ -711,7 +641,7 @@ impl Graph {
     /// made once.
     #[inline]
     pub(crate) fn node_properties_of(&self, id: NodeId) -> NodeProperties<'_> {
-        let dense_id = self.dense_id_key().and_then(|key| Some((key, &self.dense_id(id)?.0)));
+        let dense_id = self.dense_id_key().and_then(|key| Some((key, self.dense_id(id)?)));
         NodeProperties { dense_id, list: self.node_properties(id) }
     }
 
@@ -725,8 +655,8 @@ impl Graph {
     /// Node `id`'s entry in the id index: its id, when
     /// [`dense_id_key`](Self::dense_id_key) is some.
     #[inline]
-    fn dense_id(&self, id: NodeId) -> Option<&IdKey> {
-        self.by_id.get_index(id.index()).map(|(k, _)| k)
+    fn dense_id(&self, id: NodeId) -> Option<&Value> {
+        self.by_id.id_of(id)
     }
 
     /// Reads the memory that reading `node`'s properties reads (the id
@@ -740,8 +670,8 @@ impl Graph {
         }
         let mut acc = 0u64;
         let dense_id = self.dense_id_key();
-        if let Some(id) = dense_id.and_then(|_| self.dense_id(node)) {
-            acc = acc.wrapping_add(first_byte(id.as_str()));
+        if let Some(Value::String(id)) = dense_id.and_then(|_| self.dense_id(node)) {
+            acc = acc.wrapping_add(first_byte(id));
             if only_id {
                 return acc;
             }

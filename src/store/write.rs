@@ -298,7 +298,7 @@ impl Graph {
                 self.by_label[l.0 as usize].push(n);
             }
             let props = data.properties.clone();
-            self.index_id(n, &props);
+            self.index_id(n, &props, None);
         }
         if slots == 0 {
             self.ids_dense = false;
@@ -374,7 +374,7 @@ impl Graph {
             by_label: vec![Vec::new(); self.by_label.len().max(self.labels.0.len())],
             edges_per_type: vec![0; self.rel_types.0.len()],
             // A graph on keyed hashing stays on it (see `use_keyed_hashing`).
-            by_id: indexmap::IndexMap::with_hasher(self.by_id.hasher().clone()),
+            by_id: super::ids::IdTable::with_hasher(self.by_id.hasher().clone()),
             edge_property_pool: std::collections::HashMap::with_hasher(
                 self.edge_property_pool.hasher().clone(),
             ),
@@ -388,7 +388,7 @@ impl Graph {
             for l in data.labels.iter() {
                 g.by_label[l.0 as usize].push(id);
             }
-            g.index_id(id, &data.properties);
+            g.index_id(id, &data.properties, None);
             g.inner.add_node(data);
             renumbered[n.index()] = id;
         }
@@ -449,9 +449,7 @@ impl Graph {
             }
         }
         if let Some(Value::String(id)) = self.id_key.and_then(|k| self.node_property(n, k)).cloned() {
-            if self.by_id.get(&*id) == Some(&n) {
-                self.by_id.swap_remove(&*id);
-            }
+            self.by_id.remove(&id, n);
         }
         self.ids_dense = false;
         // As for relationships: a dead node has no properties or labels.
@@ -496,12 +494,11 @@ impl Graph {
             self.duplicate_ids = true;
             self.ids_dense = false;
             if let Some(Value::String(old)) = &old_id {
-                if self.by_id.get(&**old) == Some(&n) {
-                    self.by_id.swap_remove(&**old);
-                }
+                self.by_id.remove(old, n);
             }
             if let Some(new @ Value::String(_)) = new_id {
-                self.by_id.entry(super::IdKey(new)).or_insert(n);
+                // Another node with this id keeps it.
+                let _ = self.by_id.insert(new, n);
             }
         }
         let old = std::mem::replace(&mut self.inner[NodeIndex::new(n.index())].properties, props.into());

@@ -35,9 +35,6 @@ use crate::query::plan::logical::{LabelRef, Op, Plan, Slot};
 use crate::query::QueryOptions;
 use crate::store::LabelId;
 
-/// The most threads a run uses when nothing says how many.
-const DEFAULT_MAX_THREADS: usize = 8;
-
 /// Parts per thread: enough that a thread finishing early takes another
 /// part while the others finish theirs (scan nodes differ widely in how
 /// much they reach), few enough that merging the parts stays cheap.
@@ -127,17 +124,7 @@ fn min_part() -> usize {
 /// How many threads a run may use: `options.threads`, else `AIKG_THREADS`,
 /// else the cores this process may run on (at most eight).
 pub(crate) fn threads_for(options: &QueryOptions) -> usize {
-    static DEFAULT: OnceLock<usize> = OnceLock::new();
-    let threads = options.threads.unwrap_or_else(|| {
-        *DEFAULT.get_or_init(|| {
-            std::env::var("AIKG_THREADS").ok().and_then(|v| v.trim().parse().ok()).unwrap_or_else(|| {
-                std::thread::available_parallelism()
-                    .map_or(1, std::num::NonZero::get)
-                    .min(DEFAULT_MAX_THREADS)
-            })
-        })
-    });
-    threads.max(1)
+    options.threads.unwrap_or_else(crate::store::threads::default_threads).max(1)
 }
 
 /// What the workers share: the parts of the run's context that may cross

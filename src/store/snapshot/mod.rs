@@ -45,7 +45,7 @@ use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::Arc;
 
-use indexmap::{IndexMap, IndexSet};
+use indexmap::IndexSet;
 use jiff::civil::{Date, DateTime, Time};
 use jiff::tz::{Offset, TimeZone};
 use petgraph::graph::NodeIndex;
@@ -53,9 +53,9 @@ use petgraph::graph::NodeIndex;
 mod lists;
 
 use super::adjacency::{digest_one, Adjacency, Lists};
+use super::ids::{IdTable, Probe};
 use super::{
-    find_property, EdgeData, Graph, IdKey, Interner, KeyId, LabelId, LabelSet, NodeData, Properties,
-    RelTypeId,
+    find_property, EdgeData, Graph, Interner, KeyId, LabelId, LabelSet, NodeData, Properties, RelTypeId,
 };
 use crate::error::{DataError, DataErrorKind, Error, LoadError, Location};
 use crate::model::schema::AI_INDUSTRY;
@@ -289,7 +289,7 @@ impl Graph {
         // another thread while it decodes the nodes.
         w.chunked(IDS, self.by_id.iter(), |buf, (key, node)| {
             put_uv(buf, u64::from(node.0));
-            put_str(buf, key.as_str());
+            put_str(buf, key);
             Ok(())
         })?;
 
@@ -921,6 +921,11 @@ fn read_graph(r: &mut Reader<'_>, version: u32) -> Result<Graph, Corrupt> {
     if meta.flags > 3 {
         return corrupt(format!("unknown flags {:#x}", meta.flags));
     }
+    // `n.id` is read from the index when ids are dense, so every node must
+    // be in it (no node is in it twice: see `read_ids`).
+    if graph.ids_dense && meta.ids != meta.nodes {
+        return corrupt(format!("{} ids for {} nodes whose ids are all indexed", meta.ids, meta.nodes));
+    }
 
     let mut s = r.section(NAMES)?;
     let mut label_counts = Vec::new();
@@ -1242,18 +1247,15 @@ fn read_nodes_and_edges(
 }
 
 /// The id index from its sections.
-fn read_ids(
-    mut r: Reader<'_>,
-    count: usize,
-    nodes: usize,
-) -> Result<IndexMap<IdKey, NodeId, super::IndexHash>, Corrupt> {
-    // Each insertion lands in a random bucket of a table far larger than
-    // the caches: the ids of the next batch are looked up first, so that
-    // their buckets are fetched from memory together rather than one
-    // insertion after another.
+fn read_ids(mut r: Reader<'_>, count: usize, nodes: usize) -> Result<IdTable, Corrupt> {
+    // Each insertion lands in a random slot of a table far larger than
+    // the caches: the slots of the next batch are read first, so that
+    // they are fetched from memory together rather than one insertion
+    // after another.
     const BATCH: usize = 64;
-    let mut by_id = IndexMap::with_capacity_and_hasher(count, super::IndexHash::default());
-    let mut batch: Vec<(u32, &str)> = Vec::with_capacity(BATCH);
+    let mut by_id = IdTable::default();
+    by_id.reserve(count);
+    let mut batch: Vec<(u32, &str, Probe)> = Vec::with_capacity(BATCH);
     let mut read = 0usize;
     while read < count {
         let (mut s, n) = r.chunk(IDS, read, count, 1, "id")?;
@@ -1261,14 +1263,18 @@ fn read_ids(
         while left > 0 {
             batch.clear();
             while batch.len() < BATCH && left > 0 {
-                batch.push((s.u32_below(nodes, "node")?, s.str()?));
+                let (node, id) = (s.u32_below(nodes, "node")?, s.str()?);
+                batch.push((node, id, by_id.probe(id)));
                 left -= 1;
             }
-            let warmed = batch.iter().filter(|(_, id)| by_id.get(&super::IdLookup(id)).is_some()).count();
-            std::hint::black_box(warmed);
-            for &(node, id) in &batch {
-                if by_id.insert(IdKey(Value::String(Text::from(id))), NodeId(node)).is_some() {
-                    return corrupt(format!("the id of node {node} is in the id index twice"));
+            std::hint::black_box(batch.iter().fold(0, |t, (_, _, p)| t ^ by_id.touch(p)));
+            for (node, id, probe) in &batch {
+                let node = NodeId(*node);
+                if by_id.id_of(node).is_some() {
+                    return corrupt(format!("node {} is in the id index twice", node.0));
+                }
+                if by_id.insert_probed(Value::String(Text::from(*id)), probe, node).is_err() {
+                    return corrupt(format!("the id of node {} is in the id index twice", node.0));
                 }
             }
         }
@@ -1283,18 +1289,17 @@ fn read_ids(
 /// property, as it does in a graph built by adding nodes, rather than hold a
 /// copy. Short ids are inline, so there is nothing to share.
 fn share_long_ids(graph: &mut Graph) {
-    use indexmap::map::MutableKeys as _;
     let Some(id_key) = graph.id_key else { return };
     let (by_id, inner) = (&mut graph.by_id, &graph.inner);
-    for (key, node) in by_id.iter_mut2() {
-        if matches!(&key.0, Value::String(s) if s.is_inline()) {
+    for (node, key) in by_id.ids_mut() {
+        if matches!(key, Value::String(s) if s.is_inline()) {
             continue;
         }
         let own = inner
             .node_weight(NodeIndex::new(node.index()))
             .and_then(|n| find_property(&n.properties, id_key));
-        if let Some(own) = own.filter(|own| **own == key.0) {
-            key.0 = own.clone();
+        if let Some(own) = own.filter(|own| *own == key) {
+            *key = own.clone();
         }
     }
 }
@@ -1490,7 +1495,7 @@ mod tests {
             p
         };
         assert_eq!(pool(a), pool(b));
-        let ids = |g: &Graph| g.by_id.iter().map(|(k, v)| (k.as_str().to_string(), *v)).collect::<Vec<_>>();
+        let ids = |g: &Graph| g.by_id.iter().map(|(k, v)| (k.to_string(), v)).collect::<Vec<_>>();
         assert_eq!(ids(a), ids(b));
         assert_eq!(a.by_label, b.by_label);
         assert_eq!(a.edges_per_type, b.edges_per_type);
@@ -1594,9 +1599,9 @@ mod tests {
         let long = "an id longer than twenty-two bytes, kept behind an Arc";
         g.add_node(["N"], [("id", long.into())]);
         let opened = open_bytes(&bytes_of(&g)).unwrap();
-        let (key, node) = opened.by_id.get_index(0).unwrap();
-        let own = opened.node(*node).property("id").and_then(Value::as_str).unwrap();
-        assert_eq!(key.as_str().as_ptr(), own.as_ptr());
+        let (key, node) = opened.by_id.iter().next().unwrap();
+        let own = opened.node(node).property("id").and_then(Value::as_str).unwrap();
+        assert_eq!(key.as_ptr(), own.as_ptr());
     }
 
     #[test]
