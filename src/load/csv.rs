@@ -498,7 +498,7 @@ const BATCH: usize = 32;
 /// counts to exercise the boundaries.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Options {
-    /// Parser threads; 0 for one per available core.
+    /// Parser threads; 0 for the default (see `store::threads`).
     pub(super) threads: usize,
     /// Bytes per block, about.
     pub(super) block_bytes: usize,
@@ -515,11 +515,6 @@ impl Default for Options {
         Options { threads: 0, block_bytes: 128 << 10, chunk_bytes: 1 << 20 }
     }
 }
-
-/// Parser threads at most when the count is automatic: the graph is built
-/// on one thread, which a few parsers keep busy, and every parser adds
-/// blocks waiting in memory.
-const MAX_THREADS: usize = 8;
 
 /// Blocks the parsers may run ahead of the consumer, per parser: enough to
 /// keep them busy, few enough that parsed blocks do not pile up in memory.
@@ -562,7 +557,10 @@ where
     let first = blocks.next();
     let threads = match threads {
         _ if blocks.peek().is_none() => 1,
-        0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(MAX_THREADS),
+        // The graph is built on this thread, which a few parsers keep busy
+        // (the default is at most eight), and every parser adds blocks
+        // waiting in memory; `AIKG_THREADS=1` parses here too.
+        0 => crate::store::threads::default_threads(),
         t => t,
     };
     let mut blocks = first.into_iter().chain(blocks);

@@ -18,7 +18,7 @@
 use petgraph::graph::EdgeReference;
 use petgraph::visit::EdgeRef as _;
 
-use super::{EdgeData, LabelId, RelTypeId};
+use super::{threads, EdgeData, LabelId, RelTypeId};
 use crate::model::{EdgeId, NodeId};
 
 /// One direction's lists.
@@ -132,24 +132,14 @@ impl Adjacency {
                 (e.target().index(), e.source().index(), e.weight.rel_type.0)
             })
         };
-        let (outgoing, incoming) =
-            if edges.len() >= PARALLEL_MIN_EDGES && super::threads::default_threads() > 1 {
-                std::thread::scope(|scope| {
-                    let builder = std::thread::Builder::new().name("aikg-lists".to_string());
-                    match builder.spawn_scoped(scope, incoming) {
-                        Ok(other) => {
-                            let outgoing = outgoing();
-                            // A panic there is a bug; re-raise it here.
-                            let incoming = other.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-                            (outgoing, incoming)
-                        }
-                        // No thread to be had (a process limit): one after the other.
-                        Err(_) => (outgoing(), incoming()),
-                    }
-                })
-            } else {
-                (outgoing(), incoming())
-            };
+        let (outgoing, incoming) = if edges.len() >= PARALLEL_MIN_EDGES {
+            std::thread::scope(|scope| match threads::spawn_helper(scope, "aikg-lists", incoming) {
+                Some(other) => (outgoing(), threads::join(other)),
+                None => (outgoing(), incoming()),
+            })
+        } else {
+            (outgoing(), incoming())
+        };
         Adjacency::with_lists(graph, outgoing, incoming, live)
     }
 
@@ -345,6 +335,21 @@ mod tests {
 
     /// A small graph with several types, parallel relationships and a
     /// self-loop, read through petgraph's lists and through the arrays.
+    #[test]
+    fn lists_built_on_two_threads_match_petgraph_order() {
+        let mut g = Graph::new();
+        let n: Vec<NodeId> = (0..1000).map(|_| g.add_node(["N"], [])).collect();
+        let mut x: u64 = 7;
+        for k in 0..super::PARALLEL_MIN_EDGES + 1000 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let (a, b) = ((x >> 33) as usize % n.len(), (x >> 13) as usize % n.len());
+            g.add_edge(n[a], n[b], ["A", "B"][k % 2], []);
+        }
+        let linked = lists(&g);
+        g.prepare_traversal();
+        assert_eq!(lists(&g), linked);
+    }
+
     #[test]
     fn packed_lists_match_petgraph_order() {
         let mut g = Graph::new();

@@ -25,3 +25,22 @@ pub(crate) fn default_threads() -> usize {
             .max(1)
     })
 }
+
+/// Starts `work` on a thread of `scope` named `name`, if the process may
+/// use more than one thread ([`default_threads`]) and a thread can be had;
+/// `None` tells the caller to do the work itself.
+pub(crate) fn spawn_helper<'scope, T: Send + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    name: &str,
+    work: impl FnOnce() -> T + Send + 'scope,
+) -> Option<std::thread::ScopedJoinHandle<'scope, T>> {
+    if default_threads() < 2 {
+        return None;
+    }
+    std::thread::Builder::new().name(name.to_string()).spawn_scoped(scope, work).ok()
+}
+
+/// Waits for a helper thread, re-raising its panic (a bug) here.
+pub(crate) fn join<T>(helper: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    helper.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}

@@ -54,6 +54,7 @@ mod lists;
 
 use super::adjacency::{digest_one, Adjacency, Lists};
 use super::ids::{IdTable, Probe};
+use super::threads;
 use super::{
     find_property, EdgeData, Graph, Interner, KeyId, LabelId, LabelSet, NodeData, Properties, RelTypeId,
 };
@@ -603,16 +604,14 @@ fn read_whole(path: &Path) -> std::io::Result<Vec<u8>> {
         use std::os::unix::fs::FileExt as _;
         let file = std::fs::File::open(path)?;
         let len = usize::try_from(file.metadata()?.len()).unwrap_or(0);
-        if len >= TWO_THREADS {
+        if len >= TWO_THREADS && threads::default_threads() > 1 {
             let mut bytes = vec![0u8; len];
             let (first, second) = bytes.split_at_mut(len / 2);
             let at = first.len() as u64;
             let read = std::thread::scope(|scope| {
-                let other = std::thread::Builder::new()
-                    .name("aikg-read".to_string())
-                    .spawn_scoped(scope, || file.read_exact_at(second, at));
+                let other = threads::spawn_helper(scope, "aikg-read", || file.read_exact_at(second, at));
                 let here = file.read_exact_at(first, 0);
-                let there = other?.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                let there = other.map_or_else(|| Err(std::io::ErrorKind::Other.into()), threads::join);
                 here.and(there)
             });
             // No thread to spare, or the file changed while it was read:
@@ -635,12 +634,11 @@ fn checksum(body: &[u8]) -> u32 {
         h
     };
     std::thread::scope(|scope| {
-        let other =
-            std::thread::Builder::new().name("aikg-crc".to_string()).spawn_scoped(scope, || hash(second));
+        let other = threads::spawn_helper(scope, "aikg-crc", || hash(second));
         let mut h = hash(first);
         let tail = match other {
-            Ok(other) => other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(_) => hash(second),
+            Some(other) => threads::join(other),
+            None => hash(second),
         };
         h.combine(&tail);
         h.finalize()
@@ -1019,13 +1017,11 @@ fn read_graph(r: &mut Reader<'_>, version: u32) -> Result<Graph, Corrupt> {
     };
     let (rest, incoming, (by_id, lists)) = std::thread::scope(|scope| {
         let (sender, receiver) = std::sync::mpsc::channel();
-        let worker = std::thread::Builder::new()
-            .name("aikg-open".to_string())
-            .spawn_scoped(scope, move || second(sender));
+        let worker = threads::spawn_helper(scope, "aikg-open", move || second(sender));
         // No thread to spare: do its part now.
         let (receiver, done_here) = match worker {
-            Ok(worker) => (receiver, Err(worker)),
-            Err(_) => {
+            Some(worker) => (receiver, Err(worker)),
+            None => {
                 let (sender, receiver) = std::sync::mpsc::channel();
                 (receiver, Ok(second(sender)))
             }
@@ -1040,9 +1036,7 @@ fn read_graph(r: &mut Reader<'_>, version: u32) -> Result<Graph, Corrupt> {
                 _ => Ok(digest),
             });
         let incoming = if stored_lists.is_none() { records().map(incoming) } else { None };
-        let second = done_here.unwrap_or_else(|worker: std::thread::ScopedJoinHandle<'_, _>| {
-            worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        });
+        let second = done_here.unwrap_or_else(threads::join);
         (rest, incoming, second)
     });
     let digest = rest?;
