@@ -195,17 +195,23 @@ impl IdTable {
     /// [`insert`](Self::insert) with the probe worked out beforehand.
     pub(crate) fn insert_probed(&mut self, id: Value, probe: &Probe, node: NodeId) -> Result<(), NodeId> {
         let Value::String(text) = &id else { return Ok(()) };
-        if let Some(holder) = self.get_probed(text, probe) {
-            return if holder == node { Ok(()) } else { Err(holder) };
-        }
-        if let Some(Value::String(old)) = self.id_of(node).cloned() {
-            self.remove(&old, node);
-        }
+        // Growing first keeps the contents, so a refused insertion changes
+        // nothing a reader sees; then one walk finds the id or its place.
         if (self.len + 1) * 4 > self.slots.len() * 3 {
             let bigger = slots_for(self.len + 1).max(self.slots.len() * 2);
             self.resize(bigger);
         }
-        let at = self.find(text, probe);
+        let mut at = self.find(text, probe);
+        match self.slots[at].node {
+            n if n == VACANT.node => {}
+            n if n == node.0 => return Ok(()),
+            n => return Err(NodeId(n)),
+        }
+        if let Some(Value::String(old)) = self.id_of(node).cloned() {
+            // Removing shifts slots back, so the place is found again.
+            self.remove(&old, node);
+            at = self.find(text, probe);
+        }
         self.slots[at] = Slot { key: probe.key, node: node.0 };
         if self.by_node.len() <= node.index() {
             self.by_node.resize(node.index() + 1, Value::Null);
