@@ -24,6 +24,7 @@ mod eval;
 mod functions;
 mod ops;
 mod parallel;
+mod pipeline;
 mod point;
 mod temporal;
 mod traverse;
@@ -100,7 +101,13 @@ pub(crate) struct Budget<'o> {
     expansions: Cell<u64>,
     rows: Cell<usize>,
     ticks: Cell<u32>,
+    /// Threads this run may still start besides its own ([`UNKNOWN`] until
+    /// first asked, so that a point lookup never reads the setting).
+    spare_threads: Cell<usize>,
 }
+
+/// [`Budget::spare_threads`] not yet worked out.
+const UNKNOWN: usize = usize::MAX;
 
 impl<'o> Budget<'o> {
     pub(crate) fn new(options: &'o QueryOptions) -> Budget<'o> {
@@ -112,11 +119,13 @@ impl<'o> Budget<'o> {
             expansions: Cell::new(0),
             rows: Cell::new(0),
             ticks: Cell::new(0),
+            spare_threads: Cell::new(UNKNOWN),
         }
     }
 
     /// A budget for a thread that runs part of the same query: the same
-    /// limits and clock, counters of its own (see [`absorb`](Self::absorb)).
+    /// limits and clock, counters of its own (see [`absorb`](Self::absorb)),
+    /// and no thread to start (the run's threads are already in use).
     pub(crate) fn fork(&self) -> Budget<'o> {
         Budget {
             options: self.options,
@@ -126,7 +135,39 @@ impl<'o> Budget<'o> {
             expansions: Cell::new(0),
             rows: Cell::new(0),
             ticks: Cell::new(0),
+            spare_threads: Cell::new(0),
         }
+    }
+
+    /// Takes one of the threads this run may start besides its own (see
+    /// [`QueryOptions::threads`]); `false` when none is left. A taken thread
+    /// is handed back with [`give_thread`](Self::give_thread).
+    pub(crate) fn take_thread(&self) -> bool {
+        let spare = match self.spare_threads.get() {
+            UNKNOWN => parallel::threads_for(self.options) - 1,
+            n => n,
+        };
+        self.spare_threads.set(spare.saturating_sub(1));
+        spare > 0
+    }
+
+    pub(crate) fn give_thread(&self) {
+        self.spare_threads.set(self.spare_threads.get() + 1);
+    }
+
+    /// Keeps this run from starting threads while `work` runs (its own are
+    /// busy with it).
+    pub(crate) fn without_threads<T>(&self, work: impl FnOnce() -> T) -> T {
+        let before = self.spare_threads.replace(0);
+        let out = work();
+        self.spare_threads.set(before);
+        out
+    }
+
+    /// Whether the run has a limit on relationship expansions: a walk
+    /// split over threads would overshoot it before it noticed.
+    pub(crate) fn limits_expansions(&self) -> bool {
+        self.max_expansions != u64::MAX
     }
 
     /// Adds what a [`fork`](Self::fork) spent, failing as this budget

@@ -9,7 +9,10 @@ use indexmap::IndexMap;
 use super::aggregate::AggState;
 use super::eval::{eval, holds};
 use super::functions::path_value;
-use super::traverse::{for_each_edge, warm, FxBuild, SearchBuffers, TypeFilter};
+use super::pipeline;
+use super::traverse::{
+    for_each_edge, warm, FxBuild, SearchBuffers, TypeFilter, Walk, Walked, EMITTED, EXPANDED,
+};
 use super::value::{equals, order};
 use super::{put, Ctx, Flow, Row};
 use crate::error::{ErrorClass, QueryError};
@@ -126,10 +129,6 @@ fn emit_batch(
     batch.clear();
     Ok(Flow::Continue)
 }
-
-/// The marks of a [`ReachState`] search.
-const EMITTED: u8 = 1;
-const EXPANDED: u8 = 2;
 
 struct AggTable {
     /// Groups by the keys' equivalence representatives (see
@@ -1128,54 +1127,21 @@ fn search_group(
     marks.clear();
     queue.clear();
     let row = template;
-    let max = r.max.unwrap_or(u32::MAX);
-    let mut flow = Flow::Continue;
     for &s in sources.iter() {
         marks.set(s, EXPANDED);
         let emit = r.min == 0 && marks.set(s, EMITTED);
         queue.push((s, 0, emit));
     }
-    // A node is produced when it is taken off the queue, in the order it was
-    // found; its labels are checked then, on the same memory the walk of
-    // its relationships reads next.
-    'search: while let Some((n, depth, emit)) = queue.pop() {
-        if emit && graph.has_labels(n, labels) {
-            batch.push(n);
-            if batch.len() == BATCH {
-                flow = emit_batch(r, batch, row, rest, cx, sink)?;
-                if flow == Flow::Stop {
-                    break 'search;
-                }
-            }
-        }
-        if depth >= max {
-            continue;
-        }
-        let done = for_each_edge(graph, n, r.direction, types, |_, other| {
-            cx.budget.expand()?;
-            match marks.set_both(other) {
-                (emit, true) => queue.push((other, depth + 1, emit)),
-                // A start node reached again: produced now, not expanded twice.
-                (true, false) if graph.has_labels(other, labels) => {
-                    batch.push(other);
-                    if batch.len() == BATCH {
-                        flow = emit_batch(r, batch, row, rest, cx, sink)?;
-                        if flow == Flow::Stop {
-                            return Ok(false);
-                        }
-                    }
-                }
-                _ => {}
-            }
-            Ok(true)
-        })?;
-        if !done {
-            break 'search;
-        }
-    }
-    if flow == Flow::Continue {
-        flow = emit_batch(r, batch, row, rest, cx, sink)?;
-    }
+    let mut walk =
+        Walk { graph, direction: r.direction, max: r.max.unwrap_or(u32::MAX), types, labels, marks, queue };
+    let mut produce = |batch: &mut Vec<NodeId>| emit_batch(r, batch, row, rest, cx, sink);
+    let hand_off = pipeline::hand_off_after(cx.budget);
+    let flow = match walk.run(cx.budget, batch, BATCH, hand_off, &mut produce)? {
+        Walked::Done(Flow::Continue) => produce(batch)?,
+        Walked::Done(Flow::Stop) => Flow::Stop,
+        // A large search: carried on by a second thread if one is free.
+        Walked::Paused => pipeline::carry_on(&mut walk, cx.budget, batch, BATCH, &mut produce)?,
+    };
     batch.clear();
     sources.clear();
     Ok(flow)

@@ -248,7 +248,7 @@ pub(crate) fn run(
                 running.push(handle);
             }
         }
-        work(&shared, cx.budget);
+        cx.budget.without_threads(|| work(&shared, cx.budget));
         running
             .into_iter()
             .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))

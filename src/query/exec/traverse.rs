@@ -6,9 +6,11 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
+use super::{Budget, Flow};
+use crate::error::QueryError;
 use crate::model::{Direction, EdgeId, NodeId};
 use crate::query::plan::logical::Prefetch;
-use crate::store::{Graph, RelTypeId};
+use crate::store::{Graph, LabelId, RelTypeId};
 
 pub(crate) use crate::store::FxBuild;
 
@@ -148,6 +150,95 @@ pub(crate) struct SearchBuffers {
     pub(crate) batch: Vec<NodeId>,
     pub(crate) template: Vec<crate::model::Value>,
     pub(crate) sources: Vec<NodeId>,
+}
+
+/// One breadth-first search in progress: what it follows and how far, its
+/// marks and its queue. [`run`](Walk::run) takes nodes off the queue until
+/// it is empty, or pauses part way, leaving the queue as it was then, so
+/// that another thread can carry the same search on (see `pipeline`).
+pub(crate) struct Walk<'a> {
+    pub(crate) graph: &'a Graph,
+    pub(crate) direction: Direction,
+    /// The deepest hop followed.
+    pub(crate) max: u32,
+    pub(crate) types: &'a TypeFilter,
+    /// The labels a node needs to be produced.
+    pub(crate) labels: &'a [LabelId],
+    pub(crate) marks: &'a mut NodeMarks,
+    pub(crate) queue: &'a mut Fifo<(NodeId, u32, bool)>,
+}
+
+/// How a [`Walk::run`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Walked {
+    /// The queue ran out, or the batches' consumer said stop.
+    Done(Flow),
+    /// It took as many nodes as it was allowed; the rest are still queued.
+    Paused,
+}
+
+/// The marks of a search: a node produced, a node whose relationships
+/// were (or are queued to be) followed.
+pub(crate) const EMITTED: u8 = 1;
+pub(crate) const EXPANDED: u8 = 2;
+
+impl Walk<'_> {
+    /// Takes nodes off the queue in the order they were found and follows
+    /// their relationships, queueing the nodes not seen before. A node to
+    /// produce (with the labels) goes into `batch`, which is handed to
+    /// `on_full` each time it holds `batch_len` nodes (`on_full` empties
+    /// it); a last, shorter batch is left in it. With `pause_after`, stops
+    /// after taking that many nodes.
+    pub(crate) fn run(
+        &mut self,
+        budget: &Budget<'_>,
+        batch: &mut Vec<NodeId>,
+        batch_len: usize,
+        pause_after: Option<usize>,
+        mut on_full: impl FnMut(&mut Vec<NodeId>) -> Result<Flow, QueryError>,
+    ) -> Result<Walked, QueryError> {
+        let Walk { graph, direction, max, types, labels, marks, queue } = self;
+        let mut taken = 0usize;
+        loop {
+            if pause_after.is_some_and(|at| taken >= at) {
+                return Ok(Walked::Paused);
+            }
+            let Some((n, depth, emit)) = queue.pop() else { return Ok(Walked::Done(Flow::Continue)) };
+            taken += 1;
+            // A node is produced when it is taken off the queue, in the order
+            // it was found; its labels are checked then, on the same memory
+            // the walk of its relationships reads next.
+            if emit && graph.has_labels(n, labels) {
+                batch.push(n);
+                if batch.len() >= batch_len && on_full(batch)? == Flow::Stop {
+                    return Ok(Walked::Done(Flow::Stop));
+                }
+            }
+            if depth >= *max {
+                continue;
+            }
+            let mut stopped = false;
+            for_each_edge(graph, n, *direction, types, |_, other| {
+                budget.expand()?;
+                match marks.set_both(other) {
+                    (emit, true) => queue.push((other, depth + 1, emit)),
+                    // A start node reached again: produced now, not expanded twice.
+                    (true, false) if graph.has_labels(other, labels) => {
+                        batch.push(other);
+                        if batch.len() >= batch_len && on_full(batch)? == Flow::Stop {
+                            stopped = true;
+                            return Ok(false);
+                        }
+                    }
+                    _ => {}
+                }
+                Ok::<bool, QueryError>(true)
+            })?;
+            if stopped {
+                return Ok(Walked::Done(Flow::Stop));
+            }
+        }
+    }
 }
 
 /// Search buffers kept by a graph between queries. A lineage query on a
