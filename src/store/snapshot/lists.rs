@@ -15,7 +15,8 @@
 use std::io::Write;
 
 use super::super::adjacency::{Entry, Lists};
-use super::{corrupt, le32, Corrupt, Reader, Writer};
+use super::stream::Sections;
+use super::{corrupt, le32, Corrupt, Writer};
 
 /// Section tags: each direction's list lengths (one u32 per node), then
 /// its entries (other end, relationship, type: three u32 each).
@@ -23,6 +24,10 @@ const OUT_DEGREES: u8 = 8;
 const OUT_ENTRIES: u8 = 9;
 const IN_DEGREES: u8 = 10;
 const IN_ENTRIES: u8 = 11;
+
+/// The first and last tags of the lists' sections, which end the body.
+pub(super) const FIRST_TAG: u8 = OUT_DEGREES;
+pub(super) const LAST_TAG: u8 = IN_ENTRIES;
 
 const ONE_ENTRY: usize = 12;
 
@@ -49,19 +54,19 @@ pub(super) fn write_lists<W: Write>(w: &mut Writer<W>, lists: [&Lists; 2]) -> st
 /// of each direction's relationships, for the caller to compare with the
 /// records'.
 pub(super) fn read_lists(
-    mut r: Reader<'_>,
+    r: &mut impl Sections,
     nodes: usize,
     relationships: usize,
     types: usize,
 ) -> Result<[(Lists, u64); 2], Corrupt> {
     let mut one = |[degrees_tag, entries_tag]: [u8; 2], outgoing: bool| {
         let mut degrees = Vec::with_capacity(nodes);
-        fixed_width(&mut r, degrees_tag, nodes, 4, "list length", |b| {
+        fixed_width(r, degrees_tag, nodes, 4, "list length", |b| {
             degrees.push(le32(b, 0));
             Ok(())
         })?;
         let mut entries = Vec::with_capacity(relationships);
-        fixed_width(&mut r, entries_tag, relationships, ONE_ENTRY, "list entry", |b| {
+        fixed_width(r, entries_tag, relationships, ONE_ENTRY, "list entry", |b| {
             let (other, edge, ty) = (le32(b, 0), le32(b, 4), le32(b, 8));
             if other as usize >= nodes || ty as usize >= types {
                 return corrupt(format!("a list entry to node {other} of type {ty} is out of range"));
@@ -78,14 +83,14 @@ pub(super) fn read_lists(
     };
     let outgoing = one([OUT_DEGREES, OUT_ENTRIES], true)?;
     let incoming = one([IN_DEGREES, IN_ENTRIES], false)?;
-    r.done("last")?;
+    r.finish("list")?;
     Ok([outgoing, incoming])
 }
 
 /// Chunked sections of `tag` holding `total` records of `width` bytes in
 /// all, each record handed to `record`.
 fn fixed_width(
-    r: &mut Reader<'_>,
+    r: &mut impl Sections,
     tag: u8,
     total: usize,
     width: usize,

@@ -51,6 +51,7 @@ use jiff::tz::{Offset, TimeZone};
 use petgraph::graph::NodeIndex;
 
 mod lists;
+mod stream;
 
 use super::adjacency::{digest_one, Adjacency, Lists};
 use super::ids::{IdTable, Probe};
@@ -62,6 +63,7 @@ use crate::error::{DataError, DataErrorKind, Error, LoadError, Location};
 use crate::model::schema::AI_INDUSTRY;
 use crate::model::temporal::ZonedDateTime;
 use crate::model::{Duration, EdgeId, NodeId, Path as GraphPath, Temporal, Text, Value};
+use stream::{Sections, Stream};
 
 /// The first bytes of every snapshot. The high byte and the line ends catch
 /// a transfer that treated the file as text, as PNG's signature does.
@@ -191,12 +193,13 @@ impl Graph {
     /// from it (built, for a version 1 file, as the loaders build them), so
     /// the first query pays nothing extra.
     ///
-    /// The whole file is read into memory and its checksum verified before
-    /// anything is decoded; opening needs about the file's size beyond the
-    /// graph, released before this returns. Reading, checking and decoding
-    /// use one thread besides the caller's (the id index, the lists and a
-    /// third of the nodes are decoded on it), or the caller's alone when
-    /// `AIKG_THREADS=1` or no thread can be started.
+    /// A file of 64 MiB or more is read a few MiB at a time, its checksum
+    /// summed as it is decoded and checked before the graph is returned, so
+    /// opening needs a few buffers beyond the graph; a smaller one is read
+    /// whole and checked before anything is decoded. Reading, checking and
+    /// decoding use one thread besides the caller's (the id index, the
+    /// lists and a third of the nodes are decoded on it), or the caller's
+    /// alone when `AIKG_THREADS=1` or no thread can be started.
     ///
     /// Cost: O(nodes + relationships + file bytes).
     ///
@@ -215,10 +218,7 @@ impl Graph {
     /// version than this build reads, fails its checksum, or does not
     /// decode. A corrupt file is an error, never a panic.
     pub fn open(path: impl AsRef<Path>) -> Result<Graph, Error> {
-        let path = path.as_ref();
-        let name = path.display().to_string();
-        let bytes = read_whole(path).map_err(|source| Error::Io { path: name.clone(), source })?;
-        Ok(decode(&name, &bytes)?)
+        open_from(path.as_ref(), STREAM_FROM)
     }
 
     /// Reads a snapshot from `input` to its end; see [`Graph::open`]. The
@@ -592,6 +592,194 @@ fn load_error(file: &str, message: String) -> LoadError {
     }
 }
 
+/// Snapshots from this size on are read a few MiB at a time (see
+/// [`stream`]) rather than whole.
+const STREAM_FROM: u64 = 64 << 20;
+
+/// [`Graph::open`], streaming files of `stream_from` bytes or more.
+fn open_from(path: &Path, stream_from: u64) -> Result<Graph, Error> {
+    let name = path.display().to_string();
+    let io = |source| Error::Io { path: name.clone(), source };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    if len >= stream_from && cfg!(any(unix, windows)) {
+        if let Some(graph) = open_streamed(&name, &file, len)? {
+            return Ok(graph);
+        }
+    }
+    let bytes = read_whole(path).map_err(io)?;
+    Ok(decode(&name, &bytes)?)
+}
+
+/// Where each part of a version 2 body starts, from its section frames:
+/// the head (meta to pool), the id index, the node sections (and the first
+/// of those the second thread decodes), the relationships, the lists.
+struct Layout {
+    ids: u64,
+    nodes: u64,
+    theirs: u64,
+    edges: u64,
+    lists: u64,
+    end: u64,
+}
+
+impl Layout {
+    /// The layout of `sections` ending at `end`, if they come in the order
+    /// this build writes them; `None` otherwise.
+    fn of(sections: &[(u8, u64)], end: u64) -> Option<Layout> {
+        let tags = || sections.iter().map(|(t, _)| *t);
+        let ordered = tags().zip(tags().skip(1)).all(|(a, b)| a <= b);
+        let once = |tag| tags().filter(|t| *t == tag).count() == 1;
+        if !ordered || !once(META) || !once(NAMES) || !once(POOL) || tags().any(|t| t > lists::LAST_TAG) {
+            return None;
+        }
+        let first = |tag: u8| sections.iter().find(|(t, _)| *t >= tag).map_or(end, |(_, at)| *at);
+        let node_sections: Vec<u64> =
+            sections.iter().filter(|(t, _)| *t == NODES).map(|(_, at)| *at).collect();
+        let edges = first(EDGES);
+        // As the in-memory open splits them (see `read_graph`).
+        let theirs =
+            node_sections.get(node_sections.len() - node_sections.len() / 3).copied().unwrap_or(edges);
+        Some(Layout {
+            ids: first(IDS),
+            nodes: first(NODES),
+            theirs,
+            edges,
+            lists: first(lists::FIRST_TAG),
+            end,
+        })
+    }
+}
+
+/// Opens a version 2 snapshot through [`Stream`]s: the head read whole, the
+/// rest on two threads as [`read_graph`] shares it, each part streamed,
+/// its checksum summed as it is read. `None` when the file is not one this
+/// can stream (another version, a damaged frame): the caller reads it whole,
+/// which also says what is wrong.
+fn open_streamed(name: &str, file: &std::fs::File, len: u64) -> Result<Option<Graph>, Error> {
+    let io = |source| Error::Io { path: name.to_string(), source };
+    if len < (HEADER + TRAILER) as u64 {
+        return Ok(None);
+    }
+    let (mut header, mut trailer) = ([0u8; HEADER], [0u8; TRAILER]);
+    stream::read_exact_at(file, &mut header, 0).map_err(io)?;
+    stream::read_exact_at(file, &mut trailer, len - TRAILER as u64).map_err(io)?;
+    let body_end = len - TRAILER as u64;
+    let stated = u64::from_le_bytes(trailer[..8].try_into().unwrap_or_default());
+    let framed = header.starts_with(&SNAPSHOT_MAGIC)
+        && header[8..12] == VERSION.to_le_bytes()
+        && trailer[12..] == END
+        && stated == body_end - HEADER as u64;
+    if !framed {
+        return Ok(None);
+    }
+    let Some(layout) =
+        stream::scan(file, HEADER as u64, body_end).map_err(io)?.and_then(|s| Layout::of(&s, body_end))
+    else {
+        return Ok(None);
+    };
+    let stored = u32::from_le_bytes(trailer[8..12].try_into().unwrap_or_default());
+    let mut head = vec![0u8; (layout.ids - HEADER as u64) as usize];
+    stream::read_exact_at(file, &mut head, HEADER as u64).map_err(io)?;
+    let (decoded, parts) = read_streamed(file, &head, &layout);
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(&head);
+    for (part, failed) in parts {
+        if let Some(e) = failed {
+            return Err(io(e));
+        }
+        crc.combine(&part);
+    }
+    let fail = |message: String| Error::from(load_error(name, message));
+    let computed = match &decoded {
+        // Every byte was read, so the sum is the body's.
+        Ok(_) => crc.finalize(),
+        // A part stopped early: the checksum decides whether the file is
+        // damaged or was written wrong.
+        Err(_) => checksum_of(file, HEADER as u64, body_end).map_err(io)?,
+    };
+    if computed != stored {
+        return Err(fail(format!(
+            "snapshot checksum mismatch (stored {stored:08x}, computed {computed:08x}): the file is corrupt"
+        )));
+    }
+    match decoded {
+        Ok(graph) => Ok(Some(graph)),
+        Err(Corrupt(message)) => Err(fail(format!("corrupt snapshot: {message}"))),
+    }
+}
+
+/// The CRC-32 of `[start, end)` of `file`, read a few MiB at a time.
+fn checksum_of(file: &std::fs::File, start: u64, end: u64) -> std::io::Result<u32> {
+    let mut crc = crc32fast::Hasher::new();
+    let mut buf = vec![0u8; (4 << 20).min((end - start) as usize)];
+    let mut at = start;
+    while at < end {
+        let n = buf.len().min((end - at) as usize);
+        stream::read_exact_at(file, &mut buf[..n], at)?;
+        crc.update(&buf[..n]);
+        at += n as u64;
+    }
+    Ok(crc.finalize())
+}
+
+/// What each streamed part of an open summed, in file order (ids, the two
+/// node parts, relationships, lists), with the error that stopped it.
+type Parts = Vec<(crc32fast::Hasher, Option<std::io::Error>)>;
+
+/// The graph from a streamed body (see [`open_streamed`]), and its parts'
+/// checksums.
+fn read_streamed(file: &std::fs::File, head: &[u8], layout: &Layout) -> (Result<Graph, Corrupt>, Parts) {
+    let mut parts: Parts = Vec::new();
+    let mut part = |stream: Stream<'_>| parts.push(stream.into_parts());
+    let mut head_reader = Reader { bytes: head, pos: 0 };
+    let (mut graph, meta) = match read_head(&mut head_reader, layout.end - layout.ids) {
+        Ok(read) if head_reader.remaining() == 0 => read,
+        Ok(_) => return (corrupt("unexpected sections before the id index"), parts),
+        Err(e) => return (Err(e), parts),
+    };
+    let (label_count, key_count) = (graph.labels.0.len(), graph.keys.0.len());
+    let (nodes, edges, id_count, types) = (meta.nodes, meta.edges, meta.ids, graph.rel_types.0.len());
+    let mut ids = Stream::new(file, layout.ids, layout.nodes);
+    let mut mine = Stream::new(file, layout.nodes, layout.theirs);
+    let mut theirs = Stream::new(file, layout.theirs, layout.edges);
+    let mut relationships = Stream::new(file, layout.edges, layout.lists);
+    let mut stored = Stream::new(file, layout.lists, layout.end);
+    // As in `read_graph`: the second thread decodes the last third of the
+    // nodes, reads the lists, then builds the id index.
+    let second = |decoded: std::sync::mpsc::Sender<Decoded>| {
+        let mut their_nodes = Vec::new();
+        let result = decode_streamed_nodes(&mut theirs, label_count, key_count, |n| their_nodes.push(n));
+        let _ = decoded.send(result.map(|_| their_nodes));
+        let lists = lists::read_lists(&mut stored, nodes, edges, types);
+        let by_id = read_ids(&mut ids, id_count, nodes);
+        (by_id, lists)
+    };
+    // Run once, here or on the helper: its streams are its own.
+    let second = std::sync::Mutex::new(Some(second));
+    let second = |sender| {
+        second.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take().map(|mut f| f(sender))
+    };
+    let (rest, done) = share_open(second, |theirs| {
+        let mine = |add: &mut dyn FnMut(NodeData)| {
+            decode_streamed_nodes(&mut mine, label_count, key_count, add).map(|_| ())
+        };
+        read_nodes_and_edges(&mut relationships, &mut graph, &meta, mine, theirs)
+            .and_then(|digest| relationships.finish("relationship").map(|()| digest))
+    });
+    for stream in [ids, mine, theirs, relationships, stored] {
+        part(stream);
+    }
+    let graph = (|| {
+        let digest = rest?;
+        let (by_id, lists) = done.map_or_else(|| corrupt("the second thread stopped"), Ok)?;
+        graph.by_id = by_id?;
+        let lists = checked_lists(lists, digest)?;
+        Ok(finish_graph(graph, Some(lists)))
+    })();
+    (graph, parts)
+}
+
 /// Files and bodies from this size on are read and checked on two threads.
 const TWO_THREADS: usize = 64 << 20;
 
@@ -828,44 +1016,21 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    /// The next chunked section of `tag`, `read` of `total` items of at
-    /// least `min_bytes` each being read: its reader past its count, and
-    /// the count, which is at least one and at most the items left.
-    fn chunk(
+    /// Reads the count of a chunked section's items, `read` of `total`
+    /// items of at least `min_bytes` each being read: at least one and at
+    /// most the items left.
+    pub(super) fn chunk_count(
         &mut self,
-        tag: u8,
         read: usize,
         total: usize,
         min_bytes: usize,
         what: &str,
-    ) -> Result<(Reader<'a>, usize), Corrupt> {
-        let mut section = self.section(tag)?;
-        let n = section.count(min_bytes)?;
+    ) -> Result<usize, Corrupt> {
+        let n = self.count(min_bytes)?;
         if n == 0 || n > total - read {
             return corrupt(format!("a {what} chunk of {n} with {read} of {total} read"));
         }
-        Ok((section, n))
-    }
-
-    /// Reads chunked sections of `tag` until `total` items are read; a
-    /// chunk's count cannot pass the total.
-    fn chunked(
-        &mut self,
-        tag: u8,
-        total: usize,
-        what: &str,
-        mut item: impl FnMut(&mut Reader<'a>) -> Result<(), Corrupt>,
-    ) -> Result<(), Corrupt> {
-        let mut read = 0usize;
-        while read < total {
-            let (mut section, n) = self.chunk(tag, read, total, 1, what)?;
-            for _ in 0..n {
-                item(&mut section)?;
-            }
-            section.done(what)?;
-            read += n;
-        }
-        Ok(())
+        Ok(n)
     }
 }
 
@@ -880,15 +1045,19 @@ struct Meta {
     ids: usize,
 }
 
-fn read_graph(r: &mut Reader<'_>, version: u32) -> Result<Graph, Corrupt> {
+/// The graph as far as the sections before the id index make it (meta,
+/// names, relationship property sets), and the counts the meta section
+/// gives. `after` is the body's bytes past the end of `r`.
+fn read_head(r: &mut Reader<'_>, after: u64) -> Result<(Graph, Meta), Corrupt> {
     let mut s = r.section(META)?;
     let (schema, flags, id_key) = (s.byte()?, s.byte()?, s.uv()?);
     // Each node takes at least two bytes, each relationship sixteen and
     // each property set one, in the sections that follow.
     let mut count = |min_bytes: usize| -> Result<usize, Corrupt> {
         let n = s.uv()?;
-        if n.saturating_mul(min_bytes as u64) > r.remaining() as u64 {
-            return corrupt(format!("a count of {n} is more than the {} bytes left hold", r.remaining()));
+        let left = r.remaining() as u64 + after;
+        if n.saturating_mul(min_bytes as u64) > left {
+            return corrupt(format!("a count of {n} is more than the {left} bytes left hold"));
         }
         Ok(n as usize)
     };
@@ -957,6 +1126,11 @@ fn read_graph(r: &mut Reader<'_>, version: u32) -> Result<Graph, Corrupt> {
     }
     s.done("pool")?;
     graph.edge_property_pool = pool;
+    Ok((graph, meta))
+}
+
+fn read_graph(r: &mut Reader<'_>, version: u32) -> Result<Graph, Corrupt> {
+    let (mut graph, meta) = read_head(r, 0)?;
 
     // Two threads share the rest: the second builds the id index and reads
     // (version 2) or builds (version 1) the relationship lists while the
@@ -1000,7 +1174,6 @@ fn read_graph(r: &mut Reader<'_>, version: u32) -> Result<Graph, Corrupt> {
         )
     };
     let (label_count, key_count) = (graph.labels.0.len(), graph.keys.0.len());
-    type Decoded = Result<Vec<NodeData>, Corrupt>;
     let second = |decoded: std::sync::mpsc::Sender<Decoded>| {
         let mut their_nodes = Vec::with_capacity(theirs.iter().map(|(_, n)| n).sum());
         let result = decode_nodes(theirs, label_count, key_count, |node| their_nodes.push(node));
@@ -1011,13 +1184,71 @@ fn read_graph(r: &mut Reader<'_>, version: u32) -> Result<Graph, Corrupt> {
         // built while the first thread adds relationships, which are too:
         // the other way round, each pair slowed the other down.
         let lists = match stored_lists {
-            Some(at) => ListsOnSecond::Stored(lists::read_lists(at, nodes, edges, types)),
+            Some(mut at) => ListsOnSecond::Stored(lists::read_lists(&mut at, nodes, edges, types)),
             None => ListsOnSecond::Outgoing(records().map(outgoing)),
         };
-        let by_id = read_ids(ids, id_count, nodes);
+        let by_id = read_ids(&mut { ids }, id_count, nodes);
         (by_id, lists)
     };
-    let (rest, incoming, (by_id, lists)) = std::thread::scope(|scope| {
+    let ((rest, incoming), (by_id, lists)) = share_open(second, |theirs| {
+        let mine = |add: &mut dyn FnMut(NodeData)| decode_nodes(mine, label_count, key_count, add);
+        let rest =
+            read_nodes_and_edges(r, &mut graph, &meta, mine, theirs).and_then(|digest| match stored_lists {
+                Some(at) if r.pos != at.pos => corrupt("unexpected sections after the relationships"),
+                None if r.remaining() != 0 => {
+                    corrupt(format!("{} unexpected bytes at the end", r.remaining()))
+                }
+                _ => Ok(digest),
+            });
+        let incoming = if stored_lists.is_none() { records().map(incoming) } else { None };
+        (rest, incoming)
+    });
+    let digest = rest?;
+    graph.by_id = by_id?;
+    let lists = match lists {
+        ListsOnSecond::Stored(read) => Some(checked_lists(read, digest)?),
+        ListsOnSecond::Outgoing(outgoing) => outgoing.zip(incoming),
+    };
+    Ok(finish_graph(graph, lists))
+}
+
+/// Both directions' stored lists, if they hold the relationships whose
+/// [`digest_one`] sum is `digest`.
+fn checked_lists(read: Result<[(Lists, u64); 2], Corrupt>, digest: u64) -> Result<(Lists, Lists), Corrupt> {
+    let [(outgoing, out_digest), (incoming, in_digest)] = read?;
+    if out_digest != digest || in_digest != digest {
+        return corrupt("the stored relationship lists do not hold the file's relationships");
+    }
+    Ok((outgoing, incoming))
+}
+
+/// The last steps of an open, once the nodes, relationships and id index
+/// are in: long ids shared with the nodes' own, and the packed lists
+/// (built now if the file had none).
+fn finish_graph(mut graph: Graph, lists: Option<(Lists, Lists)>) -> Graph {
+    share_long_ids(&mut graph);
+    match lists {
+        Some((outgoing, incoming)) => {
+            let adjacency = Adjacency::with_lists(&graph.inner, outgoing, incoming, |_| true);
+            let _ = graph.adjacency.set(Arc::new(adjacency));
+        }
+        _ if graph.edge_count() > 0 => graph.prepare_traversal(),
+        _ => {}
+    }
+    graph
+}
+
+/// The nodes the second thread of an open decodes.
+type Decoded = Result<Vec<NodeData>, Corrupt>;
+
+/// Runs `second` on a helper thread (or here, first, when no thread can be
+/// had) and `first` here, handing `first` a wait for the nodes `second`
+/// decodes and sends; returns what each returned.
+fn share_open<A, B: Send>(
+    second: impl FnOnce(std::sync::mpsc::Sender<Decoded>) -> B + Send + Copy,
+    first: impl FnOnce(&dyn Fn() -> Decoded) -> A,
+) -> (A, B) {
+    std::thread::scope(|scope| {
         let (sender, receiver) = std::sync::mpsc::channel();
         let worker = threads::spawn_helper(scope, "aikg-open", move || second(sender));
         // No thread to spare: do its part now.
@@ -1029,40 +1260,9 @@ fn read_graph(r: &mut Reader<'_>, version: u32) -> Result<Graph, Corrupt> {
             }
         };
         let theirs = || receiver.recv().unwrap_or_else(|_| corrupt("the second thread stopped"));
-        let rest =
-            read_nodes_and_edges(r, &mut graph, &meta, mine, theirs).and_then(|digest| match stored_lists {
-                Some(at) if r.pos != at.pos => corrupt("unexpected sections after the relationships"),
-                None if r.remaining() != 0 => {
-                    corrupt(format!("{} unexpected bytes at the end", r.remaining()))
-                }
-                _ => Ok(digest),
-            });
-        let incoming = if stored_lists.is_none() { records().map(incoming) } else { None };
-        let second = done_here.unwrap_or_else(threads::join);
-        (rest, incoming, second)
-    });
-    let digest = rest?;
-    graph.by_id = by_id?;
-    share_long_ids(&mut graph);
-    let lists = match lists {
-        ListsOnSecond::Stored(read) => {
-            let [(outgoing, out_digest), (incoming, in_digest)] = read?;
-            if out_digest != digest || in_digest != digest {
-                return corrupt("the stored relationship lists do not hold the file's relationships");
-            }
-            Some((outgoing, incoming))
-        }
-        ListsOnSecond::Outgoing(outgoing) => outgoing.zip(incoming),
-    };
-    match lists {
-        Some((outgoing, incoming)) => {
-            let adjacency = Adjacency::with_lists(&graph.inner, outgoing, incoming, |_| true);
-            let _ = graph.adjacency.set(Arc::new(adjacency));
-        }
-        _ if graph.edge_count() > 0 => graph.prepare_traversal(),
-        _ => {}
-    }
-    Ok(graph)
+        let first = first(&theirs);
+        (first, done_here.unwrap_or_else(threads::join))
+    })
 }
 
 /// The relationship lists as the second thread of an open leaves them.
@@ -1144,7 +1344,8 @@ fn node_sections<'a>(r: &mut Reader<'a>, total: usize) -> Result<Vec<(Reader<'a>
     let mut sections = Vec::new();
     let mut read = 0usize;
     while read < total {
-        let (section, n) = r.chunk(NODES, read, total, 1, "node")?;
+        let mut section = r.section(NODES)?;
+        let n = section.chunk_count(read, total, 1, "node")?;
         sections.push((section, n));
         read += n;
     }
@@ -1159,50 +1360,87 @@ fn decode_nodes(
     mut add: impl FnMut(NodeData),
 ) -> Result<(), Corrupt> {
     for (section, n) in sections {
-        let mut s = *section;
-        for _ in 0..*n {
-            let node_labels = match s.count(1)? {
-                0 => LabelSet::default(),
-                1 => LabelSet::One(LabelId(s.u32_below(labels, "label")?)),
-                n => {
-                    let mut many = Vec::with_capacity(n);
-                    for _ in 0..n {
-                        many.push(LabelId(s.u32_below(labels, "label")?));
-                    }
-                    LabelSet::Many(many.into_boxed_slice())
-                }
-            };
-            let properties = read_properties(&mut s, keys)?;
-            add(NodeData { labels: node_labels, properties });
-        }
-        s.done("node")?;
+        decode_node_section(&mut { *section }, *n, labels, keys, &mut add)?;
     }
     Ok(())
+}
+
+/// Decodes every node section `stream` holds, handing each node to `add`;
+/// returns how many there were.
+fn decode_streamed_nodes(
+    stream: &mut impl Sections,
+    labels: usize,
+    keys: usize,
+    mut add: impl FnMut(NodeData),
+) -> Result<usize, Corrupt> {
+    let mut decoded = 0usize;
+    while stream.left() > 0 {
+        let mut section = stream.section(NODES)?;
+        let n = section.count(1)?;
+        if n == 0 {
+            return corrupt("an empty node chunk");
+        }
+        decode_node_section(&mut section, n, labels, keys, &mut add)?;
+        decoded += n;
+    }
+    Ok(decoded)
+}
+
+/// The `n` nodes of one node section.
+fn decode_node_section(
+    s: &mut Reader<'_>,
+    n: usize,
+    labels: usize,
+    keys: usize,
+    add: &mut impl FnMut(NodeData),
+) -> Result<(), Corrupt> {
+    for _ in 0..n {
+        let node_labels = match s.count(1)? {
+            0 => LabelSet::default(),
+            1 => LabelSet::One(LabelId(s.u32_below(labels, "label")?)),
+            n => {
+                let mut many = Vec::with_capacity(n);
+                for _ in 0..n {
+                    many.push(LabelId(s.u32_below(labels, "label")?));
+                }
+                LabelSet::Many(many.into_boxed_slice())
+            }
+        };
+        let properties = read_properties(s, keys)?;
+        add(NodeData { labels: node_labels, properties });
+    }
+    s.done("node")
 }
 
 /// The nodes of `mine` and then those `theirs` gives (decoded on the
 /// other thread), and the relationship sections at `r`, into `graph`;
 /// returns the [`digest_one`] sum of the relationships.
 fn read_nodes_and_edges(
-    r: &mut Reader<'_>,
+    r: &mut impl Sections,
     graph: &mut Graph,
     meta: &Meta,
-    mine: &[(Reader<'_>, usize)],
+    mine: impl FnOnce(&mut dyn FnMut(NodeData)) -> Result<(), Corrupt>,
     theirs: impl FnOnce() -> Result<Vec<NodeData>, Corrupt>,
 ) -> Result<u64, Corrupt> {
-    let (labels, rel_types, keys) = (graph.labels.0.len(), graph.rel_types.0.len(), graph.keys.0.len());
+    let rel_types = graph.rel_types.0.len();
     graph.inner = petgraph::Graph::with_capacity(meta.nodes, meta.edges);
-    let add = |graph: &mut Graph, node: NodeData| {
+    let mut add = |node: NodeData| {
         let id = NodeId(graph.inner.node_count() as u32);
         for l in node.labels.as_slice() {
             graph.by_label[l.0 as usize].push(id);
         }
         graph.inner.add_node(node);
     };
-    decode_nodes(mine, labels, keys, |node| add(graph, node))?;
-    let theirs = theirs()?;
-    for node in theirs {
-        add(graph, node);
+    mine(&mut add)?;
+    for node in theirs()? {
+        add(node);
+    }
+    if graph.inner.node_count() != meta.nodes {
+        return corrupt(format!(
+            "{} nodes where the meta section says {}",
+            graph.inner.node_count(),
+            meta.nodes
+        ));
     }
     let (nodes, sets) = (meta.nodes as u64, graph.edge_property_sets.len() as u64);
     // Adding a relationship updates the list heads of both its ends, two
@@ -1243,7 +1481,7 @@ fn read_nodes_and_edges(
 }
 
 /// The id index from its sections.
-fn read_ids(mut r: Reader<'_>, count: usize, nodes: usize) -> Result<IdTable, Corrupt> {
+fn read_ids(r: &mut impl Sections, count: usize, nodes: usize) -> Result<IdTable, Corrupt> {
     // Each insertion lands in a random slot of a table far larger than
     // the caches: the slots of the next batch are read first, so that
     // they are fetched from memory together rather than one insertion
@@ -1251,10 +1489,11 @@ fn read_ids(mut r: Reader<'_>, count: usize, nodes: usize) -> Result<IdTable, Co
     const BATCH: usize = 64;
     let mut by_id = IdTable::default();
     by_id.reserve(count);
-    let mut batch: Vec<(u32, &str, Probe)> = Vec::with_capacity(BATCH);
     let mut read = 0usize;
     while read < count {
         let (mut s, n) = r.chunk(IDS, read, count, 1, "id")?;
+        // Borrows the section's ids, so one per section.
+        let mut batch: Vec<(u32, &str, Probe)> = Vec::with_capacity(BATCH);
         let mut left = n;
         while left > 0 {
             batch.clear();
@@ -1277,7 +1516,7 @@ fn read_ids(mut r: Reader<'_>, count: usize, nodes: usize) -> Result<IdTable, Co
         s.done("id")?;
         read += n;
     }
-    r.done("id")?;
+    r.finish("id")?;
     Ok(by_id)
 }
 
@@ -1762,6 +2001,69 @@ mod tests {
         let err = open_bytes(&resealed(past)).unwrap_err();
         assert!(err.contains("out of range"), "{err}");
         assert_same(&g, &open_bytes(&resealed(good)).unwrap());
+    }
+
+    /// Opens `bytes` from a file through the streamed open (whatever their
+    /// size), its errors named as [`open_bytes`] names them; and whether
+    /// the stream took it or handed it to the in-memory open.
+    fn open_streamed_bytes(bytes: &[u8]) -> (Result<Graph, String>, bool) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("aikg-stream-{}-{n}.snapshot", std::process::id()));
+        std::fs::write(&path, bytes).unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        let streamed = matches!(open_streamed("g.snapshot", &file, bytes.len() as u64), Ok(Some(_)) | Err(_));
+        let graph = open_from(&path, 0).map_err(|e| match e.as_load() {
+            Some(load) => load.errors[0].to_string().replace(&path.display().to_string(), "g.snapshot"),
+            None => e.to_string(),
+        });
+        std::fs::remove_file(&path).unwrap();
+        (graph, streamed)
+    }
+
+    #[test]
+    fn a_streamed_open_gives_the_graph_an_open_in_memory_gives() {
+        for g in [every_value(), Graph::builtin(), several_chunks(), Graph::new()] {
+            let (opened, streamed) = open_streamed_bytes(&bytes_of(&g));
+            assert!(streamed);
+            assert_same(&g, &opened.unwrap());
+            // Version 1 files are read whole.
+            let (opened, streamed) = open_streamed_bytes(&bytes_of_version(&g, 1));
+            assert!(!streamed);
+            assert_same(&g, &opened.unwrap());
+        }
+    }
+
+    #[test]
+    fn a_streamed_open_refuses_what_an_open_in_memory_refuses_with_the_same_error() {
+        let good = bytes_of(&several_chunks());
+        let same = |bytes: &[u8], what: &str| {
+            let (streamed, _) = open_streamed_bytes(bytes);
+            assert_eq!(streamed.map(|_| ()), open_bytes(bytes).map(|_| ()), "{what}");
+        };
+        // Past the checksum the two decoders may word an error differently
+        // (they meet the damage in another order), but refuse alike.
+        let refused_alike = |bytes: &[u8], what: &str| {
+            let (streamed, _) = open_streamed_bytes(bytes);
+            assert_eq!(streamed.is_err(), open_bytes(bytes).is_err(), "{what}: {:?}", streamed.err());
+        };
+        // About forty places of a 3 MB file, and every section frame.
+        let step = good.len() / 40;
+        for len in (0..good.len()).step_by(step).chain([good.len() - 1, 11, 12, 13]) {
+            same(&good[..len], &format!("cut at {len}"));
+        }
+        for at in (0..good.len()).step_by(step).chain(sections_of(&good).iter().map(|(_, at, _)| at - 9)) {
+            for bits in [0x01u8, 0x80] {
+                let mut bytes = good.clone();
+                bytes[at] ^= bits;
+                same(&bytes, &format!("flip {bits:#x} at {at}"));
+                // Damage the checksum does not see, as a file written wrongly.
+                if (HEADER..good.len() - TRAILER).contains(&at) {
+                    refused_alike(&resealed(bytes), &format!("resealed flip {bits:#x} at {at}"));
+                }
+            }
+        }
     }
 
     #[test]
