@@ -572,6 +572,11 @@ fn for_each_row_lends_the_rows_run_returns() {
         ("RETURN 1 AS one, 'two' AS two", &id),
         // Everything else, through the stages.
         ("MATCH (m:Model {id: $id})-[:BUILT_ON*]->(b) RETURN b.id ORDER BY b.id", &id),
+        // Properties of the row's nodes, lent from the graph (a missing one
+        // as null), and a row whose node is null, evaluated as usual.
+        ("MATCH (m:Model {id: $id})-[:BUILT_ON*]->(b) RETURN DISTINCT b.id, b.n, b.missing", &id),
+        ("MATCH (m:Model)-[:BUILT_ON]->(b) RETURN m.id AS m, b.n AS n LIMIT 3", &id),
+        ("MATCH (m:Model {id: $id}) OPTIONAL MATCH (m)<-[:NOTHING]-(x) RETURN m.id, x.id", &id),
         ("MATCH (m:Model) RETURN m.n % 3 AS k, count(*) AS c ORDER BY k", &id),
         ("UNWIND [1, null, 'x'] AS v RETURN v", &id),
         ("MATCH (m:Model {id: 'nothing'})-->(b) RETURN b", &id),

@@ -40,7 +40,7 @@ use std::time::Instant;
 use crate::error::{ErrorClass, QueryError};
 use crate::model::Value;
 use crate::query::cache::Planned;
-use crate::query::plan::logical::{Op, Plan, Slot, SubqueryKind};
+use crate::query::plan::logical::{Expr, ExprKind, KeyRef, Op, Plan, Slot, SubqueryKind};
 use crate::query::{Params, QueryOptions};
 use crate::result::{QueryStats, RowRef, RowValues};
 use crate::store::{Graph, KeyId, LabelId, RelTypeId};
@@ -397,6 +397,16 @@ struct RowSink<'v> {
 type Visitor<'v> = (&'v [String], &'v mut dyn FnMut(RowRef<'_>));
 
 impl RowSink<'_> {
+    /// Hands the visitor a row of values lent from the graph (only called
+    /// when there is a visitor: see [`lendable_properties`]).
+    #[inline]
+    fn lend(&mut self, values: &[&Value]) {
+        self.len += 1;
+        if let Some((columns, visit)) = &mut self.visit {
+            visit(RowRef::new(columns, RowValues::Borrowed(values)));
+        }
+    }
+
     /// Ends the row whose values were pushed since the last.
     #[inline]
     fn end_row(&mut self) {
@@ -430,6 +440,50 @@ fn produce_row(
         rows.end_row();
     }
     Ok(Flow::Continue)
+}
+
+static NULL: Value = Value::Null;
+
+/// For rows handed to a visitor, when every output is a property of a
+/// node the row holds (`RETURN a.id, a.name`): the node's slot and the key
+/// of each, so that the values are lent from the graph rather than copied
+/// into the row and dropped after it (see [`lend_properties`]).
+fn lendable_properties(
+    sources: &[Option<usize>],
+    items: &[(Slot, Expr)],
+    rows: &RowSink<'_>,
+) -> Option<Vec<(Slot, KeyRef)>> {
+    rows.visit.as_ref()?;
+    sources
+        .iter()
+        .map(|source| match &items[(*source)?].1.kind {
+            ExprKind::Property(base, key) => Some((base.as_slot()?, *key)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The values of `lendable` for `row`, borrowed from `graph` into `lent`;
+/// `false` (and `lent` to be ignored) when a slot does not hold a live
+/// node, for the caller to evaluate the row as usual.
+#[inline]
+fn lend_properties<'g>(
+    lendable: &[(Slot, KeyRef)],
+    row: &Row,
+    graph: &'g Graph,
+    keys: &[Option<KeyId>],
+    lent: &mut Vec<&'g Value>,
+) -> bool {
+    lent.clear();
+    for (slot, key) in lendable {
+        let Value::Node(n) = row[*slot] else { return false };
+        match keys[key.0 as usize].and_then(|k| graph.node_property(n, k)) {
+            Some(v) => lent.push(v),
+            None if graph.node_is_dead(n) => return false,
+            None => lent.push(&NULL),
+        }
+    }
+    true
 }
 
 /// For a plan whose last operator, but for a `DISTINCT` a run may leave
@@ -498,8 +552,16 @@ fn run_stages(
         match planned.final_items.as_deref().zip(ops::pop_final_project(&mut stages)) {
             // The last projection evaluated straight into the result.
             Some((sources, items)) => {
+                let lendable = lendable_properties(sources, items, rows);
+                let mut lent: Vec<&Value> = Vec::with_capacity(lendable.as_ref().map_or(0, Vec::len));
                 let mut produce = |row: &mut Row| -> Result<Flow, QueryError> {
                     budget.row()?;
+                    if let Some(lendable) = &lendable {
+                        if lend_properties(lendable, row, cx.graph, cx.keys, &mut lent) {
+                            rows.lend(&lent);
+                            return Ok(Flow::Continue);
+                        }
+                    }
                     for (source, s) in sources.iter().zip(&plan.outputs) {
                         rows.values.push(match source {
                             Some(i) => eval::eval(&items[*i].1, row, &cx)?.into_owned(),
