@@ -442,6 +442,7 @@ fn produce_row(
     Ok(Flow::Continue)
 }
 
+/// The null a lent row or a point lookup lends for a missing property.
 static NULL: Value = Value::Null;
 
 /// For rows handed to a visitor, when every output is a property of a

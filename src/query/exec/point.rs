@@ -21,7 +21,7 @@ use std::borrow::Cow;
 use std::mem::ManuallyDrop;
 
 use super::eval::{eval, holds};
-use super::{put, Budget, Ctx, Names, Output};
+use super::{put, Budget, Ctx, Names, Output, NULL};
 use crate::error::QueryError;
 use crate::model::Value;
 use crate::query::cache::Planned;
@@ -32,8 +32,6 @@ use crate::store::{Graph, KeyId, NodeProperties};
 
 /// Most slots a point plan may have: its row lives on the stack.
 const MAX_SLOTS: usize = 8;
-
-static NULL: Value = Value::Null;
 
 /// The parts of a point plan, from the top down.
 struct Point<'p> {
