@@ -21,6 +21,7 @@ mod aggregate;
 mod call;
 mod create;
 mod eval;
+mod fanout;
 mod functions;
 mod ops;
 mod parallel;
@@ -235,6 +236,11 @@ impl<'o> Budget<'o> {
     }
 }
 
+/// An error that only a bug in the executor can cause.
+pub(crate) fn internal(what: &str) -> QueryError {
+    QueryError::runtime(ErrorClass::Unsupported, "Internal", format!("internal error: {what}"), None)
+}
+
 fn limit_exceeded(message: String) -> QueryError {
     QueryError::runtime(ErrorClass::LimitExceeded, "LimitExceeded", message, None)
 }
@@ -292,6 +298,64 @@ pub(crate) struct Ctx<'a> {
     /// The clock as `date()`, `datetime.statement()` and the like see it:
     /// read at the first such call, then the same for the whole run.
     now: std::sync::OnceLock<jiff::Timestamp>,
+    /// Which expansions of the run's top-level chain may go on two threads
+    /// (see `fanout`); set once the chain is built, on the calling thread.
+    pub(crate) fan_out: Option<&'a std::cell::OnceCell<fanout::FanOut<'a>>>,
+}
+
+/// A [`Ctx`] without its budget: what a run's helper threads share.
+#[derive(Clone, Copy)]
+pub(crate) struct CtxParts<'a> {
+    pub(crate) graph: &'a Graph,
+    params: &'a Params,
+    plan: &'a Plan,
+    keys: &'a [Option<KeyId>],
+    labels: &'a [Option<LabelId>],
+    types: &'a [Option<RelTypeId>],
+    ids_unique: bool,
+    ids_own: bool,
+    expected_rows: usize,
+    subquery: SubqueryRunner,
+    now: jiff::Timestamp,
+}
+
+impl<'a> CtxParts<'a> {
+    pub(crate) fn of(cx: &Ctx<'a>) -> CtxParts<'a> {
+        CtxParts {
+            graph: cx.graph,
+            params: cx.params,
+            plan: cx.plan,
+            keys: cx.keys,
+            labels: cx.labels,
+            types: cx.types,
+            ids_unique: cx.ids_unique,
+            ids_own: cx.ids_own,
+            expected_rows: cx.expected_rows,
+            subquery: cx.subquery,
+            now: cx.now(),
+        }
+    }
+
+    pub(crate) fn with<'b>(&self, budget: &'b Budget<'b>) -> Ctx<'b>
+    where
+        'a: 'b,
+    {
+        Ctx {
+            graph: self.graph,
+            params: self.params,
+            plan: self.plan,
+            keys: self.keys,
+            labels: self.labels,
+            types: self.types,
+            budget,
+            ids_unique: self.ids_unique,
+            ids_own: self.ids_own,
+            expected_rows: self.expected_rows,
+            subquery: self.subquery,
+            now: std::sync::OnceLock::from(self.now),
+            fan_out: None,
+        }
+    }
 }
 
 /// Runs the body of a pattern predicate or `EXISTS`/`COUNT` from the
@@ -319,6 +383,7 @@ impl<'a> Ctx<'a> {
             expected_rows: 0,
             subquery: ops::run_subquery,
             now: std::sync::OnceLock::new(),
+            fan_out: None,
         }
     }
 
@@ -475,7 +540,6 @@ fn lend_properties<'g>(
     keys: &[Option<KeyId>],
     lent: &mut Vec<&'g Value>,
 ) -> bool {
-    lent.clear();
     for (slot, key) in lendable {
         let Value::Node(n) = row[*slot] else { return false };
         match keys[key.0 as usize].and_then(|k| graph.node_property(n, k)) {
@@ -485,6 +549,49 @@ fn lend_properties<'g>(
         }
     }
     true
+}
+
+/// A plan's last projection, evaluated straight into the result (see
+/// [`final_items`]): by the calling thread for its rows, and by a helper
+/// for the rows it produces (see `fanout`).
+pub(crate) struct Finish<'p> {
+    /// Per output, the item that computes it, or `None` for a slot passed
+    /// through.
+    sources: &'p [Option<usize>],
+    items: &'p [(Slot, Expr)],
+    outputs: &'p [Slot],
+    /// Each output's node and key, when every output is a node's property
+    /// and the rows go to a visitor (see [`lendable_properties`]).
+    lendable: Option<Vec<(Slot, KeyRef)>>,
+}
+
+impl Finish<'_> {
+    /// Projects `row`: lends its values from `graph` onto `lent` and gives
+    /// `true`, or pushes values of their own onto `owned` and gives `false`.
+    #[inline]
+    pub(crate) fn project<'g>(
+        &self,
+        row: &Row,
+        graph: &'g Graph,
+        cx: &Ctx<'_>,
+        lent: &mut Vec<&'g Value>,
+        owned: &mut Vec<Value>,
+    ) -> Result<bool, QueryError> {
+        if let Some(lendable) = &self.lendable {
+            let start = lent.len();
+            if lend_properties(lendable, row, graph, cx.keys, lent) {
+                return Ok(true);
+            }
+            lent.truncate(start);
+        }
+        for (source, s) in self.sources.iter().zip(self.outputs) {
+            owned.push(match source {
+                Some(i) => eval::eval(&self.items[*i].1, row, cx)?.into_owned(),
+                None => row[*s].clone(),
+            });
+        }
+        Ok(false)
+    }
 }
 
 /// For a plan whose last operator, but for a `DISTINCT` a run may leave
@@ -544,8 +651,10 @@ fn run_stages(
         // call: one segment, one input row, stages built straight from the
         // operator tree.
         graph.get().prepare_traversal();
+        let fan_cell = std::cell::OnceCell::new();
         let cx = Ctx {
             expected_rows: planned.expected_rows(),
+            fan_out: Some(&fan_cell),
             ..Ctx::new(graph.get(), params, plan, &planned.names, &budget)
         };
         let mut stages = ops::build_tree(&plan.root, &cx)?;
@@ -554,22 +663,29 @@ fn run_stages(
             // The last projection evaluated straight into the result.
             Some((sources, items)) => {
                 let lendable = lendable_properties(sources, items, rows);
-                let mut lent: Vec<&Value> = Vec::with_capacity(lendable.as_ref().map_or(0, Vec::len));
+                let finish = Finish { sources, items, outputs: &plan.outputs, lendable };
+                let fan = fan_cell.get_or_init(|| fanout::FanOut::new(&stages, finish));
+                let width = plan.outputs.len();
+                let mut lent: Vec<&Value> = Vec::with_capacity(width);
                 let mut produce = |row: &mut Row| -> Result<Flow, QueryError> {
+                    if let Some(produced) = fan.take_replay() {
+                        // A helper's rows (see `fanout`).
+                        produced.replay(width, &budget, |values| match values {
+                            fanout::Replayed::Lent(values) => rows.lend(values),
+                            fanout::Replayed::Owned(values) => {
+                                rows.values.extend(values.iter_mut().map(std::mem::take));
+                                rows.end_row();
+                            }
+                        })?;
+                        return Ok(Flow::Continue);
+                    }
                     budget.row()?;
-                    if let Some(lendable) = &lendable {
-                        if lend_properties(lendable, row, cx.graph, cx.keys, &mut lent) {
-                            rows.lend(&lent);
-                            return Ok(Flow::Continue);
-                        }
+                    lent.clear();
+                    if fan.finish.project(row, cx.graph, &cx, &mut lent, &mut rows.values)? {
+                        rows.lend(&lent);
+                    } else {
+                        rows.end_row();
                     }
-                    for (source, s) in sources.iter().zip(&plan.outputs) {
-                        rows.values.push(match source {
-                            Some(i) => eval::eval(&items[*i].1, row, &cx)?.into_owned(),
-                            None => row[*s].clone(),
-                        });
-                    }
-                    rows.end_row();
                     Ok(Flow::Continue)
                 };
                 run_read(&mut stages, row, &cx, options, &mut produce)?;
@@ -712,6 +828,16 @@ pub(crate) fn for_each(
     run_stages(planned, &mut GraphAccess::Shared(graph), params, options, &mut rows)?;
     planned.record_rows(rows.len);
     Ok(rows.len)
+}
+
+/// A small seeded generator of numbers below `n`, for tests that build
+/// large graphs of a repeatable shape.
+#[cfg(test)]
+pub(crate) fn numbers(mut seed: u64) -> impl FnMut(u64) -> u64 {
+    move |n| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    }
 }
 
 #[cfg(test)]

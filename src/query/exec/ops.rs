@@ -545,7 +545,7 @@ fn entity_key(row: &[Value], entities: &[(Slot, Option<Slot>)], ids_unique: bool
 /// The entities' node ids packed in one word (at most two), a missing node
 /// as `u32::MAX`.
 #[inline]
-fn node_tuple(row: &[Value], entities: &[(Slot, Option<Slot>)]) -> u64 {
+pub(super) fn node_tuple(row: &[Value], entities: &[(Slot, Option<Slot>)]) -> u64 {
     let mut key = 0u64;
     for (i, (entity, _)) in entities.iter().enumerate() {
         let id = match row[*entity] {
@@ -555,6 +555,51 @@ fn node_tuple(row: &[Value], entities: &[(Slot, Option<Slot>)]) -> u64 {
         key |= u64::from(id) << (32 * i);
     }
     key
+}
+
+/// Whether `stage` is a DISTINCT by nodes run before its projection.
+pub(super) fn is_node_keys(stage: &Stage<'_>) -> bool {
+    matches!(stage.state, State::NodeKeys(_))
+}
+
+/// The node tuples a DISTINCT by nodes run before its projection has
+/// seen, when `stage` is one.
+pub(super) fn node_keys_seen<'s>(stage: &'s mut Stage<'_>) -> Option<&'s mut HashSet<u64, FxBuild>> {
+    match &mut stage.state {
+        State::NodeKeys(seen) => Some(seen),
+        _ => None,
+    }
+}
+
+/// Produces an expansion's gathered matches (`list`) through the stages
+/// after it, warming each batch first when the expansion asks for it.
+pub(super) fn expand_list(
+    x: &Expand,
+    list: &[(EdgeId, NodeId)],
+    warm_nodes: &mut Vec<NodeId>,
+    row: &mut Row,
+    rest: &mut [Stage<'_>],
+    cx: &Ctx<'_>,
+    sink: &mut Sink<'_>,
+) -> Result<Flow, QueryError> {
+    // Warm a batch, produce it, then the next: warming them all at once
+    // would push the first ones out of the cache again.
+    for chunk in list.chunks(BATCH) {
+        if x.prefetch != Prefetch::No {
+            warm_nodes.clear();
+            warm_nodes.extend(chunk.iter().map(|(_, n)| *n));
+            warm(cx.graph, warm_nodes, x.prefetch);
+        }
+        for &(e, other) in chunk {
+            cx.budget.expand()?;
+            put(&mut row[x.rel], Value::Relationship(e));
+            put(&mut row[x.to], Value::Node(other));
+            if push(rest, row, cx, sink)? == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+        }
+    }
+    Ok(Flow::Continue)
 }
 
 /// Pushes one row through the stages.
@@ -641,7 +686,10 @@ pub(super) fn push(
                     || !graph.has_labels(other, labels)
                     || violates_unique(row, &x.unique, e))
             };
-            if x.prefetch != Prefetch::No {
+            // A candidate for two threads (see `fanout`) gathers its matches
+            // first, as a warmed expansion does, to see how many there are.
+            let fan_out_after = cx.fan_out.and_then(std::cell::OnceCell::get).and_then(|f| f.after(stage.op));
+            if x.prefetch != Prefetch::No || fan_out_after.is_some() {
                 buffer.clear();
                 for_each_edge::<QueryError>(graph, from, x.direction, types, |e, other| {
                     if keep(e, other, row) {
@@ -649,22 +697,12 @@ pub(super) fn push(
                     }
                     Ok(true)
                 })?;
-                // Warm a batch, produce it, then the next: warming them all at
-                // once would push the first ones out of the cache again.
-                for chunk in buffer.chunks(BATCH) {
-                    warm_nodes.clear();
-                    warm_nodes.extend(chunk.iter().map(|(_, n)| *n));
-                    warm(graph, warm_nodes, x.prefetch);
-                    for &(e, other) in chunk {
-                        cx.budget.expand()?;
-                        put(&mut row[x.rel], Value::Relationship(e));
-                        put(&mut row[x.to], Value::Node(other));
-                        if push(rest, row, cx, sink)? == Flow::Stop {
-                            return Ok(Flow::Stop);
-                        }
+                if fan_out_after.is_some_and(|after| buffer.len() >= after) {
+                    if let Some(flow) = super::fanout::run(x, buffer, row, rest, cx, sink)? {
+                        return Ok(flow);
                     }
                 }
-                return Ok(Flow::Continue);
+                return expand_list(x, buffer, warm_nodes, row, rest, cx, sink);
             }
             let mut flow = Flow::Continue;
             for_each_edge(graph, from, x.direction, types, |e, other| {

@@ -28,7 +28,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 use super::ops::{self, Groups, Sink, Stage};
-use super::{put, Budget, Ctx, Flow, Row};
+use super::{put, Budget, Ctx, CtxParts, Flow, Row};
 use crate::error::QueryError;
 use crate::model::{NodeId, Value};
 use crate::query::plan::logical::{LabelRef, Op, Plan, Slot};
@@ -142,60 +142,6 @@ struct Shared<'a> {
     done: Mutex<Vec<(usize, Result<Groups, QueryError>)>>,
 }
 
-/// A [`Ctx`] without its budget.
-#[derive(Clone, Copy)]
-struct CtxParts<'a> {
-    graph: &'a crate::store::Graph,
-    params: &'a crate::query::Params,
-    plan: &'a Plan,
-    keys: &'a [Option<crate::store::KeyId>],
-    labels: &'a [Option<LabelId>],
-    types: &'a [Option<crate::store::RelTypeId>],
-    ids_unique: bool,
-    ids_own: bool,
-    expected_rows: usize,
-    subquery: super::SubqueryRunner,
-    now: jiff::Timestamp,
-}
-
-impl<'a> CtxParts<'a> {
-    fn of(cx: &Ctx<'a>) -> CtxParts<'a> {
-        CtxParts {
-            graph: cx.graph,
-            params: cx.params,
-            plan: cx.plan,
-            keys: cx.keys,
-            labels: cx.labels,
-            types: cx.types,
-            ids_unique: cx.ids_unique,
-            ids_own: cx.ids_own,
-            expected_rows: cx.expected_rows,
-            subquery: cx.subquery,
-            now: cx.now(),
-        }
-    }
-
-    fn with<'b>(&self, budget: &'b Budget<'b>) -> Ctx<'b>
-    where
-        'a: 'b,
-    {
-        Ctx {
-            graph: self.graph,
-            params: self.params,
-            plan: self.plan,
-            keys: self.keys,
-            labels: self.labels,
-            types: self.types,
-            budget,
-            ids_unique: self.ids_unique,
-            ids_own: self.ids_own,
-            expected_rows: self.expected_rows,
-            subquery: self.subquery,
-            now: OnceLock::from(self.now),
-        }
-    }
-}
-
 /// Runs `stages` (the whole plan's, built by the caller) with the part of
 /// the plan up to the grouping split over threads, then the rest from the
 /// merged groups. Returns `Ok(false)`, having done nothing, when the scan
@@ -276,6 +222,9 @@ pub(crate) fn run(
     Ok(true)
 }
 
+/// What a split run's stages not ending in the grouping would be: a bug.
+const NO_GROUPING: &str = "a split plan did not end in its grouping";
+
 /// Takes parts until none is left (or one has failed), running each up to
 /// the grouping on stages of its own.
 fn work(shared: &Shared<'_>, budget: &Budget<'_>) {
@@ -321,7 +270,7 @@ fn run_part(
     // The grouping stage takes every row and hands none on.
     let mut nothing = |_: &mut Row| -> Result<Flow, QueryError> { Ok(Flow::Continue) };
     let Some((_scan, above)) = stages.split_first_mut() else {
-        return Err(internal());
+        return Err(super::internal(NO_GROUPING));
     };
     for &n in nodes {
         if cx.graph.has_labels(n, shared.others) {
@@ -330,19 +279,9 @@ fn run_part(
             ops::push(above, row, cx, &mut nothing)?;
         }
     }
-    let last = above.len().checked_sub(1).ok_or_else(internal)?;
+    let last = above.len().checked_sub(1).ok_or_else(|| super::internal(NO_GROUPING))?;
     ops::flush_range(above, 0..last, cx, &mut nothing)?;
-    ops::take_groups(&mut above[last]).ok_or_else(internal)
-}
-
-#[cold]
-fn internal() -> QueryError {
-    QueryError::runtime(
-        crate::error::ErrorClass::Unsupported,
-        "Internal",
-        "internal error: a split plan did not end in its grouping",
-        None,
-    )
+    ops::take_groups(&mut above[last]).ok_or_else(|| super::internal(NO_GROUPING))
 }
 
 #[cfg(test)]
@@ -361,11 +300,7 @@ mod tests {
     /// by equivalence (`1` and `1.0`) and nulls.
     fn graph() -> Graph {
         let mut g = Graph::new();
-        let mut seed: u64 = 7;
-        let mut next = |n: u64| {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (seed >> 33) % n
-        };
+        let mut next = crate::query::exec::numbers(7);
         let models: Vec<_> = (0..4000i64)
             .map(|i| {
                 g.add_node(

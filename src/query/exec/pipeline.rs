@@ -164,11 +164,7 @@ mod tests {
     /// first so the start node is reached again.
     fn graph() -> Graph {
         let mut g = Graph::new();
-        let mut seed: u64 = 11;
-        let mut next = |n: u64| {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (seed >> 33) % n
-        };
+        let mut next = crate::query::exec::numbers(11);
         let models: Vec<_> = (0..6000i64)
             .map(|i| {
                 let labels: &[&str] = if i % 10 == 0 { &["Model", "Open"] } else { &["Model"] };
