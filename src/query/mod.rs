@@ -106,9 +106,12 @@ pub struct QueryOptions {
     /// Most threads the run may use, the calling thread included; `None`
     /// for the `AIKG_THREADS` environment variable if set, else the cores
     /// the process may use (at most eight). A grouping query that starts
-    /// with a scan of thousands of nodes is split over them (the result is
-    /// the same); every other query runs on the calling thread. `Some(1)`
-    /// keeps every run on the calling thread.
+    /// with a scan of thousands of nodes is split over them; a
+    /// variable-length search from one node that reaches thousands, and a
+    /// hop from one node to thousands, take one thread besides the caller's
+    /// (the rows and their order are the same either way); every other
+    /// query runs on the calling thread. `Some(1)` keeps every run on the
+    /// calling thread.
     ///
     /// ```
     /// use aikg::{Graph, Params, Query, QueryOptions};
