@@ -31,7 +31,7 @@
 //!
 //! [`QueryOptions::threads`]: crate::QueryOptions::threads
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
@@ -65,6 +65,8 @@ pub(crate) struct FanOut<'a> {
     pub(crate) finish: Finish<'a>,
     /// The helper's rows for the result, handed over through the sink.
     replay: RefCell<Option<Produced<'a>>>,
+    /// `replay` holds rows: the one read the sink makes for every row.
+    pending: Cell<bool>,
 }
 
 /// Rows a helper projected, in order.
@@ -83,7 +85,12 @@ impl<'a> FanOut<'a> {
     /// The expansions of `stages` (the run's top-level chain, its final
     /// projection `finish` already taken off) that may be cut.
     pub(crate) fn new<'p: 'a>(stages: &[Stage<'p>], finish: Finish<'a>) -> FanOut<'a> {
-        FanOut { candidates: candidates(stages), finish, replay: RefCell::new(None) }
+        FanOut {
+            candidates: candidates(stages),
+            finish,
+            replay: RefCell::new(None),
+            pending: Cell::new(false),
+        }
     }
 
     /// How many matches `op` needs to be cut, when it may be.
@@ -94,7 +101,12 @@ impl<'a> FanOut<'a> {
 
     /// The helper's rows handed over by [`run`], if this call of the sink
     /// is for them.
+    #[inline]
     pub(crate) fn take_replay(&self) -> Option<Produced<'a>> {
+        if !self.pending.get() {
+            return None;
+        }
+        self.pending.set(false);
         self.replay.borrow_mut().take()
     }
 }
@@ -277,8 +289,9 @@ fn on_two_threads<'a>(
         }
         let error = produced.error.take();
         *fan.replay.borrow_mut() = Some(produced);
+        fan.pending.set(true);
         let flow = sink(row);
-        if fan.replay.borrow_mut().take().is_some() {
+        if fan.take_replay().is_some() {
             // The sink was not the run's own: a bug in choosing candidates.
             return Err(super::internal("an expansion's rows went to a sink that cannot take them"));
         }

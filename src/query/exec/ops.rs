@@ -1174,7 +1174,7 @@ fn search_group(
         Walk { graph, direction: r.direction, max: r.max.unwrap_or(u32::MAX), types, labels, marks, queue };
     let mut produce = |batch: &mut Vec<NodeId>| emit_batch(r, batch, row, rest, cx, sink);
     let hand_off = pipeline::hand_off_after(cx.budget);
-    let flow = match walk.run(cx.budget, batch, BATCH, hand_off, &mut produce)? {
+    let flow = match walk.run(cx.budget, batch, BATCH, hand_off, None, &mut produce)? {
         Walked::Done(Flow::Continue) => produce(batch)?,
         Walked::Done(Flow::Stop) => Flow::Stop,
         // A large search: carried on by a second thread if one is free.

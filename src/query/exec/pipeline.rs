@@ -20,6 +20,7 @@
 //!
 //! [`QueryOptions::threads`]: crate::QueryOptions::threads
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, OnceLock};
 
 use super::traverse::{Walk, Walked};
@@ -77,7 +78,7 @@ pub(crate) fn carry_on(
     if let Some(Some(flow)) = two_threads {
         return flow;
     }
-    match walk.run(budget, batch, batch_len, None, &mut produce)? {
+    match walk.run(budget, batch, batch_len, None, None, &mut produce)? {
         Walked::Done(Flow::Continue) if !batch.is_empty() => produce(batch),
         Walked::Done(flow) => Ok(flow),
         Walked::Paused => Ok(Flow::Continue),
@@ -97,7 +98,12 @@ fn on_two_threads(
     let (found, found_rx) = mpsc::sync_channel::<Result<Vec<NodeId>, QueryError>>(IN_FLIGHT);
     let (spent, spent_rx) = mpsc::channel::<Vec<NodeId>>();
     let helper_budget = budget.fork();
+    // Set when this side needs no more nodes, so that the walk ends at its
+    // next node rather than at its next hand-over, which a selective label
+    // filter can make a long walk away.
+    let stopped = AtomicBool::new(false);
     std::thread::scope(|scope| {
+        let stopped = &stopped;
         let helper = threads::spawn_helper(scope, "aikg-walk", move || {
             let mut mine = Vec::with_capacity(CROSSING);
             let hand_over = |nodes: &mut Vec<NodeId>| {
@@ -106,7 +112,7 @@ fn on_two_threads(
                 // The producing side has stopped (enough rows, or an error).
                 Ok(if found.send(Ok(full)).is_ok() { Flow::Continue } else { Flow::Stop })
             };
-            match walk.run(&helper_budget, &mut mine, CROSSING, None, hand_over) {
+            match walk.run(&helper_budget, &mut mine, CROSSING, None, Some(stopped), hand_over) {
                 Ok(Walked::Done(Flow::Continue)) if !mine.is_empty() => {
                     let _ = found.send(Ok(mine));
                 }
@@ -134,6 +140,7 @@ fn on_two_threads(
                 flow = produce(&mut chunk);
                 chunk.clear();
                 if !matches!(flow, Ok(Flow::Continue)) {
+                    stopped.store(true, Ordering::Relaxed);
                     break 'batches;
                 }
             }

@@ -4,6 +4,7 @@
 //! operators.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use super::{Budget, Flow};
@@ -188,13 +189,15 @@ impl Walk<'_> {
     /// produce (with the labels) goes into `batch`, which is handed to
     /// `on_full` each time it holds `batch_len` nodes (`on_full` empties
     /// it); a last, shorter batch is left in it. With `pause_after`, stops
-    /// after taking that many nodes.
+    /// after taking that many nodes; once `stop` is set (by the thread the
+    /// batches go to, which needs no more), ends at the next node.
     pub(crate) fn run(
         &mut self,
         budget: &Budget<'_>,
         batch: &mut Vec<NodeId>,
         batch_len: usize,
         pause_after: Option<usize>,
+        stop: Option<&AtomicBool>,
         mut on_full: impl FnMut(&mut Vec<NodeId>) -> Result<Flow, QueryError>,
     ) -> Result<Walked, QueryError> {
         let Walk { graph, direction, max, types, labels, marks, queue } = self;
@@ -202,6 +205,9 @@ impl Walk<'_> {
         loop {
             if pause_after.is_some_and(|at| taken >= at) {
                 return Ok(Walked::Paused);
+            }
+            if stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+                return Ok(Walked::Done(Flow::Stop));
             }
             let Some((n, depth, emit)) = queue.pop() else { return Ok(Walked::Done(Flow::Continue)) };
             taken += 1;
@@ -537,6 +543,41 @@ mod tests {
         assert_eq!(next_out, 100_000);
         q.clear();
         assert_eq!(q.pop(), None);
+    }
+
+    #[test]
+    fn a_walk_ends_at_its_next_node_once_told_to_stop() {
+        let mut g = Graph::new();
+        let chain: Vec<NodeId> = (0..100).map(|_| g.add_node(["M"], [])).collect();
+        for pair in chain.windows(2) {
+            g.add_edge(pair[0], pair[1], "NEXT", []);
+        }
+        let (mut marks, mut queue) = (NodeMarks::new(100), Fifo::with_capacity(16));
+        marks.set(chain[0], EXPANDED);
+        queue.push((chain[0], 0, false));
+        let options = crate::query::QueryOptions::default();
+        let budget = Budget::new(&options);
+        let stop = AtomicBool::new(false);
+        let mut walk = Walk {
+            graph: &g,
+            direction: Direction::Outgoing,
+            max: u32::MAX,
+            types: &TypeFilter::Any,
+            labels: &[],
+            marks: &mut marks,
+            queue: &mut queue,
+        };
+        let (mut batch, mut handed) = (Vec::new(), Vec::new());
+        // The consumer of the first node found says it needs no more.
+        let ended = walk.run(&budget, &mut batch, 1, None, Some(&stop), |found| {
+            handed.append(found);
+            stop.store(true, Ordering::Relaxed);
+            Ok(Flow::Continue)
+        });
+        assert!(matches!(ended, Ok(Walked::Done(Flow::Stop))), "{ended:?}");
+        assert_eq!(handed, [chain[1]]);
+        // The node after it was queued, not taken: the walk stopped there.
+        assert_eq!(queue.pop().map(|(n, _, _)| n), Some(chain[2]));
     }
 
     #[test]
