@@ -15,14 +15,14 @@
 //!
 //! Only a chain above the expansion that treats each row on its own can be
 //! cut so: filters, projections and further single hops, ending in the
-//! final projection, with at most a `DISTINCT` by nodes before it (see
-//! `ops::distinct_by_nodes_first`). The helper keeps every row with its
-//! node tuple, and the caller tells the helper's rows apart against the
-//! tuples it has seen, in order, so the first of equal rows is the one
-//! kept, as in one pass. A run with a limit on expansions, or without a
-//! thread to spare (see [`QueryOptions::threads`]), stays on one thread, as
-//! does an expansion with fewer matches than [`FAN_OUT_AFTER`] (or
-//! [`FAN_OUT_AFTER_HOPS`] when the chain above it hops again).
+//! final projection, with at most a `DISTINCT` before it. The helper keeps
+//! every row with the values that `DISTINCT` reads, and the caller tells
+//! the helper's rows apart with its own `DISTINCT`, in order, so the first
+//! of equal rows is the one kept, as in one pass. A run with a limit on
+//! expansions, or without a thread to spare (see
+//! [`QueryOptions::threads`]), stays on one thread, as does an expansion
+//! with fewer matches than [`FAN_OUT_AFTER`] (or [`FAN_OUT_AFTER_HOPS`]
+//! when the chain above it hops again).
 //!
 //! Errors: a part that fails stops the helper; the caller still produces
 //! every part before it, then the helper's rows before the error, then
@@ -72,11 +72,13 @@ pub(crate) struct FanOut<'a> {
 /// Rows a helper projected, in order.
 #[derive(Default)]
 pub(crate) struct Produced<'g> {
-    /// Per row: its node tuple, whether its values are lent (else owned),
-    /// and whether the caller keeps it (not a repeat under `DISTINCT`).
-    rows: Vec<(u64, bool, bool)>,
+    /// Per row: whether its values are lent (else owned), and whether the
+    /// caller keeps it (not a repeat under `DISTINCT`).
+    rows: Vec<(bool, bool)>,
     lent: Vec<&'g Value>,
     owned: Vec<Value>,
+    /// Per row, the values the last `DISTINCT` tells rows apart by.
+    keys: Vec<Value>,
     /// What stopped the helper's part, after its rows.
     error: Option<QueryError>,
 }
@@ -127,7 +129,7 @@ impl<'g> Produced<'g> {
         mut emit: impl FnMut(Replayed<'_, 'g>),
     ) -> Result<(), QueryError> {
         let (mut lent, mut owned) = (0, 0);
-        for &(_, is_lent, keep) in &self.rows {
+        for &(is_lent, keep) in &self.rows {
             if keep {
                 budget.row()?;
             }
@@ -153,10 +155,7 @@ impl<'g> Produced<'g> {
 fn candidates<'p>(stages: &[Stage<'p>]) -> Vec<(&'p Op, usize)> {
     let mut chain = stages;
     if let Some((last, before)) = stages.split_last() {
-        if matches!(ops::stage_op(last), Op::Distinct { .. }) {
-            if !ops::is_node_keys(last) {
-                return Vec::new();
-            }
+        if ops::distinct_reads(last).is_some() {
             chain = before;
         }
     }
@@ -240,23 +239,19 @@ fn on_two_threads<'a>(
     let parts: Vec<&[(EdgeId, NodeId)]> = list.chunks(part_len).collect();
     let claims = Claims(Mutex::new((0, parts.len())));
     let stop = AtomicBool::new(false);
-    // The helper runs the chain but for a last DISTINCT by nodes, which the
-    // caller applies to its rows in order.
-    let distinct_at = rest.len().checked_sub(1).filter(|&i| ops::is_node_keys(&rest[i]));
+    // The helper runs the chain but for a last DISTINCT, which the caller
+    // applies to the helper's rows in order, from the values it reads.
+    let distinct_at = rest.len().checked_sub(1).filter(|&i| ops::distinct_reads(&rest[i]).is_some());
+    let reads: Vec<Slot> = distinct_at.and_then(|i| ops::distinct_reads(&rest[i])).unwrap_or_default();
     let body: Vec<&Op> = rest[..distinct_at.unwrap_or(rest.len())].iter().map(ops::stage_op).collect();
-    let entities: &[(Slot, Option<Slot>)] = match distinct_at.map(|i| ops::stage_op(&rest[i])) {
-        Some(Op::Distinct { entities, .. }) => entities,
-        _ => &[],
-    };
     let shared = CtxParts::of(cx);
     let helper_budget = cx.budget.fork();
     let finish = &fan.finish;
     let start_row = row.clone();
     let outcome = std::thread::scope(|scope| {
-        let (claims, stop, parts, body) = (&claims, &stop, &parts, &body);
+        let (claims, stop, parts, body, reads) = (&claims, &stop, &parts, &body, &reads);
         let helper = threads::spawn_helper(scope, "aikg-fan-out", move || {
-            let done =
-                help(&shared, &helper_budget, x, body, parts, claims, stop, finish, entities, start_row);
+            let done = help(&shared, &helper_budget, x, body, parts, claims, stop, finish, reads, start_row);
             (done, helper_budget)
         });
         let helper = helper?;
@@ -282,9 +277,14 @@ fn on_two_threads<'a>(
     // The helper took its parts from the back.
     done.sort_unstable_by_key(|(part, _)| *part);
     for (_, mut produced) in done {
-        if let Some(seen) = distinct_at.and_then(|i| ops::node_keys_seen(&mut rest[i])) {
-            for (key, _, keep) in &mut produced.rows {
-                *keep = seen.insert(*key);
+        if let Some(at) = distinct_at {
+            let width = reads.len();
+            let keys = std::mem::take(&mut produced.keys);
+            for (i, (_, keep)) in produced.rows.iter_mut().enumerate() {
+                for (slot, value) in reads.iter().zip(&keys[i * width..(i + 1) * width]) {
+                    row[*slot] = value.clone();
+                }
+                *keep = ops::distinct_fresh(&mut rest[at], row, cx).unwrap_or(true);
             }
         }
         let error = produced.error.take();
@@ -317,7 +317,7 @@ fn help<'a>(
     claims: &Claims,
     stop: &AtomicBool,
     finish: &Finish<'_>,
-    entities: &[(Slot, Option<Slot>)],
+    reads: &[Slot],
     mut row: Row,
 ) -> Vec<(usize, Produced<'a>)> {
     let cx = shared.with(budget);
@@ -329,9 +329,9 @@ fn help<'a>(
     while let Some(part) = (!stop.load(Ordering::Relaxed)).then(|| claims.back()).flatten() {
         let mut out = Produced::default();
         let mut keep = |row: &mut Row| -> Result<Flow, QueryError> {
-            let key = if entities.is_empty() { 0 } else { ops::node_tuple(row, entities) };
+            out.keys.extend(reads.iter().map(|s| row[*s].clone()));
             let is_lent = finish.project(row, shared.graph, &cx, &mut out.lent, &mut out.owned)?;
-            out.rows.push((key, is_lent, true));
+            out.rows.push((is_lent, true));
             Ok(Flow::Continue)
         };
         let result = ops::expand_list(x, parts[part], &mut warm, &mut row, &mut stages, &cx, &mut keep);
@@ -436,6 +436,10 @@ mod tests {
             "MATCH (c:Company {id: 'c0'})<-[r:INVESTED_IN]-(i) RETURN i.id, r.round, i.n * 2 AS twice",
             "MATCH (c:Company {id: 'c0'})<-[:INVESTED_IN]-(i:Investor) WHERE i.n % 3 = 1 RETURN i.id",
             "MATCH (c:Company {id: 'c0'})<-[:INVESTED_IN]-(i) WITH i, i.n % 7 AS k WHERE k > 2 RETURN i.id, k",
+            // DISTINCT by values, and whole nodes passed through.
+            "MATCH (c:Company {id: 'c0'})<-[:INVESTED_IN]-(i) RETURN DISTINCT i.n % 1000 AS k, i.n % 7 AS j",
+            "MATCH (c:Company {id: 'c0'})<-[:INVESTED_IN]-(i) RETURN DISTINCT i.name",
+            "MATCH (c:Company {id: 'c0'})<-[r:INVESTED_IN]-(i) RETURN i, r",
             // Two hops: cut at the first, whose companies each hop again.
             "MATCH (l:Lab {id: 'l0'})<-[:INCUBATED_BY]-(c:Company)<-[:INVESTED_IN]-(i) RETURN DISTINCT c.id, i.id",
             "MATCH (l:Lab {id: 'l0'})<-[:INCUBATED_BY]-(c)<-[:INVESTED_IN]-(i)-[:INVESTED_IN]->(o) RETURN o.n, i.n",
@@ -461,8 +465,6 @@ mod tests {
             ("MATCH (c:Company {id: 'c0'})<-[:INVESTED_IN]-(i) RETURN i.id LIMIT 5000", threads(2)),
             ("MATCH (c:Company {id: 'c0'})<-[:INVESTED_IN]-(i) RETURN i.id ORDER BY i.n DESC", threads(2)),
             ("MATCH (c:Company {id: 'c0'})<-[:INVESTED_IN]-(i) RETURN i.n % 10 AS k, count(*)", threads(2)),
-            // DISTINCT by values: the caller could not tell the helper's rows apart.
-            ("MATCH (c:Company {id: 'c0'})<-[:INVESTED_IN]-(i) RETURN DISTINCT i.n % 10 AS k", threads(2)),
             // A limit on expansions must stop where one thread would.
             (
                 "MATCH (c:Company {id: 'c0'})<-[:INVESTED_IN]-(i) RETURN i.id",

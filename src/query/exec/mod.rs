@@ -483,6 +483,26 @@ impl RowSink<'_> {
     }
 }
 
+/// Final projections with every output passed through from its slot.
+const PASSED: [Option<usize>; 32] = [None; 32];
+
+/// A helper's rows into the result (see `fanout`).
+fn replay<'g>(
+    produced: fanout::Produced<'g>,
+    width: usize,
+    budget: &Budget<'_>,
+    rows: &mut RowSink<'_>,
+) -> Result<Flow, QueryError> {
+    produced.replay(width, budget, |values| match values {
+        fanout::Replayed::Lent(values) => rows.lend(values),
+        fanout::Replayed::Owned(values) => {
+            rows.values.extend(values.iter_mut().map(std::mem::take));
+            rows.end_row();
+        }
+    })?;
+    Ok(Flow::Continue)
+}
+
 /// Adds a row's outputs to the result (see [`movable_outputs`]).
 #[inline]
 fn produce_row(
@@ -669,15 +689,7 @@ fn run_stages(
                 let mut lent: Vec<&Value> = Vec::with_capacity(width);
                 let mut produce = |row: &mut Row| -> Result<Flow, QueryError> {
                     if let Some(produced) = fan.take_replay() {
-                        // A helper's rows (see `fanout`).
-                        produced.replay(width, &budget, |values| match values {
-                            fanout::Replayed::Lent(values) => rows.lend(values),
-                            fanout::Replayed::Owned(values) => {
-                                rows.values.extend(values.iter_mut().map(std::mem::take));
-                                rows.end_row();
-                            }
-                        })?;
-                        return Ok(Flow::Continue);
+                        return replay(produced, width, &budget, rows);
                     }
                     budget.row()?;
                     lent.clear();
@@ -691,7 +703,21 @@ fn run_stages(
                 run_read(&mut stages, row, &cx, options, &mut produce)?;
             }
             None => {
-                let mut produce = |row: &mut Row| produce_row(planned, &budget, row, rows);
+                // Outputs passed through from their slots, as `produce_row`
+                // does, for a helper's rows (see `fanout`); a plan without
+                // outputs produces no rows to replay.
+                let fan = (1..=PASSED.len()).contains(&plan.outputs.len()).then(|| {
+                    let sources = &PASSED[..plan.outputs.len()];
+                    let finish = Finish { sources, items: &[], outputs: &plan.outputs, lendable: None };
+                    fan_cell.get_or_init(|| fanout::FanOut::new(&stages, finish))
+                });
+                let width = plan.outputs.len();
+                let mut produce = |row: &mut Row| -> Result<Flow, QueryError> {
+                    if let Some(produced) = fan.and_then(fanout::FanOut::take_replay) {
+                        return replay(produced, width, &budget, rows);
+                    }
+                    produce_row(planned, &budget, row, rows)
+                };
                 run_read(&mut stages, row, &cx, options, &mut produce)?;
             }
         }

@@ -545,7 +545,7 @@ fn entity_key(row: &[Value], entities: &[(Slot, Option<Slot>)], ids_unique: bool
 /// The entities' node ids packed in one word (at most two), a missing node
 /// as `u32::MAX`.
 #[inline]
-pub(super) fn node_tuple(row: &[Value], entities: &[(Slot, Option<Slot>)]) -> u64 {
+fn node_tuple(row: &[Value], entities: &[(Slot, Option<Slot>)]) -> u64 {
     let mut key = 0u64;
     for (i, (entity, _)) in entities.iter().enumerate() {
         let id = match row[*entity] {
@@ -557,17 +557,58 @@ pub(super) fn node_tuple(row: &[Value], entities: &[(Slot, Option<Slot>)]) -> u6
     key
 }
 
-/// Whether `stage` is a DISTINCT by nodes run before its projection.
-pub(super) fn is_node_keys(stage: &Stage<'_>) -> bool {
-    matches!(stage.state, State::NodeKeys(_))
+/// The slots a DISTINCT stage reads to tell rows apart; `None` when
+/// `stage` is not one.
+pub(super) fn distinct_reads(stage: &Stage<'_>) -> Option<Vec<Slot>> {
+    match (stage.op, &stage.state) {
+        (Op::Distinct { entities, .. }, State::NodeKeys(_)) => Some(entities.iter().map(|e| e.0).collect()),
+        (Op::Distinct { slots, entities, .. }, State::Distinct(_)) => {
+            let ids = entities.iter().flat_map(|(entity, id)| std::iter::once(*entity).chain(*id));
+            Some(slots.iter().copied().chain(ids).collect())
+        }
+        _ => None,
+    }
 }
 
-/// The node tuples a DISTINCT by nodes run before its projection has
-/// seen, when `stage` is one.
-pub(super) fn node_keys_seen<'s>(stage: &'s mut Stage<'_>) -> Option<&'s mut HashSet<u64, FxBuild>> {
-    match &mut stage.state {
-        State::NodeKeys(seen) => Some(seen),
+/// Whether `row` is one the DISTINCT `stage` has not seen (and now has);
+/// `None` when `stage` is not a DISTINCT.
+pub(super) fn distinct_fresh(stage: &mut Stage<'_>, row: &[Value], cx: &Ctx<'_>) -> Option<bool> {
+    match (stage.op, &mut stage.state) {
+        (Op::Distinct { entities, .. }, State::NodeKeys(seen)) => {
+            Some(seen.insert(node_tuple(row, entities)))
+        }
+        (Op::Distinct { slots, entities, entities_unique, .. }, State::Distinct(seen)) => {
+            Some(fresh_values(seen, row, slots, entities, *entities_unique, cx))
+        }
         _ => None,
+    }
+}
+
+/// A DISTINCT by values: whether `row` is new. Rows of nodes with ids of
+/// their own are told apart by the nodes (see `entity_key`).
+fn fresh_values(
+    seen: &mut Distinct,
+    row: &[Value],
+    slots: &[Slot],
+    entities: &[(Slot, Option<Slot>)],
+    entities_unique: bool,
+    cx: &Ctx<'_>,
+) -> bool {
+    match (entity_key(row, entities, cx.ids_unique), &mut seen.values) {
+        (Some(_), _) if entities_unique => true,
+        (Some(key), _) => seen.nodes.insert(key),
+        (None, DistinctValues::One(set)) => {
+            let v = &row[slots[0]];
+            set.insert(super::value::equivalence_key(v).unwrap_or_else(|| v.clone()))
+        }
+        (None, DistinctValues::Many(set, key)) => {
+            key.clear();
+            key.extend(slots.iter().map(|s| {
+                let v = &row[*s];
+                super::value::equivalence_key(v).unwrap_or_else(|| v.clone())
+            }));
+            !set.contains(&key[..]) && set.insert(std::mem::take(key))
+        }
     }
 }
 
@@ -843,23 +884,7 @@ pub(super) fn push(
             }
         }
         (Op::Distinct { slots, entities, entities_unique, .. }, State::Distinct(seen)) => {
-            let fresh = match (entity_key(row, entities, cx.ids_unique), &mut seen.values) {
-                (Some(_), _) if *entities_unique => true,
-                (Some(key), _) => seen.nodes.insert(key),
-                (None, DistinctValues::One(set)) => {
-                    let v = &row[slots[0]];
-                    set.insert(super::value::equivalence_key(v).unwrap_or_else(|| v.clone()))
-                }
-                (None, DistinctValues::Many(set, key)) => {
-                    key.clear();
-                    key.extend(slots.iter().map(|s| {
-                        let v = &row[*s];
-                        super::value::equivalence_key(v).unwrap_or_else(|| v.clone())
-                    }));
-                    !set.contains(&key[..]) && set.insert(std::mem::take(key))
-                }
-            };
-            if fresh {
+            if fresh_values(seen, row, slots, entities, *entities_unique, cx) {
                 push(rest, row, cx, sink)
             } else {
                 Ok(Flow::Continue)
