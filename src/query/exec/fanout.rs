@@ -244,6 +244,9 @@ fn on_two_threads<'a>(
     let distinct_at = rest.len().checked_sub(1).filter(|&i| ops::distinct_reads(&rest[i]).is_some());
     let reads: Vec<Slot> = distinct_at.and_then(|i| ops::distinct_reads(&rest[i])).unwrap_or_default();
     let body: Vec<&Op> = rest[..distinct_at.unwrap_or(rest.len())].iter().map(ops::stage_op).collect();
+    if let Some(at) = distinct_at {
+        ops::reserve_distinct(&mut rest[at], list.len());
+    }
     let shared = CtxParts::of(cx);
     let helper_budget = cx.budget.fork();
     let finish = &fan.finish;

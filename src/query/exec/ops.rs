@@ -570,6 +570,15 @@ pub(super) fn distinct_reads(stage: &Stage<'_>) -> Option<Vec<Slot>> {
     }
 }
 
+/// Makes room in a DISTINCT by nodes for `more` rows: the set is sized
+/// from the last run's result, at most a few thousand, and an expansion cut
+/// over two threads (see `fanout`) knows better.
+pub(super) fn reserve_distinct(stage: &mut Stage<'_>, more: usize) {
+    if let State::NodeKeys(seen) = &mut stage.state {
+        seen.reserve(more);
+    }
+}
+
 /// Whether `row` is one the DISTINCT `stage` has not seen (and now has);
 /// `None` when `stage` is not a DISTINCT.
 pub(super) fn distinct_fresh(stage: &mut Stage<'_>, row: &[Value], cx: &Ctx<'_>) -> Option<bool> {
