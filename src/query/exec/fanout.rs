@@ -56,8 +56,9 @@ pub(crate) const FAN_OUT_AFTER_HOPS: usize = 256;
 const PARTS: usize = 64;
 
 /// What the caller's run allows: which top-level expansions may be cut,
-/// and the final projection the helper evaluates. Built by the run for a
-/// plan whose last projection is evaluated straight into the result.
+/// and the final projection the helper evaluates (the plan's last
+/// projection, or its outputs passed through from their slots). Built by
+/// each reading run once its stages are.
 pub(crate) struct FanOut<'a> {
     /// Each expansion that may be cut, and its threshold.
     candidates: Vec<(&'a Op, usize)>,
