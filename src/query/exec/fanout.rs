@@ -156,7 +156,7 @@ impl<'g> Produced<'g> {
 fn candidates<'p>(stages: &[Stage<'p>]) -> Vec<(&'p Op, usize)> {
     let mut chain = stages;
     if let Some((last, before)) = stages.split_last() {
-        if ops::distinct_reads(last).is_some() {
+        if ops::is_distinct(last) {
             chain = before;
         }
     }
@@ -242,8 +242,10 @@ fn on_two_threads<'a>(
     let stop = AtomicBool::new(false);
     // The helper runs the chain but for a last DISTINCT, which the caller
     // applies to the helper's rows in order, from the values it reads.
-    let distinct_at = rest.len().checked_sub(1).filter(|&i| ops::distinct_reads(&rest[i]).is_some());
-    let reads: Vec<Slot> = distinct_at.and_then(|i| ops::distinct_reads(&rest[i])).unwrap_or_default();
+    let (distinct_at, reads) = match rest.last().and_then(ops::distinct_reads) {
+        Some(reads) => (Some(rest.len() - 1), reads),
+        None => (None, Vec::new()),
+    };
     let body: Vec<&Op> = rest[..distinct_at.unwrap_or(rest.len())].iter().map(ops::stage_op).collect();
     if let Some(at) = distinct_at {
         ops::reserve_distinct(&mut rest[at], list.len());

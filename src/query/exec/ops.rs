@@ -557,6 +557,16 @@ fn node_tuple(row: &[Value], entities: &[(Slot, Option<Slot>)]) -> u64 {
     key
 }
 
+/// Whether `stage` is a DISTINCT (by nodes before its projection, or by
+/// values).
+pub(super) fn is_distinct(stage: &Stage<'_>) -> bool {
+    is_distinct_state(&stage.state)
+}
+
+fn is_distinct_state(state: &State<'_>) -> bool {
+    matches!(state, State::NodeKeys(_) | State::Distinct(_))
+}
+
 /// The slots a DISTINCT stage reads to tell rows apart; `None` when
 /// `stage` is not one.
 pub(super) fn distinct_reads(stage: &Stage<'_>) -> Option<Vec<Slot>> {
@@ -582,7 +592,14 @@ pub(super) fn reserve_distinct(stage: &mut Stage<'_>, more: usize) {
 /// Whether `row` is one the DISTINCT `stage` has not seen (and now has);
 /// `None` when `stage` is not a DISTINCT.
 pub(super) fn distinct_fresh(stage: &mut Stage<'_>, row: &[Value], cx: &Ctx<'_>) -> Option<bool> {
-    match (stage.op, &mut stage.state) {
+    fresh_in(stage.op, &mut stage.state, row, cx)
+}
+
+/// What the DISTINCT stage does with a row: whether it is new; `None` when
+/// `op` and `state` are not a DISTINCT's.
+fn fresh_in(op: &Op, state: &mut State<'_>, row: &[Value], cx: &Ctx<'_>) -> Option<bool> {
+    match (op, state) {
+        // A missing node stands for the nulls every key computed from it is.
         (Op::Distinct { entities, .. }, State::NodeKeys(seen)) => {
             Some(seen.insert(node_tuple(row, entities)))
         }
@@ -884,16 +901,8 @@ pub(super) fn push(
             cx.budget.tick()?;
             Ok(Flow::Continue)
         }
-        (Op::Distinct { entities, .. }, State::NodeKeys(seen)) => {
-            // A missing node stands for the nulls every key computed from it is.
-            if seen.insert(node_tuple(row, entities)) {
-                push(rest, row, cx, sink)
-            } else {
-                Ok(Flow::Continue)
-            }
-        }
-        (Op::Distinct { slots, entities, entities_unique, .. }, State::Distinct(seen)) => {
-            if fresh_values(seen, row, slots, entities, *entities_unique, cx) {
+        (op @ Op::Distinct { .. }, state) if is_distinct_state(state) => {
+            if fresh_in(op, state, row, cx) == Some(true) {
                 push(rest, row, cx, sink)
             } else {
                 Ok(Flow::Continue)
