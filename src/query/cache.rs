@@ -8,7 +8,7 @@
 //! stays good until the graph gains nodes, relationships, labels, types or
 //! keys; the cache remembers that shape and empties itself when it changes.
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use indexmap::IndexMap;
@@ -17,6 +17,7 @@ use crate::error::{Error, QueryError};
 use crate::query::exec::Names;
 use crate::query::plan::Plan;
 use crate::query::Query;
+use crate::store::attached::GraphUid;
 use crate::store::{FxBuild, Graph};
 
 /// How many query texts a graph keeps plans for. Past it the oldest entry
@@ -88,8 +89,9 @@ struct Shape {
     edges: usize,
     /// Labels, relationship types and property keys.
     names: [usize; 3],
-    /// Procedures registered.
-    procedures: usize,
+    /// Changes to what the query layer keeps with the graph: procedures
+    /// registered (see `Graph::attached_changes`).
+    attached: usize,
 }
 
 impl Shape {
@@ -98,7 +100,7 @@ impl Shape {
             nodes: graph.node_count(),
             edges: graph.edge_count(),
             names: graph.name_counts(),
-            procedures: graph.procedures().registered(),
+            attached: graph.attached_changes(),
         }
     }
 }
@@ -109,29 +111,12 @@ struct Entries {
     by_text: IndexMap<Arc<str>, Arc<Prepared>, FxBuild>,
 }
 
-/// Prepared queries by text, for one graph.
-#[derive(Debug)]
+/// Prepared queries by text, for one graph. A clone of the graph starts
+/// with an empty cache (see `query::state`): it changes independently of
+/// the original, and a cache is cheap to refill.
+#[derive(Debug, Default)]
 pub(crate) struct PlanCache {
-    /// Tells this graph apart from every other in the process, so a
-    /// [`Query`] can keep the plan it made for it (see [`PlanSlot`]).
-    graph_uid: u64,
     entries: Mutex<Entries>,
-}
-
-impl Default for PlanCache {
-    fn default() -> PlanCache {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        PlanCache { graph_uid: NEXT.fetch_add(1, Ordering::Relaxed), entries: Mutex::default() }
-    }
-}
-
-/// A cloned graph starts with an empty cache and an identity of its own:
-/// the clone is changed independently of the original, and a cache is
-/// cheap to refill.
-impl Clone for PlanCache {
-    fn clone(&self) -> PlanCache {
-        PlanCache::default()
-    }
 }
 
 /// The plans a [`Query`] made: running one parsed query over and over is
@@ -144,8 +129,8 @@ impl Clone for PlanCache {
 /// slot behind a lock.
 #[derive(Default)]
 pub(crate) struct PlanSlot {
-    first: OnceLock<(u64, Shape, Planned)>,
-    latest: Mutex<Option<(u64, Shape, Arc<Planned>)>>,
+    first: OnceLock<(GraphUid, Shape, Planned)>,
+    latest: Mutex<Option<(GraphUid, Shape, Arc<Planned>)>>,
 }
 
 /// A plan from a [`PlanSlot`]: borrowed from its first entry, or shared.
@@ -172,7 +157,7 @@ impl PlanSlot {
     #[inline]
     pub(crate) fn planned(&self, query: &Query, graph: &Graph) -> Result<SlotPlan<'_>, QueryError> {
         match self.first.get() {
-            Some((u, s, planned)) if *u == graph.plan_cache().graph_uid && *s == Shape::of(graph) => {
+            Some((u, s, planned)) if *u == graph.uid() && *s == Shape::of(graph) => {
                 Ok(SlotPlan::First(planned))
             }
             _ => self.planned_again(query, graph),
@@ -181,8 +166,8 @@ impl PlanSlot {
 
     #[inline(never)]
     fn planned_again(&self, query: &Query, graph: &Graph) -> Result<SlotPlan<'_>, QueryError> {
-        let (uid, shape) = (graph.plan_cache().graph_uid, Shape::of(graph));
-        let fits = |u: &u64, s: &Shape| *u == uid && *s == shape;
+        let (uid, shape) = (graph.uid(), Shape::of(graph));
+        let fits = |u: &GraphUid, s: &Shape| *u == uid && *s == shape;
         match self.first.get() {
             Some((u, s, planned)) if fits(u, s) => return Ok(SlotPlan::First(planned)),
             Some(_) => {}
@@ -206,7 +191,7 @@ impl PlanSlot {
         Ok(SlotPlan::Latest(planned))
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(u64, Shape, Arc<Planned>)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(GraphUid, Shape, Arc<Planned>)>> {
         self.latest.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

@@ -5,6 +5,7 @@ pub(crate) mod exec;
 pub(crate) mod plan;
 pub mod procedures;
 pub(crate) mod signatures;
+mod state;
 pub(crate) mod syntax;
 
 use std::collections::BTreeMap;

@@ -240,20 +240,16 @@ impl fmt::Debug for Procedure {
 /// The procedures a graph's host registered; shared by clones of the graph.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Procedures {
+    /// A registration borrows these through `Graph::attached_mut`, which
+    /// counts it: cached plans, checked against the signatures, are
+    /// planned again.
     by_name: HashMap<String, Arc<Procedure>>,
-    /// How many registrations were made: part of the shape plans are
-    /// cached for, since a plan checks its calls against the signatures.
-    registered: usize,
 }
 
 impl Procedures {
     /// The procedure called `name`: a registered one, else a built-in.
     pub(crate) fn get(&self, name: &str) -> Option<&Procedure> {
         self.by_name.get(name).map(|p| &**p).or_else(|| builtins().get(name))
-    }
-
-    pub(crate) fn registered(&self) -> usize {
-        self.registered
     }
 }
 
@@ -271,9 +267,7 @@ impl Graph {
     where
         F: Fn(&Graph, &[Value]) -> Result<Vec<Vec<Value>>, String> + Send + Sync + 'static,
     {
-        let procedures = self.procedures_mut();
-        procedures.registered += 1;
-        procedures
+        self.procedures_mut()
             .by_name
             .insert(signature.name.clone(), Arc::new(Procedure { signature, body: Arc::new(body) }));
     }

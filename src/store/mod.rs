@@ -18,6 +18,7 @@
 //! meet).
 
 mod adjacency;
+pub(crate) mod attached;
 mod bulk;
 mod memory;
 mod names;
@@ -191,12 +192,12 @@ pub struct Graph {
     edge_property_pool: HashMap<Properties, u32, IndexHash>,
     /// Packed copies of the relationship lists, for fast traversal.
     adjacency: OnceLock<Arc<adjacency::Adjacency>>,
-    /// Plans for query texts run on this graph (see `Graph::query`).
-    plan_cache: crate::query::cache::PlanCache,
-    /// Search memory kept between queries (see `SearchPool`).
-    search_pool: crate::query::exec::SearchPool,
-    /// Procedures registered for `CALL` (see `Graph::register_procedure`).
-    procedures: crate::query::procedures::Procedures,
+    /// This graph's identity, for what is kept per graph above the store.
+    identity: attached::Identity,
+    /// The query layer's plan cache, search memory and procedures.
+    attached: attached::Attached,
+    /// How many times `attached` was borrowed for changing.
+    attached_changes: usize,
     /// Deleted nodes and relationships, once there are any (see `write`).
     dead: Option<Box<write::Tombstones>>,
     /// The open writing statement's undo record (see `write`).
@@ -269,20 +270,29 @@ impl Graph {
         self.schema
     }
 
-    pub(crate) fn plan_cache(&self) -> &crate::query::cache::PlanCache {
-        &self.plan_cache
+    /// Tells this graph apart from every other in the process.
+    pub(crate) fn uid(&self) -> attached::GraphUid {
+        self.identity.uid()
     }
 
-    pub(crate) fn procedures(&self) -> &crate::query::procedures::Procedures {
-        &self.procedures
+    /// What a layer above keeps with this graph, created on first use.
+    #[inline]
+    pub(crate) fn attached<T: attached::Attachment + Default>(&self) -> &T {
+        self.attached.get()
     }
 
-    pub(crate) fn procedures_mut(&mut self) -> &mut crate::query::procedures::Procedures {
-        &mut self.procedures
+    /// As [`attached`](Self::attached), for changing.
+    pub(crate) fn attached_mut<T: attached::Attachment + Default>(&mut self) -> &mut T {
+        self.attached_changes += 1;
+        self.attached.get_mut()
     }
 
-    pub(crate) fn search_pool(&self) -> &crate::query::exec::SearchPool {
-        &self.search_pool
+    /// How many times [`attached_mut`](Self::attached_mut) was called: what
+    /// is cached from the attachment (a plan checked against registered
+    /// procedures) is stale once this moves. A plain field, so a prepared
+    /// query checks it without reaching the attachment.
+    pub(crate) fn attached_changes(&self) -> usize {
+        self.attached_changes
     }
 
     /// How many labels, relationship types and property keys the graph

@@ -370,7 +370,7 @@ impl Graph {
             rel_types: self.rel_types.clone(),
             keys: self.keys.clone(),
             id_key: self.id_key,
-            procedures: self.procedures.clone(),
+            attached: self.attached.clone(),
             by_label: vec![Vec::new(); self.by_label.len().max(self.labels.0.len())],
             edges_per_type: vec![0; self.rel_types.0.len()],
             // A graph on keyed hashing stays on it (see `use_keyed_hashing`).

@@ -7,25 +7,13 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use super::value::{arith, compare, equals, negate, test_cmp, Arith, ArithError};
+use super::value::{arith, compare, equals, negate, null, test_cmp, type_error, Arith, ArithError};
 use super::{functions, Ctx};
 use crate::error::{ErrorClass, QueryError, Span};
 use crate::model::Value;
 use crate::query::plan::logical::{BinOp, Expr, ExprKind, KeyRef, RegexOperand};
 use crate::query::plan::regex::Pattern;
 use crate::query::syntax::ast::CompareOp;
-
-static NULL: Value = Value::Null;
-
-/// `null` as a borrowed value.
-pub(crate) fn null<'a>() -> Cow<'a, Value> {
-    Cow::Borrowed(&NULL)
-}
-
-/// A runtime type error.
-pub(crate) fn type_error(detail: &'static str, message: impl Into<String>, span: Span) -> QueryError {
-    QueryError::runtime(ErrorClass::TypeError, detail, message, Some(span))
-}
 
 /// The truth value of a predicate: `None` for null; an error for a value
 /// that is not a boolean.

@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use super::eval::{null, type_error};
+use super::value::{null, type_error};
 use super::Ctx;
 use crate::error::{ErrorClass, QueryError, Span};
 use crate::model::{Path, Value};

@@ -527,9 +527,6 @@ fn produce_row(
     Ok(Flow::Continue)
 }
 
-/// The null a lent row or a point lookup lends for a missing property.
-static NULL: Value = Value::Null;
-
 /// For rows handed to a visitor, when every output is a property of a
 /// node the row holds (`RETURN a.id, a.name`): the node's slot and the key
 /// of each, so that the values are lent from the graph rather than copied
@@ -565,7 +562,7 @@ fn lend_properties<'g>(
         match keys[key.0 as usize].and_then(|k| graph.node_property(n, k)) {
             Some(v) => lent.push(v),
             None if graph.node_is_dead(n) => return false,
-            None => lent.push(&NULL),
+            None => lent.push(&value::NULL),
         }
     }
     true

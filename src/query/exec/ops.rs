@@ -890,7 +890,7 @@ pub(super) fn push(
             for ((_, call), state) in aggregates.iter().zip(states.iter_mut()) {
                 let value = match call.args.first() {
                     Some(a) => eval(a, row, cx)?,
-                    None => super::eval::null(),
+                    None => super::value::null(),
                 };
                 let extra = match call.args.get(1) {
                     Some(a) => Some(eval(a, row, cx)?),

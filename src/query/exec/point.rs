@@ -21,7 +21,8 @@ use std::borrow::Cow;
 use std::mem::ManuallyDrop;
 
 use super::eval::{eval, holds};
-use super::{put, Budget, Ctx, Names, Output, NULL};
+use super::value::NULL;
+use super::{put, Budget, Ctx, Names, Output};
 use crate::error::QueryError;
 use crate::model::Value;
 use crate::query::cache::Planned;

@@ -4,9 +4,24 @@
 //! [`Value`]'s own `PartialEq`/`Hash` are structural (what `DISTINCT` and
 //! grouping use); the functions here are openCypher's operators.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
+use crate::error::{ErrorClass, QueryError, Span};
 use crate::model::Value;
+
+/// The null a borrowed result or a lent row stands for.
+pub(crate) static NULL: Value = Value::Null;
+
+/// `null` as a borrowed value.
+pub(crate) fn null<'a>() -> Cow<'a, Value> {
+    Cow::Borrowed(&NULL)
+}
+
+/// A runtime type error.
+pub(crate) fn type_error(detail: &'static str, message: impl Into<String>, span: Span) -> QueryError {
+    QueryError::runtime(ErrorClass::TypeError, detail, message, Some(span))
+}
 
 /// The outcome of an ordering comparison (`<`, `<=`, `>`, `>=`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
