@@ -11,12 +11,12 @@ use super::eval::{eval, holds};
 use super::functions::path_value;
 use super::pipeline;
 use super::traverse::{
-    for_each_edge, warm, FxBuild, SearchBuffers, TypeFilter, Walk, Walked, EMITTED, EXPANDED,
+    for_each_edge, start_on_trail, warm, FxBuild, SearchBuffers, TypeFilter, Walk, Walked, EMITTED, EXPANDED,
 };
 use super::value::{equals, order};
 use super::{put, Ctx, Flow, Row};
 use crate::error::{ErrorClass, QueryError};
-use crate::model::{EdgeId, NodeId, Path, Value};
+use crate::model::{Direction, EdgeId, NodeId, Path, Value};
 use crate::query::plan::logical::*;
 use crate::store::{Graph, KeyId, LabelId, LabelSet};
 
@@ -1208,13 +1208,32 @@ fn search_group(
     marks.clear();
     queue.clear();
     let row = template;
+    let max = r.max.unwrap_or(u32::MAX);
+    // Both ways, every neighbour leads back to its start node, but over the
+    // same relationship: a start node counts only over a trail of its own,
+    // found apart and produced first; the walk never produces one.
+    let apart = r.min >= 1 && r.direction == Direction::Both;
+    for &s in sources.iter() {
+        if apart
+            && start_on_trail(graph, s, sources, types, max, cx.budget, marks, queue)?
+            && graph.has_labels(s, labels)
+        {
+            batch.push(s);
+        }
+    }
+    marks.clear();
+    queue.clear();
     for &s in sources.iter() {
         marks.set(s, EXPANDED);
-        let emit = r.min == 0 && marks.set(s, EMITTED);
+        let emit = if apart {
+            marks.set(s, EMITTED);
+            false
+        } else {
+            r.min == 0 && marks.set(s, EMITTED)
+        };
         queue.push((s, 0, emit));
     }
-    let mut walk =
-        Walk { graph, direction: r.direction, max: r.max.unwrap_or(u32::MAX), types, labels, marks, queue };
+    let mut walk = Walk { graph, direction: r.direction, max, types, labels, marks, queue };
     let mut produce = |batch: &mut Vec<NodeId>| emit_batch(r, batch, row, rest, cx, sink);
     let hand_off = pipeline::hand_off_after(cx.budget);
     let flow = match walk.run(cx.budget, batch, BATCH, hand_off, None, &mut produce)? {
@@ -1242,6 +1261,9 @@ fn reaches(
     let max = r.max.unwrap_or(u32::MAX);
     let ReachState { types, buffers, .. } = state;
     let SearchBuffers { marks, queue, .. } = buffers;
+    if from == target && r.direction == Direction::Both {
+        return start_on_trail(cx.graph, from, &[], types, max, cx.budget, marks, queue);
+    }
     marks.clear();
     queue.clear();
     marks.set(from, EXPANDED);

@@ -3,6 +3,7 @@
 //! most of a large graph, and the relationship walk shared by the expand
 //! operators.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -245,6 +246,153 @@ impl Walk<'_> {
             }
         }
     }
+}
+
+/// For a search that follows relationships both ways from `start` with
+/// at least one hop: whether it reaches `start` itself over a trail (no
+/// relationship used twice) of at most `max` relationships. So it does
+/// when another of the search's start nodes (`sources`, sorted) lies
+/// within `max` hops, the shortest path there being a trail; or when
+/// `start` lies on a cycle of at most `max` relationships: a self-loop,
+/// two relationships to one neighbour, or a longer ring. Going out and back
+/// over one relationship is not a trail, which is why a breadth-first
+/// search reaching `start` again says nothing.
+///
+/// Works in `marks` and `queue`, which it leaves dirty.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn start_on_trail(
+    graph: &Graph,
+    start: NodeId,
+    sources: &[NodeId],
+    types: &TypeFilter,
+    max: u32,
+    budget: &Budget<'_>,
+    marks: &mut NodeMarks,
+    queue: &mut Fifo<(NodeId, u32, bool)>,
+) -> Result<bool, QueryError> {
+    let is_source = |n: NodeId| n != start && sources.binary_search(&n).is_ok();
+    match max {
+        0 => Ok(false),
+        u32::MAX => on_any_cycle(graph, start, is_source, types, budget, marks, queue),
+        max => on_short_cycle(graph, start, is_source, types, max, budget),
+    }
+}
+
+/// [`start_on_trail`] without a bound. From each relationship at `start`
+/// in turn, a search that does not pass `start` marks what it reaches:
+/// another relationship back to `start`, another start node, or a far end
+/// already marked by an earlier branch closes a trail. Each node is marked
+/// once, so this costs one search of `start`'s component, in the dense
+/// marks the main search uses.
+fn on_any_cycle(
+    graph: &Graph,
+    start: NodeId,
+    is_source: impl Fn(NodeId) -> bool,
+    types: &TypeFilter,
+    budget: &Budget<'_>,
+    marks: &mut NodeMarks,
+    queue: &mut Fifo<(NodeId, u32, bool)>,
+) -> Result<bool, QueryError> {
+    marks.clear();
+    queue.clear();
+    marks.set(start, EXPANDED);
+    let mut branches = Vec::new();
+    for_each_edge(graph, start, Direction::Both, types, |e, other| {
+        branches.push((e, other));
+        Ok::<bool, QueryError>(true)
+    })?;
+    for (first, near) in branches {
+        budget.expand()?;
+        if near == start || is_source(near) || !marks.set(near, EXPANDED) {
+            return Ok(true);
+        }
+        queue.push((near, 0, false));
+        while let Some((n, _, _)) = queue.pop() {
+            let mut found = false;
+            for_each_edge(graph, n, Direction::Both, types, |e, other| {
+                budget.expand()?;
+                found = if other == start {
+                    // Only the branch's own first relationship leads back.
+                    n != near || e != first
+                } else if is_source(other) {
+                    true
+                } else {
+                    if marks.set(other, EXPANDED) {
+                        queue.push((other, 0, false));
+                    }
+                    false
+                };
+                Ok::<bool, QueryError>(!found)
+            })?;
+            if found {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// [`start_on_trail`] within `max` hops. A breadth-first search labels each
+/// node with the relationship at `start` its branch began with: a
+/// relationship between two nodes of different branches closes a cycle
+/// through `start` of their depths plus one, and the shortest cycle
+/// through `start` is the least of these.
+fn on_short_cycle(
+    graph: &Graph,
+    start: NodeId,
+    is_source: impl Fn(NodeId) -> bool,
+    types: &TypeFilter,
+    max: u32,
+    budget: &Budget<'_>,
+) -> Result<bool, QueryError> {
+    // Node -> (the relationship at `start` its branch began with, depth).
+    let mut seen: HashMap<NodeId, (EdgeId, u32), FxBuild> = HashMap::default();
+    let mut queue = std::collections::VecDeque::new();
+    let mut found = false;
+    for_each_edge(graph, start, Direction::Both, types, |e, other| {
+        budget.expand()?;
+        // A self-loop, another start node, or a second relationship to the
+        // same neighbour (a cycle of two).
+        found = other == start || is_source(other) || (seen.contains_key(&other) && max >= 2);
+        if !found && !seen.contains_key(&other) {
+            seen.insert(other, (e, 1));
+            queue.push_back(other);
+        }
+        Ok::<bool, QueryError>(!found)
+    })?;
+    while let Some(n) = queue.pop_front() {
+        if found {
+            break;
+        }
+        let (branch, depth) = seen[&n];
+        // Past this depth, a start node is too far and every cycle closed
+        // is longer than `max`.
+        if depth >= max {
+            break;
+        }
+        for_each_edge(graph, n, Direction::Both, types, |_, other| {
+            budget.expand()?;
+            if other == start {
+                // `n`'s own relationship back: a neighbour's second one was
+                // seen from `start`.
+                return Ok(true);
+            }
+            found = is_source(other)
+                || match seen.entry(other) {
+                    Entry::Vacant(v) => {
+                        v.insert((branch, depth + 1));
+                        queue.push_back(other);
+                        false
+                    }
+                    Entry::Occupied(o) => {
+                        let (their_branch, their_depth) = *o.get();
+                        their_branch != branch && u64::from(depth) + u64::from(their_depth) < u64::from(max)
+                    }
+                };
+            Ok::<bool, QueryError>(!found)
+        })?;
+    }
+    Ok(found)
 }
 
 /// Search buffers kept by a graph between queries. A lineage query on a

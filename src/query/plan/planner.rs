@@ -1582,7 +1582,7 @@ impl Planner<'_> {
                 prefetch: if into { Prefetch::No } else { self.prefetch(to.name.as_deref()) },
             })));
         };
-        if self.reachable_ok(rel, min, direction, rels, bound, cx) {
+        if self.reachable_ok(rel, min, rels, bound, cx) {
             // What the rest reads and is bound already: the rest of the query,
             // and the hops of this clause still to come.
             let mut group: Vec<Slot> = cx
@@ -1631,13 +1631,12 @@ impl Planner<'_> {
         &self,
         rel: &PRel,
         min: u32,
-        direction: Direction,
         rels: &[PRel],
         bound: &HashSet<Slot>,
         cx: &HopContext<'_>,
     ) -> bool {
         let Some(reach) = cx.reach else { return false };
-        if min > 1 || direction == Direction::Both || cx.has_path || rel.has_props {
+        if min > 1 || cx.has_path || rel.has_props {
             return false;
         }
         if bound.contains(&rel.slot) || rel.name.as_ref().is_some_and(|n| reach.used.contains(n)) {
