@@ -307,6 +307,7 @@ fn undirected_reachability_matches_enumerating_the_trails() {
     let forms = [
         // One start node per search.
         ("MATCH (a:S)-[:T*]-(b)", "a.k AS a, b.k AS b"),
+        ("MATCH (a:S)-[:T*]-(b:X)", "a.k AS a, b.k AS b"),
         ("MATCH (a:S)-[:T*1..1]-(b)", "a.k AS a, b.k AS b"),
         ("MATCH (a:S)-[:T*1..2]-(b)", "a.k AS a, b.k AS b"),
         ("MATCH (a:S)-[:T*..3]-(b:S)", "a.k AS a, b.k AS b"),

@@ -1214,11 +1214,33 @@ fn search_group(
     // found apart and produced first; the walk never produces one.
     let apart = r.min >= 1 && r.direction == Direction::Both;
     for &s in sources.iter() {
-        if apart
-            && start_on_trail(graph, s, sources, types, max, cx.budget, marks, queue)?
-            && graph.has_labels(s, labels)
-        {
-            batch.push(s);
+        if !apart {
+            break;
+        }
+        if start_on_trail(graph, s, sources, types, max, cx.budget, marks, queue)? {
+            if graph.has_labels(s, labels) {
+                batch.push(s);
+            }
+        } else if sources.len() == 1 && max == u32::MAX {
+            // The check went through all of the start node's component
+            // without finding a way back: the walk would find the same
+            // nodes again, so they are produced from the check's.
+            let mut flow = Flow::Continue;
+            for &(n, _, _) in queue.taken() {
+                if graph.has_labels(n, labels) {
+                    batch.push(n);
+                    if batch.len() >= BATCH && emit_batch(r, batch, row, rest, cx, sink)? == Flow::Stop {
+                        flow = Flow::Stop;
+                        break;
+                    }
+                }
+            }
+            if flow == Flow::Continue {
+                flow = emit_batch(r, batch, row, rest, cx, sink)?;
+            }
+            batch.clear();
+            sources.clear();
+            return Ok(flow);
         }
     }
     marks.clear();

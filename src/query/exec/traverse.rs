@@ -258,7 +258,9 @@ impl Walk<'_> {
 /// over one relationship is not a trail, which is why a breadth-first
 /// search reaching `start` again says nothing.
 ///
-/// Works in `marks` and `queue`, which it leaves dirty.
+/// Works in `marks` and `queue`, which it leaves dirty. When it finds no
+/// trail back and there is no bound, it has searched all of `start`'s
+/// component, and [`Fifo::taken`] lists what it reached.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn start_on_trail(
     graph: &Graph,
@@ -301,13 +303,18 @@ fn on_any_cycle(
         branches.push((e, other));
         Ok::<bool, QueryError>(true)
     })?;
+    // The queue's items are read from an index of its own and never taken
+    // off, so that they list every node reached (see `Fifo::taken`).
+    let reached = &mut queue.items;
+    let mut next = 0;
     for (first, near) in branches {
         budget.expand()?;
         if near == start || is_source(near) || !marks.set(near, EXPANDED) {
             return Ok(true);
         }
-        queue.push((near, 0, false));
-        while let Some((n, _, _)) = queue.pop() {
+        reached.push((near, 0, false));
+        while let Some(&(n, _, _)) = reached.get(next) {
+            next += 1;
             let mut found = false;
             for_each_edge(graph, n, Direction::Both, types, |e, other| {
                 budget.expand()?;
@@ -318,7 +325,7 @@ fn on_any_cycle(
                     true
                 } else {
                     if marks.set(other, EXPANDED) {
-                        queue.push((other, 0, false));
+                        reached.push((other, 0, false));
                     }
                     false
                 };
@@ -486,6 +493,13 @@ impl<T: Copy> Fifo<T> {
     pub(crate) fn clear(&mut self) {
         self.items.clear();
         self.head = 0;
+    }
+
+    /// Every item still held, taken or not: after [`start_on_trail`] found
+    /// no trail back in a search without a bound, every node reached
+    /// (besides the start node), in the order found.
+    pub(crate) fn taken(&self) -> &[T] {
+        &self.items
     }
 }
 
