@@ -41,7 +41,8 @@
 //! properties          count, then each: key name, value
 //! ```
 
-use super::snapshot::{corrupt, put_str, put_uv, put_value, read_value, Corrupt, Reader};
+use super::snapshot::values::{put_value, read_value};
+use super::snapshot::{corrupt, put_str, put_uv, Corrupt, Reader};
 use super::Graph;
 use crate::model::{EdgeId, NodeId, Value};
 
