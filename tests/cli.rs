@@ -57,7 +57,11 @@ impl TempDir {
     fn new(name: &str) -> TempDir {
         static N: AtomicUsize = AtomicUsize::new(0);
         let n = N.fetch_add(1, Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!("aikg-cli-{}-{n}-{name}", std::process::id()));
+        // One level below a folder of this process's own, so that `../shared`
+        // (where `validate` looks for the report by default) is never a
+        // folder that happens to sit beside the system's temp folder.
+        let path =
+            std::env::temp_dir().join(format!("aikg-cli-{}", std::process::id())).join(format!("{n}-{name}"));
         let _ = std::fs::remove_dir_all(&path);
         std::fs::create_dir_all(&path).expect("create temp dir");
         TempDir(path)
@@ -78,6 +82,10 @@ impl TempDir {
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+        // The process's folder goes with its last test folder.
+        if let Some(parent) = self.0.parent() {
+            let _ = std::fs::remove_dir(parent);
+        }
     }
 }
 
