@@ -1213,56 +1213,60 @@ fn search_group(
     // same relationship: a start node counts only over a trail of its own,
     // found apart and produced first; the walk never produces one.
     let apart = r.min >= 1 && r.direction == Direction::Both;
-    for &s in sources.iter() {
-        if !apart {
-            break;
-        }
-        if start_on_trail(graph, s, sources, types, max, cx.budget, marks, queue)? {
-            if graph.has_labels(s, labels) {
-                batch.push(s);
+    let mut reached_all = false;
+    if apart {
+        for &s in sources.iter() {
+            if start_on_trail(graph, s, sources, types, max, cx.budget, marks, queue)? {
+                if graph.has_labels(s, labels) {
+                    batch.push(s);
+                }
+            } else {
+                // With one start and no bound, the check went through all of
+                // the start node's component without finding a way back: the
+                // walk would find the same nodes again.
+                reached_all = sources.len() == 1 && max == u32::MAX;
             }
-        } else if sources.len() == 1 && max == u32::MAX {
-            // The check went through all of the start node's component
-            // without finding a way back: the walk would find the same
-            // nodes again, so they are produced from the check's.
-            let mut flow = Flow::Continue;
-            for &(n, _, _) in queue.taken() {
-                if graph.has_labels(n, labels) {
-                    batch.push(n);
-                    if batch.len() >= BATCH && emit_batch(r, batch, row, rest, cx, sink)? == Flow::Stop {
-                        flow = Flow::Stop;
+        }
+    }
+    let mut produce = |batch: &mut Vec<NodeId>| emit_batch(r, batch, row, rest, cx, sink);
+    let flow = if reached_all {
+        let mut flow = Flow::Continue;
+        for &(n, _, _) in queue.held() {
+            if graph.has_labels(n, labels) {
+                batch.push(n);
+                if batch.len() >= BATCH {
+                    flow = produce(batch)?;
+                    if flow == Flow::Stop {
                         break;
                     }
                 }
             }
-            if flow == Flow::Continue {
-                flow = emit_batch(r, batch, row, rest, cx, sink)?;
-            }
-            batch.clear();
-            sources.clear();
-            return Ok(flow);
         }
-    }
-    marks.clear();
-    queue.clear();
-    for &s in sources.iter() {
-        marks.set(s, EXPANDED);
-        let emit = if apart {
-            marks.set(s, EMITTED);
-            false
-        } else {
-            r.min == 0 && marks.set(s, EMITTED)
-        };
-        queue.push((s, 0, emit));
-    }
-    let mut walk = Walk { graph, direction: r.direction, max, types, labels, marks, queue };
-    let mut produce = |batch: &mut Vec<NodeId>| emit_batch(r, batch, row, rest, cx, sink);
-    let hand_off = pipeline::hand_off_after(cx.budget);
-    let flow = match walk.run(cx.budget, batch, BATCH, hand_off, None, &mut produce)? {
-        Walked::Done(Flow::Continue) => produce(batch)?,
-        Walked::Done(Flow::Stop) => Flow::Stop,
-        // A large search: carried on by a second thread if one is free.
-        Walked::Paused => pipeline::carry_on(&mut walk, cx.budget, batch, BATCH, &mut produce)?,
+        if flow == Flow::Continue {
+            flow = produce(batch)?;
+        }
+        flow
+    } else {
+        marks.clear();
+        queue.clear();
+        for &s in sources.iter() {
+            marks.set(s, EXPANDED);
+            let emit = if apart {
+                marks.set(s, EMITTED);
+                false
+            } else {
+                r.min == 0 && marks.set(s, EMITTED)
+            };
+            queue.push((s, 0, emit));
+        }
+        let mut walk = Walk { graph, direction: r.direction, max, types, labels, marks, queue };
+        let hand_off = pipeline::hand_off_after(cx.budget);
+        match walk.run(cx.budget, batch, BATCH, hand_off, None, &mut produce)? {
+            Walked::Done(Flow::Continue) => produce(batch)?,
+            Walked::Done(Flow::Stop) => Flow::Stop,
+            // A large search: carried on by a second thread if one is free.
+            Walked::Paused => pipeline::carry_on(&mut walk, cx.budget, batch, BATCH, &mut produce)?,
+        }
     };
     batch.clear();
     sources.clear();

@@ -260,7 +260,7 @@ impl Walk<'_> {
 ///
 /// Works in `marks` and `queue`, which it leaves dirty. When it finds no
 /// trail back and there is no bound, it has searched all of `start`'s
-/// component, and [`Fifo::taken`] lists what it reached.
+/// component, and [`Fifo::held`] lists what it reached.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn start_on_trail(
     graph: &Graph,
@@ -304,7 +304,7 @@ fn on_any_cycle(
         Ok::<bool, QueryError>(true)
     })?;
     // The queue's items are read from an index of its own and never taken
-    // off, so that they list every node reached (see `Fifo::taken`).
+    // off, so that they list every node reached (see `Fifo::held`).
     let reached = &mut queue.items;
     let mut next = 0;
     for (first, near) in branches {
@@ -498,7 +498,7 @@ impl<T: Copy> Fifo<T> {
     /// Every item still held, taken or not: after [`start_on_trail`] found
     /// no trail back in a search without a bound, every node reached
     /// (besides the start node), in the order found.
-    pub(crate) fn taken(&self) -> &[T] {
+    pub(crate) fn held(&self) -> &[T] {
         &self.items
     }
 }
