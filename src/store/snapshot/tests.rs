@@ -1,6 +1,9 @@
+use std::sync::Arc;
+
+use super::super::{Interner, RelTypeId};
 use super::*;
 use crate::model::temporal::{parse_datetime, parse_duration, parse_local_datetime, parse_time};
-use crate::model::{EdgeId, Path as GraphPath, Temporal};
+use crate::model::{EdgeId, NodeId, Path as GraphPath, Temporal, Value};
 use jiff::civil::{Date, Time};
 
 fn bytes_of(g: &Graph) -> Vec<u8> {
