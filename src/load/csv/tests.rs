@@ -377,6 +377,48 @@ fn the_two_splitters_agree_on_text_without_quotes() {
     }
 }
 
+#[test]
+fn the_two_splitters_agree_wherever_delimiters_fall_in_a_word() {
+    // The unquoted splitter reads eight bytes at a time: commas, newlines
+    // and carriage returns land at every offset of a word here, beside
+    // multi-byte characters, in records shorter and longer than a word.
+    let pieces = [",", "\n", "\r", "\r\n", "a", "bc", "é", "中", "xyzxyzxyz", ",,", "\n\n"];
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    for _ in 0..2000 {
+        let mut text = String::new();
+        let len = (state >> 59) as usize + 1;
+        for _ in 0..len {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            text.push_str(pieces[(state >> 33) as usize % pieces.len()]);
+        }
+        let split = |quoted| {
+            let mut records = Records::with_quoting(&text, quoted);
+            let mut fields = Vec::new();
+            let mut out = Vec::new();
+            while let Some((row, parsed)) = records.next_record(&mut fields) {
+                out.push((row, parsed, fields.clone()));
+            }
+            (out, records.row)
+        };
+        assert_eq!(split(true), split(false), "{text:?}");
+    }
+}
+
+#[test]
+fn bytes_equal_marks_exactly_the_equal_bytes() {
+    for word in [0u64, u64::MAX, 0x2c0a_2c2c_0a00_ff2c, 0x2d2b_0b09_2c80_7f01, 0x0a2c_2c0a_2c0a_2c0a] {
+        for byte in [b',', b'\n', 0, 0xff, 0x80] {
+            let naive = word
+                .to_le_bytes()
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == byte)
+                .fold(0u64, |m, (i, _)| m | 0x80 << (8 * i));
+            assert_eq!(super::bytes_equal(word, byte), naive, "{word:#x} {byte:#x}");
+        }
+    }
+}
+
 /// A node file of `rows` rows after the header, with `bad` spliced in
 /// before row `at` (1-based, after the header).
 fn nodes_with(rows: usize, at: usize, bad: &[u8]) -> Vec<u8> {
