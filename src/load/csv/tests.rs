@@ -359,21 +359,27 @@ fn short_and_odd_files_in_chunks() {
     }
 }
 
+/// Panics unless the quoted and the unquoted splitter give `text` the same
+/// records, rows and errors.
+fn assert_splitters_agree(text: &str) {
+    let split = |quoted| {
+        let mut records = Records::with_quoting(text, quoted);
+        let mut fields = Vec::new();
+        let mut out = Vec::new();
+        while let Some((row, parsed)) = records.next_record(&mut fields) {
+            out.push((row, parsed, fields.clone()));
+        }
+        (out, records.row)
+    };
+    assert_eq!(split(true), split(false), "{text:?}");
+}
+
 #[test]
 fn the_two_splitters_agree_on_text_without_quotes() {
     let texts =
         ["a,b\r\nc\r,d\r\n\r\n,\r\n,,\n\r\r\n\rx\r", "a\r\n\r", "a,\r", "\r\n\r\n", "x,y,\n\n,", "last\r\r"];
     for text in texts {
-        let split = |quoted| {
-            let mut records = Records::with_quoting(text, quoted);
-            let mut fields = Vec::new();
-            let mut out = Vec::new();
-            while let Some((row, parsed)) = records.next_record(&mut fields) {
-                out.push((row, parsed, fields.clone()));
-            }
-            (out, records.row)
-        };
-        assert_eq!(split(true), split(false), "{text:?}");
+        assert_splitters_agree(text);
     }
 }
 
@@ -391,16 +397,7 @@ fn the_two_splitters_agree_wherever_delimiters_fall_in_a_word() {
             state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
             text.push_str(pieces[(state >> 33) as usize % pieces.len()]);
         }
-        let split = |quoted| {
-            let mut records = Records::with_quoting(&text, quoted);
-            let mut fields = Vec::new();
-            let mut out = Vec::new();
-            while let Some((row, parsed)) = records.next_record(&mut fields) {
-                out.push((row, parsed, fields.clone()));
-            }
-            (out, records.row)
-        };
-        assert_eq!(split(true), split(false), "{text:?}");
+        assert_splitters_agree(&text);
     }
 }
 
