@@ -173,16 +173,9 @@ impl Graph {
                 "the graph has deleted nodes or relationships, which a snapshot cannot hold: save Graph::compacted() instead",
             ));
         }
-        let mut w = Writer { out, hasher: crc32fast::Hasher::new(), len: 0, buf: Vec::with_capacity(CHUNK) };
-        w.out.write_all(&SNAPSHOT_MAGIC)?;
-        w.out.write_all(&version.to_le_bytes())?;
+        let mut w = Writer::begin(out, version)?;
         self.write_body(&mut w, version)?;
-        let crc = w.hasher.clone().finalize();
-        let mut trailer = Vec::with_capacity(TRAILER);
-        trailer.extend_from_slice(&w.len.to_le_bytes());
-        trailer.extend_from_slice(&crc.to_le_bytes());
-        trailer.extend_from_slice(&END);
-        w.out.write_all(&trailer)
+        w.end()
     }
 
     /// Opens a snapshot written by [`Graph::save`]. The indexes are

@@ -9,16 +9,33 @@ pub(super) fn invalid_input(message: &str) -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::InvalidInput, message)
 }
 
-/// Writes sections, keeping the body's length and checksum.
+/// Writes a snapshot's frame and its sections, keeping the body's length
+/// and checksum for the trailer.
 pub(super) struct Writer<W> {
-    pub(super) out: W,
-    pub(super) hasher: crc32fast::Hasher,
-    pub(super) len: u64,
+    out: W,
+    hasher: crc32fast::Hasher,
+    len: u64,
     /// The section being built.
     pub(super) buf: Vec<u8>,
 }
 
 impl<W: Write> Writer<W> {
+    /// Writes the magic bytes and `version` to `out`; the body follows.
+    pub(super) fn begin(mut out: W, version: u32) -> std::io::Result<Writer<W>> {
+        out.write_all(&SNAPSHOT_MAGIC)?;
+        out.write_all(&version.to_le_bytes())?;
+        Ok(Writer { out, hasher: crc32fast::Hasher::new(), len: 0, buf: Vec::with_capacity(CHUNK) })
+    }
+
+    /// Writes the trailer: the body's length, its CRC-32 and the end marker.
+    pub(super) fn end(mut self) -> std::io::Result<()> {
+        let mut trailer = Vec::with_capacity(TRAILER);
+        trailer.extend_from_slice(&self.len.to_le_bytes());
+        trailer.extend_from_slice(&self.hasher.finalize().to_le_bytes());
+        trailer.extend_from_slice(&END);
+        self.out.write_all(&trailer)
+    }
+
     pub(super) fn body(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         self.hasher.update(bytes);
         self.len += bytes.len() as u64;
