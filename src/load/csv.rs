@@ -176,10 +176,8 @@ impl<'a> Records<'a> {
         let mut field = start;
         let mut at = start;
         let end = 'line: {
-            while let Some(word) = bytes.get(at..at + 8) {
-                let word = u64::from_le_bytes([
-                    word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7],
-                ]);
+            while let Some(word) = bytes.get(at..at + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+                let word = u64::from_le_bytes(word);
                 let newlines = bytes_equal(word, b'\n');
                 // The commas before the word's first newline (all of them
                 // when it has none), without a test per comma.
